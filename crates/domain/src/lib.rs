@@ -1,0 +1,12 @@
+//! Pure rules of luodi: identifiers, the organisation tree, roles and scopes, campaigns,
+//! validation and the clock. Nothing here does I/O, so every rule is unit-tested directly.
+
+pub mod campaign;
+pub mod clock;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod validate;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use validate::{FieldError, Validation};

@@ -1,0 +1,451 @@
+//! The command line. Every command that changes data goes through the services, as the
+//! operator at the machine (audited as `cli:<user>`).
+
+use crate::config::{Config, Layer};
+use crate::startup::{self, Application};
+use clap::{Args, Parser, Subcommand};
+use luodi_service::{accounts, Actor, ServiceError, Services};
+use luodi_store::db::DbOptions;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "luodi",
+    version,
+    about = "落地 — carry a campaign's goals down an organisation tree until every item has landed"
+)]
+struct Cli {
+    /// Configuration file (default: ./luodi.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags that every database-using command accepts; they override file and environment.
+#[derive(Args, Clone, Default)]
+struct Common {
+    /// sqlite://FILE or postgres://USER@HOST/DB (default: sqlite://<data-dir>/luodi.db).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// Where the SQLite database and uploaded files live (default: ./data).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web interface and the API.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Like serve, on a demo database that is created and seeded if absent.
+    Demo {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply the database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage the organisation tree.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (it must change its password at first login).
+    Add {
+        username: String,
+        /// Display name (姓名).
+        #[arg(long)]
+        name: String,
+        /// Code of the org the person belongs to.
+        #[arg(long, value_name = "CODE")]
+        org: Option<String>,
+        /// A role to grant, e.g. unit_liaison; on the subtree of --role-org (or the whole tree).
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long, value_name = "CODE")]
+        role_org: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (generated unless --password-stdin); it must be changed at next login.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Disable an account and end its sessions.
+    Disable { username: String },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Import a tree from .xlsx or .csv (columns: code, name, kind, parent code). All or nothing.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Show the configuration in force (secrets hidden), check it, and try the database.
+    Check,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("luodi: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("luodi: {}", describe(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Errors for people: service refusals spelled out, validation listed field by field.
+fn describe(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<ServiceError>() {
+        Some(ServiceError::Validation(v)) => {
+            let fields: Vec<String> = v
+                .errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.code))
+                .collect();
+            format!("invalid input: {}", fields.join("; "))
+        }
+        Some(ServiceError::Import(luodi_office::ImportError::Rows(rows))) => {
+            let mut s = format!("{} problems found, nothing imported:", rows.len());
+            for r in rows.iter().take(50) {
+                s.push_str(&format!("\n  {r}"));
+            }
+            if rows.len() > 50 {
+                s.push_str(&format!("\n  … and {} more", rows.len() - 50));
+            }
+            s
+        }
+        _ => format!("{e:#}"),
+    }
+}
+
+fn config(
+    file: Option<&PathBuf>,
+    common: &Common,
+    listen: Option<String>,
+    default_db: &str,
+) -> anyhow::Result<Config> {
+    let file_layer = match file {
+        Some(p) => Layer::from_file(p).map_err(anyhow::Error::msg)?,
+        None if std::path::Path::new("luodi.toml").exists() => {
+            Layer::from_file(std::path::Path::new("luodi.toml")).map_err(anyhow::Error::msg)?
+        }
+        None => Layer::default(),
+    };
+    let env = Layer::from_env(|k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
+    let flags = Layer {
+        database_url: common.database.clone(),
+        data_dir: common.data_dir.clone(),
+        listen,
+        ..Default::default()
+    };
+    Config::resolve(
+        Layer::default().merge(file_layer).merge(env).merge(flags),
+        default_db,
+    )
+    .map_err(anyhow::Error::msg)
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},sqlx=warn"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn services(cfg: &Config) -> anyhow::Result<Services> {
+    let db = startup::open_db(cfg, &DbOptions::default()).await?;
+    Ok(startup::services(
+        db,
+        cfg,
+        std::sync::Arc::new(luodi_domain::SystemClock),
+    ))
+}
+
+fn read_stdin_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    Ok(s.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_ref();
+    match cli.command {
+        Command::Serve { common, listen } => {
+            let cfg = config(file, &common, listen, "luodi.db")?;
+            init_logging(&cfg.log);
+            let svc = services(&cfg).await?;
+            if let Some((user, pw)) = luodi_service::auth::bootstrap_admin(&svc).await? {
+                println!("\n首次启动：已创建系统管理员 / First start: a system administrator was created");
+                println!("  用户名 username: {user}\n  一次性密码 one-time password: {pw}");
+                println!("  首次登录须修改密码；此密码不会再次显示。/ Change it at first login; it is not shown again.\n");
+            }
+            let app = Application::build(&cfg, svc.db.clone()).await?;
+            println!("luodi 正在运行 / luodi is running: http://{}", app.addr());
+            tracing::info!(config = %cfg.redacted().replace('\n', "; "), "started");
+            app.run(shutdown_signal()).await
+        }
+        Command::Demo { common, listen } => {
+            let cfg = config(file, &common, listen, "demo.db")?;
+            init_logging(&cfg.log);
+            let svc = services(&cfg).await?;
+            if crate::demo::is_empty(&svc).await? {
+                println!("正在创建演示数据 / seeding the demo database …");
+                crate::demo::seed(&svc).await?;
+            }
+            let app = Application::build(&cfg, svc.db.clone()).await?;
+            println!("\nluodi 演示 / demo: http://{}\n", app.addr());
+            println!(
+                "演示账号（密码均为 {}）/ demo logins (password {}):",
+                crate::demo_data::DEMO_PASSWORD,
+                crate::demo_data::DEMO_PASSWORD
+            );
+            for a in crate::demo_data::accounts() {
+                println!("  {:<24} {:<20} {}", a.username, a.role, a.display_name);
+            }
+            println!();
+            app.run(shutdown_signal()).await
+        }
+        Command::Migrate { common } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging(&cfg.log);
+            startup::open_db(&cfg, &DbOptions::default()).await?;
+            println!(
+                "migrations applied: {}",
+                luodi_store::db::redact_url(&cfg.database_url)
+            );
+            Ok(())
+        }
+        Command::User { command, common } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            user_command(&svc, command).await
+        }
+        Command::Org {
+            command: OrgCommand::Import { file: path },
+            common,
+        } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let limits = luodi_office::sheet::Limits {
+                max_bytes: cfg.max_upload_bytes,
+                ..Default::default()
+            };
+            let sheet = luodi_office::org_import::parse_sheet(&bytes, &name, &limits)
+                .map_err(ServiceError::from)?;
+            let n = luodi_service::orgs::import(&svc, &Actor::cli(), sheet).await?;
+            println!("imported {} orgs from {}", n.created, path.display());
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Check,
+            common,
+            listen,
+        } => {
+            let cfg = config(file, &common, listen, "luodi.db")?;
+            print!("{}", cfg.redacted());
+            let db = luodi_store::Db::connect(&cfg.database_url, &DbOptions::default()).await;
+            match db {
+                Ok(db) if db.ping().await => println!("database: reachable"),
+                Ok(_) => anyhow::bail!("database: does not answer"),
+                Err(e) => anyhow::bail!("database: {e}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::cli();
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            org,
+            role,
+            role_org,
+            password_stdin,
+        } => {
+            let org_id = match org {
+                Some(code) => Some(
+                    luodi_service::orgs::get_by_code(svc, &actor, &code)
+                        .await?
+                        .id,
+                ),
+                None => None,
+            };
+            let password = if password_stdin {
+                Some(read_stdin_password()?)
+            } else {
+                None
+            };
+            let (acc, generated) = accounts::create(
+                svc,
+                &actor,
+                accounts::NewAccount {
+                    username,
+                    display_name: name,
+                    org_id,
+                    password,
+                },
+            )
+            .await?;
+            if let Some(role) = role {
+                accounts::grant_by_code(
+                    svc,
+                    &actor,
+                    &acc.user.username,
+                    &role,
+                    role_org.as_deref(),
+                )
+                .await?;
+            }
+            println!("created {} (id {})", acc.user.username, acc.user.id);
+            if let Some(pw) = generated {
+                println!("one-time password: {pw}");
+            }
+            Ok(())
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let mut c = svc.db.read().await?;
+            let user = luodi_store::users::get_by_username(c.conn(), &username)
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            drop(c);
+            let given = if password_stdin {
+                Some(read_stdin_password()?)
+            } else {
+                None
+            };
+            let pw = accounts::reset_password(svc, &actor, user.id, given.clone()).await?;
+            if given.is_none() {
+                println!("one-time password for {username}: {pw}");
+            } else {
+                println!("password set for {username}; it must be changed at next login");
+            }
+            Ok(())
+        }
+        UserCommand::List { all } => {
+            let mut page = 1;
+            println!(
+                "{:<6} {:<24} {:<10} {:<30} roles",
+                "id", "username", "status", "name"
+            );
+            loop {
+                let p = accounts::list(svc, &actor, None, all, luodi_store::Page::new(page, 500))
+                    .await?;
+                for u in &p.items {
+                    let acc = accounts::get(svc, &actor, u.id).await?;
+                    let roles: Vec<String> = acc
+                        .bindings
+                        .iter()
+                        .map(|b| {
+                            format!(
+                                "{}@{}",
+                                b.role,
+                                b.org_name.clone().unwrap_or_else(|| "*".into())
+                            )
+                        })
+                        .collect();
+                    println!(
+                        "{:<6} {:<24} {:<10} {:<30} {}",
+                        u.id,
+                        u.username,
+                        if u.disabled { "disabled" } else { "active" },
+                        u.display_name,
+                        roles.join(", ")
+                    );
+                }
+                if page * 500 >= p.total {
+                    break;
+                }
+                page += 1;
+            }
+            Ok(())
+        }
+        UserCommand::Disable { username } => {
+            let mut c = svc.db.read().await?;
+            let user = luodi_store::users::get_by_username(c.conn(), &username)
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            drop(c);
+            accounts::set_disabled(svc, &actor, user.id, true).await?;
+            println!("disabled {username}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Configuration, typed and layered: defaults < `luodi.toml` < `LUODI_*` environment < flags.
+//! Secrets (database passwords) never reach the logs: [`Config::redacted`] is what is shown.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything that can be set, all optional: one layer of configuration.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub secure_cookies: Option<bool>,
+    pub session_idle_minutes: Option<u64>,
+    pub session_absolute_hours: Option<u64>,
+    pub max_upload_mb: Option<u64>,
+    pub log: Option<String>,
+}
+
+impl Layer {
+    /// `self` with the values of `over` where it has them.
+    pub fn merge(self, over: Layer) -> Layer {
+        Layer {
+            database_url: over.database_url.or(self.database_url),
+            listen: over.listen.or(self.listen),
+            data_dir: over.data_dir.or(self.data_dir),
+            secure_cookies: over.secure_cookies.or(self.secure_cookies),
+            session_idle_minutes: over.session_idle_minutes.or(self.session_idle_minutes),
+            session_absolute_hours: over.session_absolute_hours.or(self.session_absolute_hours),
+            max_upload_mb: over.max_upload_mb.or(self.max_upload_mb),
+            log: over.log.or(self.log),
+        }
+    }
+
+    /// The `LUODI_*` variables, read through `get` (the process environment in production).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Layer, String> {
+        let num = |k: &str| -> Result<Option<u64>, String> {
+            get(k)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("{k} must be a whole number, not {v:?}"))
+                })
+                .transpose()
+        };
+        let flag = |k: &str| -> Result<Option<bool>, String> {
+            get(k)
+                .map(|v| match v.trim() {
+                    "1" | "true" | "yes" | "on" => Ok(true),
+                    "0" | "false" | "no" | "off" => Ok(false),
+                    _ => Err(format!("{k} must be true or false, not {v:?}")),
+                })
+                .transpose()
+        };
+        Ok(Layer {
+            database_url: get("LUODI_DATABASE_URL"),
+            listen: get("LUODI_LISTEN"),
+            data_dir: get("LUODI_DATA_DIR").map(PathBuf::from),
+            secure_cookies: flag("LUODI_SECURE_COOKIES")?,
+            session_idle_minutes: num("LUODI_SESSION_IDLE_MINUTES")?,
+            session_absolute_hours: num("LUODI_SESSION_ABSOLUTE_HOURS")?,
+            max_upload_mb: num("LUODI_MAX_UPLOAD_MB")?,
+            log: get("LUODI_LOG"),
+        })
+    }
+
+    pub fn from_file(path: &Path) -> Result<Layer, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// The configuration in force.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub secure_cookies: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub max_upload_bytes: u64,
+    pub log: String,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl Config {
+    /// Resolves a merged layer; `default_db_file` names the SQLite file inside the data directory.
+    pub fn resolve(l: Layer, default_db_file: &str) -> Result<Config, String> {
+        let data_dir = l.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = l
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join(default_db_file).display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err(format!(
+                "database URL must start with sqlite:// or postgres://, not {}",
+                luodi_store::db::redact_url(&database_url)
+            ));
+        }
+        let listen_s = l.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen_s.parse().map_err(|_| {
+            format!("listen address {listen_s:?} is not host:port, e.g. 127.0.0.1:8080")
+        })?;
+        let idle = l.session_idle_minutes.unwrap_or(30);
+        let absolute = l.session_absolute_hours.unwrap_or(12);
+        if idle == 0 || absolute == 0 {
+            return Err("session timeouts must be greater than zero".into());
+        }
+        Ok(Config {
+            database_url,
+            listen,
+            data_dir,
+            secure_cookies: l.secure_cookies.unwrap_or(false),
+            session_idle: Duration::from_secs(idle * 60),
+            session_absolute: Duration::from_secs(absolute * 3600),
+            max_upload_bytes: l.max_upload_mb.unwrap_or(50) * 1024 * 1024,
+            log: l.log.unwrap_or_else(|| "info".into()),
+        })
+    }
+
+    /// The configuration as it may be shown: the database password hidden.
+    pub fn redacted(&self) -> String {
+        format!(
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\n",
+            luodi_store::db::redact_url(&self.database_url),
+            self.listen,
+            self.data_dir.display().to_string(),
+            self.secure_cookies,
+            self.session_idle.as_secs() / 60,
+            self.session_absolute.as_secs() / 3600,
+            self.max_upload_bytes / (1024 * 1024),
+            self.log,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order() {
+        let file: Layer =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nlog = \"debug\"\nmax_upload_mb = 10")
+                .expect("toml");
+        let env = Layer::from_env(|k| match k {
+            "LUODI_LISTEN" => Some("127.0.0.1:9100".into()),
+            "LUODI_DATABASE_URL" => Some("postgres://u:secret@db/luodi".into()),
+            _ => None,
+        })
+        .expect("env");
+        let flags = Layer {
+            listen: Some("127.0.0.1:9200".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(
+            Layer::default().merge(file).merge(env).merge(flags),
+            "luodi.db",
+        )
+        .expect("config");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9200");
+        assert_eq!(c.log, "debug");
+        assert_eq!(c.max_upload_bytes, 10 * 1024 * 1024);
+        assert!(c.redacted().contains("postgres://u:***@db/luodi"));
+        assert!(!c.redacted().contains("secret"));
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let c = Config::resolve(Layer::default(), "luodi.db").expect("defaults");
+        assert_eq!(c.database_url, "sqlite://data/luodi.db");
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert!(Config::resolve(
+            Layer {
+                listen: Some("nowhere".into()),
+                ..Default::default()
+            },
+            "x"
+        )
+        .is_err());
+        assert!(Config::resolve(
+            Layer {
+                database_url: Some("mysql://x".into()),
+                ..Default::default()
+            },
+            "x"
+        )
+        .is_err());
+        assert!(Layer::from_env(|k| (k == "LUODI_MAX_UPLOAD_MB").then(|| "lots".into())).is_err());
+        assert!(toml::from_str::<Layer>("bogus = 1").is_err());
+    }
+}

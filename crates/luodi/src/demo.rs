@@ -1,0 +1,136 @@
+//! Seeds a demo database from the source article (see `demo_data`): the province with its
+//! cities, the departments and units the article names, generated counties and units, the
+//! campaign with its goals and phases, and one account per role.
+
+use crate::demo_data::{self, DEMO_PASSWORD};
+use chrono::NaiveDate;
+use luodi_domain::org::OrgKind;
+use luodi_office::org_import::{OrgColumns, OrgRow, OrgSheet};
+use luodi_service::campaigns::{CampaignInput, GoalInput, PhaseEntry};
+use luodi_service::{accounts, campaigns, orgs, Actor, Services};
+use luodi_store::users;
+
+/// A login to print.
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: &'static str,
+}
+
+fn date((y, m, d): (i32, u32, u32)) -> anyhow::Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| anyhow::anyhow!("bad demo date {y}-{m}-{d}"))
+}
+
+/// Whether the database holds no orgs yet.
+pub async fn is_empty(svc: &Services) -> anyhow::Result<bool> {
+    let mut c = svc.db.read().await?;
+    Ok(luodi_store::orgs::count_all(c.conn()).await? == 0)
+}
+
+/// Fills an empty database with the demo. Everything goes through the services, audited as the
+/// command-line operator.
+pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
+    let actor = Actor::cli();
+    let col = |l: &str, h: &str| (l.to_owned(), h.to_owned());
+    let rows = demo_data::orgs()
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            Ok(OrgRow {
+                row: i + 2,
+                kind: OrgKind::parse(o.kind)
+                    .ok_or_else(|| anyhow::anyhow!("bad demo kind {}", o.kind))?,
+                code: o.code,
+                name: o.name,
+                parent_code: o.parent_code,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let columns = OrgColumns {
+        code: col("A", "编码"),
+        name: col("B", "名称"),
+        kind: col("C", "类型"),
+        parent_code: col("D", "上级编码"),
+    };
+    orgs::import(svc, &actor, OrgSheet { rows, columns }).await?;
+
+    let c = demo_data::campaign();
+    let owner = orgs::get_by_code(svc, &actor, c.owner_code).await?;
+    let mut scope = Vec::new();
+    for code in &c.scope_codes {
+        scope.push(orgs::get_by_code(svc, &actor, code).await?.id);
+    }
+    let phases = c
+        .phases
+        .iter()
+        .map(|p| {
+            Ok(PhaseEntry {
+                kind: p.kind.to_owned(),
+                name: p.name.to_owned(),
+                starts_on: date(p.starts_on)?,
+                ends_on: date(p.ends_on)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    campaigns::create(
+        svc,
+        &actor,
+        CampaignInput {
+            owner_org_id: owner.id,
+            name: c.name.to_owned(),
+            requirements: c.requirements.to_owned(),
+            fundamental_task: c.fundamental_task.to_owned(),
+            time_zone: None,
+            starts_on: date(c.starts_on)?,
+            ends_on: date(c.ends_on)?,
+            goals: c
+                .goals
+                .iter()
+                .map(|g| GoalInput {
+                    title: g.title.to_owned(),
+                    description: g.description.to_owned(),
+                })
+                .collect(),
+            phases: Some(phases),
+            scope_org_ids: scope,
+        },
+    )
+    .await?;
+
+    let mut logins = Vec::new();
+    for a in demo_data::accounts() {
+        let org_id = match a.org_code {
+            Some(code) => Some(orgs::get_by_code(svc, &actor, code).await?.id),
+            None => None,
+        };
+        let (acc, _) = accounts::create(
+            svc,
+            &actor,
+            accounts::NewAccount {
+                username: a.username.to_owned(),
+                display_name: a.display_name.to_owned(),
+                org_id,
+                password: Some(DEMO_PASSWORD.to_owned()),
+            },
+        )
+        .await?;
+        accounts::grant(svc, &actor, acc.user.id, a.role, org_id).await?;
+        // Demo accounts are ready to use: no forced change of the well-known demo password.
+        let mut tx = svc.db.begin().await?;
+        users::set_password(
+            tx.conn(),
+            acc.user.id,
+            &acc.user.password_hash,
+            false,
+            svc.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        logins.push(DemoLogin {
+            username: a.username,
+            display_name: a.display_name,
+            role: a.role,
+        });
+    }
+    Ok(logins)
+}

@@ -1,0 +1,8 @@
+//! luodi (落地): one binary that serves the web app and the API, and the commands that run
+//! migrations, manage accounts, import org trees and seed the demo.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod demo_data;
+pub mod startup;

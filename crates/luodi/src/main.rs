@@ -1,0 +1,5 @@
+//! The `luodi` binary: see `luodi --help`.
+
+fn main() -> std::process::ExitCode {
+    luodi::cli::main()
+}

@@ -1,0 +1,88 @@
+//! Builds a running luodi from a configuration: database, migrations, services, router,
+//! listener. `luodi serve`, `luodi demo` and the integration tests all start here.
+
+use crate::config::Config;
+use luodi_domain::{Clock, SystemClock};
+use luodi_service::{ServiceConfig, Services};
+use luodi_store::db::DbOptions;
+use luodi_store::Db;
+use luodi_web::{AppState, WebConfig};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Opens the database named in the configuration and applies the migrations.
+pub async fn open_db(config: &Config, opts: &DbOptions) -> anyhow::Result<Db> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = Db::connect(&config.database_url, opts).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> Services {
+    Services::new(
+        db,
+        clock,
+        ServiceConfig {
+            session_idle: config.session_idle,
+            session_absolute: config.session_absolute,
+        },
+    )
+}
+
+/// A bound, not yet serving, application.
+pub struct Application {
+    pub listener: tokio::net::TcpListener,
+    pub router: axum::Router,
+    pub services: Services,
+}
+
+impl Application {
+    pub async fn build(config: &Config, db: Db) -> anyhow::Result<Application> {
+        Self::build_with_clock(config, db, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        config: &Config,
+        db: Db,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Application> {
+        let services = services(db, config, clock);
+        let state = AppState::new(
+            services.clone(),
+            WebConfig {
+                secure_cookies: config.secure_cookies,
+                max_upload_bytes: config.max_upload_bytes,
+            },
+        );
+        let router = luodi_web::app(state);
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        Ok(Application {
+            listener,
+            router,
+            services,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        Ok(())
+    }
+}

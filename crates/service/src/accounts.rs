@@ -1,0 +1,415 @@
+//! Accounts and roles. The system administrator manages accounts and appoints the three
+//! administrators; the security administrator grants the business roles; nobody grants
+//! themselves anything, and no account holds two of the three administrator roles.
+
+use crate::audit::{self, Change};
+use crate::auth::{hash_password, random_password};
+use crate::error::invalid;
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use luodi_domain::role::{check_grant, Permission, Role, RoleConflict};
+use luodi_domain::{password, Validation};
+use luodi_store::orgs::{self, Org};
+use luodi_store::users::{self, BindingRow, User, UserFilter, UserListRow};
+use luodi_store::{sessions, Conn, Page, Paged, StoreError};
+use serde::Serialize;
+
+/// An account with the org it belongs to and its role bindings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub user: User,
+    pub org: Option<Org>,
+    pub bindings: Vec<BindingRow>,
+}
+
+/// The path an account is located at, for scope checks: its org, or `/` for org-less accounts
+/// (which only whole-tree scopes reach).
+fn located(org: Option<&Org>) -> &str {
+    org.map(|o| o.path.as_str()).unwrap_or("/")
+}
+
+fn reaches(actor: &Actor, p: Permission, org: Option<&Org>) -> bool {
+    match org {
+        Some(o) => actor.can(p, &o.path),
+        // Org-less accounts are reached only from the whole tree.
+        None => actor.scopes(p).iter().any(|s| s == "/"),
+    }
+}
+
+async fn load(mut c: Conn<'_>, id: i64) -> ServiceResult<(User, Option<Org>)> {
+    let user = users::get(c.re(), id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    let org = match user.org_id {
+        Some(oid) => orgs::get(c, oid).await?,
+        None => None,
+    };
+    Ok((user, org))
+}
+
+/// An account the actor may see (oneself always), or "not found".
+pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Account> {
+    let mut c = svc.db.read().await?;
+    let (user, org) = load(c.conn(), id).await?;
+    if !actor.is(id) && !reaches(actor, Permission::ReadUsers, org.as_ref()) {
+        return Err(ServiceError::NotFound("user"));
+    }
+    let bindings = users::bindings(c.conn(), id).await?;
+    Ok(Account {
+        user,
+        org,
+        bindings,
+    })
+}
+
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    q: Option<String>,
+    include_disabled: bool,
+    page: Page,
+) -> ServiceResult<Paged<UserListRow>> {
+    if !actor.can_somewhere(Permission::ReadUsers) {
+        return Err(ServiceError::Forbidden);
+    }
+    let scopes = actor.scopes(Permission::ReadUsers);
+    let filter = UserFilter {
+        include_orgless: scopes.iter().any(|s| s == "/"),
+        scopes,
+        q,
+        include_disabled,
+    };
+    let mut c = svc.db.read().await?;
+    Ok(users::list(c.conn(), &filter, page).await?)
+}
+
+/// A new account as entered. Without a password, a random one is generated and returned once.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: Option<i64>,
+    pub password: Option<String>,
+}
+
+pub const USERNAME_MAX: usize = 32;
+
+fn validate_username(v: &mut Validation, username: &str) {
+    let u = username.trim();
+    if u.is_empty() {
+        v.add("username", "required");
+    } else if u.len() < 3 || u.len() > USERNAME_MAX {
+        v.add_with(
+            "username",
+            "bad_length",
+            vec![("min", "3".into()), ("max", USERNAME_MAX.to_string())],
+        );
+    } else if !u
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+    {
+        v.add("username", "bad_username");
+    }
+}
+
+/// Creates an account; returns it and the generated password, if one was generated.
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    n: NewAccount,
+) -> ServiceResult<(Account, Option<String>)> {
+    let mut v = Validation::new();
+    validate_username(&mut v, &n.username);
+    v.text("display_name", &n.display_name, 100);
+    if let Some(pw) = &n.password {
+        if let Err(code) = password::check(pw, n.username.trim()) {
+            v.add("password", code);
+        }
+    }
+    v.into_result()?;
+    let mut tx = svc.db.begin().await?;
+    let org = match n.org_id {
+        Some(oid) => {
+            let o = orgs::get(tx.conn(), oid).await?;
+            match o.filter(|o| actor.can(Permission::ReadOrgs, &o.path)) {
+                Some(o) => Some(o),
+                None => return Err(invalid("org_id", "unknown_org")),
+            }
+        }
+        None => None,
+    };
+    if !reaches(actor, Permission::ManageAccounts, org.as_ref()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let (pw, generated) = match n.password {
+        Some(p) => (p, None),
+        None => {
+            let p = random_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let id = users::create(
+        tx.conn(),
+        &users::NewUser {
+            username: n.username.trim(),
+            display_name: n.display_name.trim(),
+            org_id: org.as_ref().map(|o| o.id),
+            password_hash: &hash_password(&pw)?,
+            must_change_password: true,
+            locale: "zh-CN",
+        },
+        svc.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Unique(_) => invalid("username", "duplicate_username"),
+        other => other.into(),
+    })?;
+    let (user, org) = load(tx.conn(), id).await?;
+    audit::record::<(), User>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "user.create",
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: org.as_ref().map(|o| o.path.clone()),
+            before: None,
+            after: Some(&user),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        Account {
+            user,
+            org,
+            bindings: Vec::new(),
+        },
+        generated,
+    ))
+}
+
+/// Loads an account for a change by the actor, with the permission the change needs.
+async fn for_change(
+    c: Conn<'_>,
+    actor: &Actor,
+    id: i64,
+    p: Permission,
+) -> ServiceResult<(User, Option<Org>)> {
+    let (user, org) = load(c, id).await?;
+    if !reaches(actor, Permission::ReadUsers, org.as_ref()) && !actor.is(id) {
+        return Err(ServiceError::NotFound("user"));
+    }
+    if !reaches(actor, p, org.as_ref()) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((user, org))
+}
+
+pub async fn set_disabled(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    disabled: bool,
+) -> ServiceResult<User> {
+    let mut tx = svc.db.begin().await?;
+    let (before, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
+    if actor.is(id) {
+        return Err(ServiceError::Conflict("cannot_disable_self"));
+    }
+    users::set_disabled(tx.conn(), id, disabled, svc.now()).await?;
+    if disabled {
+        sessions::delete_for_user(tx.conn(), id).await?;
+    }
+    let (after, _) = load(tx.conn(), id).await?;
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: Some(located(org.as_ref()).to_owned()).filter(|p| p != "/"),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Sets a new password for another account (random unless given); it must be changed at the
+/// next login, and the account's sessions end.
+pub async fn reset_password(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    new: Option<String>,
+) -> ServiceResult<String> {
+    let mut tx = svc.db.begin().await?;
+    let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
+    let pw = match new {
+        Some(p) => {
+            password::check(&p, &user.username).map_err(|code| invalid("password", code))?;
+            p
+        }
+        None => random_password(),
+    };
+    users::set_password(tx.conn(), id, &hash_password(&pw)?, true, svc.now()).await?;
+    sessions::delete_for_user(tx.conn(), id).await?;
+    audit::record::<(), ()>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "user.reset_password",
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: org.map(|o| o.path),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(pw)
+}
+
+/// Grants `role` on `org_id`'s subtree (or the whole tree) to account `user_id`.
+pub async fn grant(
+    svc: &Services,
+    actor: &Actor,
+    user_id: i64,
+    role: &str,
+    org_id: Option<i64>,
+) -> ServiceResult<BindingRow> {
+    let role = Role::parse(role).ok_or_else(|| invalid("role", "unknown_role"))?;
+    let mut tx = svc.db.begin().await?;
+    let (user, user_org) = load(tx.conn(), user_id).await?;
+    if !reaches(actor, Permission::ReadUsers, user_org.as_ref()) {
+        return Err(ServiceError::NotFound("user"));
+    }
+    let org = match org_id {
+        Some(oid) => match orgs::get(tx.conn(), oid)
+            .await?
+            .filter(|o| actor.can(Permission::ReadOrgs, &o.path))
+        {
+            Some(o) => Some(o),
+            None => return Err(invalid("org_id", "unknown_org")),
+        },
+        None => None,
+    };
+    if !reaches(actor, role.granted_by(), org.as_ref()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let held: Vec<Role> = users::bindings(tx.conn(), user_id)
+        .await?
+        .iter()
+        .filter_map(|b| Role::parse(&b.role))
+        .collect();
+    let existing = users::bindings(tx.conn(), user_id).await?;
+    if existing
+        .iter()
+        .any(|b| b.role == role.as_str() && b.org_id == org_id)
+    {
+        return Err(ServiceError::Conflict("role_already_granted"));
+    }
+    check_grant(&held, role, actor.is(user_id)).map_err(|e| match e {
+        RoleConflict::TwoAdmins => invalid("role", "two_admin_roles"),
+        RoleConflict::AdminAndBusiness => invalid("role", "admin_and_business"),
+        RoleConflict::SelfGrant => ServiceError::Forbidden,
+    })?;
+    let id = users::add_binding(
+        tx.conn(),
+        user_id,
+        role.as_str(),
+        org_id,
+        actor.user_id,
+        svc.now(),
+    )
+    .await?;
+    let binding = users::get_binding(tx.conn(), id)
+        .await?
+        .ok_or(ServiceError::NotFound("role"))?;
+    audit::record::<(), BindingRow>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "role.grant",
+            object_type: "user",
+            object_id: Some(user.id.to_string()),
+            org_path: org.map(|o| o.path).or(user_org.map(|o| o.path)),
+            before: None,
+            after: Some(&binding),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(binding)
+}
+
+pub async fn revoke(svc: &Services, actor: &Actor, binding_id: i64) -> ServiceResult<()> {
+    let mut tx = svc.db.begin().await?;
+    let binding = users::get_binding(tx.conn(), binding_id)
+        .await?
+        .ok_or(ServiceError::NotFound("role"))?;
+    let (_, user_org) = load(tx.conn(), binding.user_id).await?;
+    if !reaches(actor, Permission::ReadUsers, user_org.as_ref()) {
+        return Err(ServiceError::NotFound("role"));
+    }
+    let role = Role::parse(&binding.role).ok_or(ServiceError::NotFound("role"))?;
+    let scope = binding.org_path.clone().unwrap_or_else(|| "/".into());
+    if !actor.can(role.granted_by(), &scope) || actor.is(binding.user_id) {
+        return Err(ServiceError::Forbidden);
+    }
+    users::remove_binding(tx.conn(), binding_id).await?;
+    audit::record::<BindingRow, ()>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "role.revoke",
+            object_type: "user",
+            object_id: Some(binding.user_id.to_string()),
+            org_path: binding.org_path.clone().or(user_org.map(|o| o.path)),
+            before: Some(&binding),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// For the CLI: a role binding written by the operator, with the same conflict rules.
+pub async fn grant_by_code(
+    svc: &Services,
+    actor: &Actor,
+    username: &str,
+    role: &str,
+    org_code: Option<&str>,
+) -> ServiceResult<BindingRow> {
+    let mut c = svc.db.read().await?;
+    let user = users::get_by_username(c.conn(), username)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    let org_id = match org_code {
+        Some(code) => Some(
+            orgs::get_by_code(c.conn(), code)
+                .await?
+                .ok_or(ServiceError::NotFound("org"))?
+                .id,
+        ),
+        None => None,
+    };
+    drop(c);
+    grant(svc, actor, user.id, role, org_id).await
+}

@@ -1,0 +1,103 @@
+//! Writing and reading the audit trail. Every change writes its record in the same transaction
+//! as the change; logins and refusals write one of their own.
+
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use luodi_domain::role::Permission;
+use luodi_store::audit::{AuditFilter, AuditRecord, NewAudit};
+use luodi_store::{Conn, Page, Paged};
+use serde::Serialize;
+
+/// What changed, for one record.
+pub struct Change<'a, B: Serialize, A: Serialize> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<String>,
+    pub org_path: Option<String>,
+    pub before: Option<&'a B>,
+    pub after: Option<&'a A>,
+}
+
+fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
+    v.and_then(|v| serde_json::to_string(v).ok())
+}
+
+/// Appends a record of a successful change, inside the caller's transaction.
+pub async fn record<B: Serialize, A: Serialize>(
+    svc: &Services,
+    c: Conn<'_>,
+    actor: &Actor,
+    change: Change<'_, B, A>,
+) -> ServiceResult<()> {
+    luodi_store::audit::append(
+        c,
+        NewAudit {
+            at: svc.now(),
+            actor_id: actor.user_id,
+            actor_name: actor.name.clone(),
+            action: change.action.to_owned(),
+            object_type: change.object_type.to_owned(),
+            object_id: change.object_id,
+            org_path: change.org_path,
+            before_json: json(change.before),
+            after_json: json(change.after),
+            ip: actor.ip.clone(),
+            outcome: "ok".to_owned(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records an event that is not a change of data (a login, a refused request), in its own
+/// transaction. Failing to write it is logged, never hides the original outcome.
+pub async fn event(
+    svc: &Services,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    ip: Option<&str>,
+    action: &str,
+    object: (&str, Option<String>),
+    org_path: Option<String>,
+    outcome: &str,
+) {
+    let r = async {
+        let mut tx = svc.db.begin().await?;
+        luodi_store::audit::append(
+            tx.conn(),
+            NewAudit {
+                at: svc.now(),
+                actor_id,
+                actor_name: actor_name.to_owned(),
+                action: action.to_owned(),
+                object_type: object.0.to_owned(),
+                object_id: object.1,
+                org_path,
+                before_json: None,
+                after_json: None,
+                ip: ip.map(str::to_owned),
+                outcome: outcome.to_owned(),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = r {
+        tracing::error!(error = %e, action, "could not write audit event");
+    }
+}
+
+/// Browses the trail: the audit administrator only, within their scope.
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    mut filter: AuditFilter,
+    page: Page,
+) -> ServiceResult<Paged<AuditRecord>> {
+    if !actor.can_somewhere(Permission::ReadAudit) {
+        return Err(ServiceError::Forbidden);
+    }
+    filter.scopes = actor.scopes(Permission::ReadAudit);
+    let mut c = svc.db.read().await?;
+    Ok(luodi_store::audit::list(c.conn(), &filter, page).await?)
+}

@@ -1,0 +1,478 @@
+//! Signing in and out, sessions, API tokens, and one's own password. Secrets are random 256-bit
+//! values; only their SHA-256 is stored. Passwords are hashed with argon2id.
+
+use crate::audit::{self, Change};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use luodi_domain::role::{Binding, Role};
+use luodi_domain::{password, Validation};
+use luodi_store::users::User;
+use luodi_store::{sessions, users, Conn};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(pw: &str) -> ServiceResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(format!("hashing failed: {e}")))
+}
+
+pub fn verify_password(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// `n` random bytes as lowercase hex.
+pub fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    OsRng.fill_bytes(&mut buf);
+    hex(&buf)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// A random password that satisfies the password rule (shown once, changed at first login).
+pub fn random_password() -> String {
+    const SETS: [&[u8]; 4] = [
+        b"abcdefghijkmnpqrstuvwxyz",
+        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+        b"23456789",
+        b"@#%+=!",
+    ];
+    let mut buf = [0u8; 16];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let set = SETS[i % 4];
+            set[*b as usize % set.len()] as char
+        })
+        .collect()
+}
+
+/// Loads an account's role bindings as domain bindings with their scope paths.
+pub async fn bindings(c: Conn<'_>, user_id: i64) -> ServiceResult<Vec<Binding>> {
+    Ok(users::bindings(c, user_id)
+        .await?
+        .into_iter()
+        .filter_map(|b| {
+            let role = Role::parse(&b.role)?;
+            let scope_path = match (b.org_id, b.org_path) {
+                (None, _) => "/".to_owned(),
+                (Some(_), Some(p)) => p,
+                (Some(_), None) => return None,
+            };
+            Some(Binding {
+                role,
+                org_id: b.org_id,
+                scope_path,
+            })
+        })
+        .collect())
+}
+
+/// A signed-in request: the account, its actor and its session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub actor: Actor,
+    /// SHA-256 of the session token, or `None` for an API token.
+    pub session_id: Option<String>,
+    /// The org the user chose in the scope switcher.
+    pub scope_org_id: Option<i64>,
+}
+
+/// Signs in: returns the session token for the cookie.
+pub async fn login(
+    svc: &Services,
+    username: &str,
+    pw: &str,
+    ip: Option<&str>,
+) -> ServiceResult<(String, User)> {
+    let user = {
+        let mut c = svc.db.read().await?;
+        users::get_by_username(c.conn(), username.trim()).await?
+    };
+    let Some(user) = user.filter(|u| verify_password(pw, &u.password_hash)) else {
+        audit::event(
+            svc,
+            None,
+            username.trim(),
+            ip,
+            "login",
+            ("user", None),
+            None,
+            "refused",
+        )
+        .await;
+        return Err(ServiceError::BadCredentials);
+    };
+    let org_path = user_org_path(svc, &user).await?;
+    if user.disabled {
+        audit::event(
+            svc,
+            Some(user.id),
+            &user.username,
+            ip,
+            "login",
+            ("user", Some(user.id.to_string())),
+            org_path,
+            "refused",
+        )
+        .await;
+        return Err(ServiceError::AccountDisabled);
+    }
+    let token = random_hex(32);
+    let now = svc.now();
+    let expires = now
+        + chrono::Duration::from_std(svc.config.session_absolute)
+            .unwrap_or(chrono::Duration::hours(12));
+    let mut tx = svc.db.begin().await?;
+    sessions::create(tx.conn(), &sha256_hex(&token), user.id, now, expires, ip).await?;
+    tx.commit().await?;
+    audit::event(
+        svc,
+        Some(user.id),
+        &user.username,
+        ip,
+        "login",
+        ("user", Some(user.id.to_string())),
+        org_path,
+        "ok",
+    )
+    .await;
+    Ok((token, user))
+}
+
+async fn user_org_path(svc: &Services, user: &User) -> ServiceResult<Option<String>> {
+    let Some(org_id) = user.org_id else {
+        return Ok(None);
+    };
+    let mut c = svc.db.read().await?;
+    Ok(luodi_store::orgs::get(c.conn(), org_id)
+        .await?
+        .map(|o| o.path))
+}
+
+pub async fn logout(svc: &Services, signed: &SignedIn) -> ServiceResult<()> {
+    if let Some(id) = &signed.session_id {
+        let mut tx = svc.db.begin().await?;
+        sessions::delete(tx.conn(), id).await?;
+        tx.commit().await?;
+        audit::event(
+            svc,
+            Some(signed.user.id),
+            &signed.user.username,
+            signed.actor.ip.as_deref(),
+            "logout",
+            ("user", Some(signed.user.id.to_string())),
+            None,
+            "ok",
+        )
+        .await;
+    }
+    Ok(())
+}
+
+fn expired(now: DateTime<Utc>, s: &sessions::Session, idle: std::time::Duration) -> bool {
+    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::minutes(30));
+    now >= s.expires_at || now - s.last_seen_at >= idle
+}
+
+/// Resolves a session cookie. Expired or idle sessions are ended and yield `None`.
+pub async fn session(
+    svc: &Services,
+    token: &str,
+    ip: Option<&str>,
+) -> ServiceResult<Option<SignedIn>> {
+    let id = sha256_hex(token);
+    let now = svc.now();
+    let mut c = svc.db.read().await?;
+    let Some(s) = sessions::get(c.conn(), &id).await? else {
+        return Ok(None);
+    };
+    if expired(now, &s, svc.config.session_idle) {
+        drop(c);
+        let mut tx = svc.db.begin().await?;
+        sessions::delete(tx.conn(), &id).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let Some(user) = users::get(c.conn(), s.user_id)
+        .await?
+        .filter(|u| !u.disabled)
+    else {
+        return Ok(None);
+    };
+    let b = bindings(c.conn(), user.id).await?;
+    drop(c);
+    // Touch at most once a minute: a write per request would serialise every reader on SQLite.
+    if now - s.last_seen_at >= chrono::Duration::seconds(60) {
+        let mut tx = svc.db.begin().await?;
+        sessions::touch(tx.conn(), &id, now).await?;
+        tx.commit().await?;
+    }
+    let actor = Actor::user(user.id, user.username.clone(), b, ip.map(str::to_owned));
+    Ok(Some(SignedIn {
+        user,
+        actor,
+        session_id: Some(id),
+        scope_org_id: s.scope_org_id,
+    }))
+}
+
+/// Resolves an API token (`Authorization: Bearer …`): same scope as its owner.
+pub async fn api_token(
+    svc: &Services,
+    token: &str,
+    ip: Option<&str>,
+) -> ServiceResult<Option<SignedIn>> {
+    let hash = sha256_hex(token.trim());
+    let now = svc.now();
+    let mut c = svc.db.read().await?;
+    let Some(t) = users::token_by_hash(c.conn(), &hash).await? else {
+        return Ok(None);
+    };
+    let Some(user) = users::get(c.conn(), t.user_id)
+        .await?
+        .filter(|u| !u.disabled)
+    else {
+        return Ok(None);
+    };
+    let b = bindings(c.conn(), user.id).await?;
+    drop(c);
+    if t.last_used_at
+        .is_none_or(|at| now - at >= chrono::Duration::seconds(60))
+    {
+        let mut tx = svc.db.begin().await?;
+        users::touch_token(tx.conn(), t.id, now).await?;
+        tx.commit().await?;
+    }
+    let actor = Actor::user(
+        user.id,
+        format!("{} (token {})", user.username, t.prefix),
+        b,
+        ip.map(str::to_owned),
+    );
+    Ok(Some(SignedIn {
+        user,
+        actor,
+        session_id: None,
+        scope_org_id: None,
+    }))
+}
+
+/// Changes one's own password; the current one must be given.
+pub async fn change_password(
+    svc: &Services,
+    signed: &SignedIn,
+    current: &str,
+    new: &str,
+) -> ServiceResult<()> {
+    let mut v = Validation::new();
+    if !verify_password(current, &signed.user.password_hash) {
+        v.add("current_password", "wrong_password");
+    }
+    if let Err(code) = password::check(new, &signed.user.username) {
+        v.add("new_password", code);
+    } else if current == new {
+        v.add("new_password", "password_unchanged");
+    }
+    v.into_result()?;
+    let hash = hash_password(new)?;
+    let mut tx = svc.db.begin().await?;
+    users::set_password(tx.conn(), signed.user.id, &hash, false, svc.now()).await?;
+    audit::record::<(), ()>(
+        svc,
+        tx.conn(),
+        &signed.actor,
+        Change {
+            action: "user.change_password",
+            object_type: "user",
+            object_id: Some(signed.user.id.to_string()),
+            org_path: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the interface language of one's own account.
+pub async fn set_locale(svc: &Services, signed: &SignedIn, locale: &str) -> ServiceResult<()> {
+    if !matches!(locale, "zh-CN" | "en") {
+        return Err(crate::error::invalid("locale", "unknown_locale"));
+    }
+    let mut tx = svc.db.begin().await?;
+    users::set_locale(tx.conn(), signed.user.id, locale).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Remembers the org chosen in the scope switcher; it must lie within the user's reach.
+pub async fn set_scope(
+    svc: &Services,
+    signed: &SignedIn,
+    org_id: Option<i64>,
+) -> ServiceResult<()> {
+    let Some(session) = &signed.session_id else {
+        return Err(ServiceError::Forbidden);
+    };
+    if let Some(id) = org_id {
+        crate::orgs::get(svc, &signed.actor, id).await?;
+    }
+    let mut tx = svc.db.begin().await?;
+    sessions::set_scope(tx.conn(), session, org_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A new API token for oneself: the secret is returned once and never again.
+pub async fn create_token(
+    svc: &Services,
+    signed: &SignedIn,
+    name: &str,
+) -> ServiceResult<(i64, String)> {
+    let mut v = Validation::new();
+    v.text("name", name, 100);
+    v.into_result()?;
+    let secret = format!("ldt_{}", random_hex(24));
+    let prefix: String = secret.chars().take(10).collect();
+    let mut tx = svc.db.begin().await?;
+    let id = users::create_token(
+        tx.conn(),
+        signed.user.id,
+        name.trim(),
+        &sha256_hex(&secret),
+        &prefix,
+        svc.now(),
+    )
+    .await?;
+    audit::record::<(), serde_json::Value>(
+        svc,
+        tx.conn(),
+        &signed.actor,
+        Change {
+            action: "token.create",
+            object_type: "api_token",
+            object_id: Some(id.to_string()),
+            org_path: None,
+            before: None,
+            after: Some(&serde_json::json!({ "name": name.trim(), "prefix": prefix })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, secret))
+}
+
+pub async fn list_tokens(svc: &Services, signed: &SignedIn) -> ServiceResult<Vec<users::ApiToken>> {
+    let mut c = svc.db.read().await?;
+    Ok(users::tokens(c.conn(), signed.user.id).await?)
+}
+
+pub async fn revoke_token(svc: &Services, signed: &SignedIn, id: i64) -> ServiceResult<()> {
+    let mut tx = svc.db.begin().await?;
+    if users::revoke_token(tx.conn(), signed.user.id, id, svc.now()).await? == 0 {
+        return Err(ServiceError::NotFound("api_token"));
+    }
+    audit::record::<(), ()>(
+        svc,
+        tx.conn(),
+        &signed.actor,
+        Change {
+            action: "token.revoke",
+            object_type: "api_token",
+            object_id: Some(id.to_string()),
+            org_path: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// On first start with no accounts: one system administrator with a random one-time password,
+/// returned so that it can be printed once. Only its hash is stored.
+pub async fn bootstrap_admin(svc: &Services) -> ServiceResult<Option<(String, String)>> {
+    let mut tx = svc.db.begin().await?;
+    if users::count(tx.conn()).await? > 0 {
+        return Ok(None);
+    }
+    let pw = random_password();
+    let now = svc.now();
+    let id = users::create(
+        tx.conn(),
+        &users::NewUser {
+            username: "admin",
+            display_name: "系统管理员",
+            org_id: None,
+            password_hash: &hash_password(&pw)?,
+            must_change_password: true,
+            locale: "zh-CN",
+        },
+        now,
+    )
+    .await?;
+    users::add_binding(tx.conn(), id, Role::SystemAdmin.as_str(), None, None, now).await?;
+    audit::record::<(), serde_json::Value>(
+        svc,
+        tx.conn(),
+        &Actor::cli(),
+        Change {
+            action: "user.bootstrap",
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: None,
+            before: None,
+            after: Some(&serde_json::json!({ "username": "admin", "role": "system_admin" })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(("admin".to_owned(), pw)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("Luodi@2026").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("Luodi@2026", &h));
+        assert!(!verify_password("luodi@2026", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn random_passwords_pass_the_rule() {
+        for _ in 0..50 {
+            let p = random_password();
+            assert_eq!(password::check(&p, "admin"), Ok(()), "{p}");
+        }
+        assert_ne!(random_password(), random_password());
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(random_hex(32).len(), 64);
+    }
+}

@@ -1,0 +1,53 @@
+//! What a service can refuse or fail with. The web layer maps each to an HTTP status, a stable
+//! code and a message in the user's language, in one place.
+
+use luodi_domain::Validation;
+use luodi_office::ImportError;
+use luodi_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("the account is disabled")]
+    AccountDisabled,
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("invalid input")]
+    Validation(Validation),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("changed by someone else (now at version {current})")]
+    Stale { current: i64 },
+    #[error("import refused: {0}")]
+    Import(ImportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<Validation> for ServiceError {
+    fn from(v: Validation) -> Self {
+        ServiceError::Validation(v)
+    }
+}
+
+impl From<ImportError> for ServiceError {
+    fn from(e: ImportError) -> Self {
+        ServiceError::Import(e)
+    }
+}
+
+/// Turns `Err(Validation)` into a service error, for `?` on domain checks.
+pub fn invalid(field: &str, code: &'static str) -> ServiceError {
+    ServiceError::Validation(Validation::single(field, code))
+}

@@ -1,0 +1,55 @@
+//! The services of luodi: every operation that the web layer and the CLI perform, with its
+//! authorization, validation, transaction and audit record. HTTP handlers and CLI commands are
+//! thin callers of these functions.
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod campaigns;
+pub mod error;
+pub mod orgs;
+
+pub use actor::Actor;
+pub use error::{ServiceError, ServiceResult};
+
+use luodi_domain::Clock;
+use luodi_store::Db;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings the services need.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// …and after this long in any case.
+    pub session_absolute: Duration,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// The shared state of the services; cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: ServiceConfig,
+}
+
+impl Services {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        Self { db, clock, config }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,522 @@
+//! The organisation tree: browse, create, rename, move, disable, import. Reads outside the
+//! reader's subtree answer "not found", so nobody learns what lies outside their scope.
+
+use crate::audit::{self, Change};
+use crate::error::invalid;
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use luodi_domain::org::{self as rules, check_move, MoveError, OrgKind};
+use luodi_domain::role::Permission;
+use luodi_domain::Validation;
+use luodi_office::{CellError, ImportError};
+use luodi_store::orgs::{self, NewOrg, Org, OrgFilter, OrgNode};
+use luodi_store::{Conn, Page, Paged, StoreError};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// An org with its ancestors (the breadcrumb, root first) and its number of children.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgDetail {
+    pub org: Org,
+    pub ancestors: Vec<Org>,
+    pub child_count: i64,
+}
+
+async fn load(c: Conn<'_>, id: i64) -> ServiceResult<Org> {
+    orgs::get(c, id).await?.ok_or(ServiceError::NotFound("org"))
+}
+
+/// An org the actor may read, or "not found".
+pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Org> {
+    let mut c = svc.db.read().await?;
+    let org = load(c.conn(), id).await?;
+    if !actor.can(Permission::ReadOrgs, &org.path) {
+        return Err(ServiceError::NotFound("org"));
+    }
+    Ok(org)
+}
+
+pub async fn get_by_code(svc: &Services, actor: &Actor, code: &str) -> ServiceResult<Org> {
+    let mut c = svc.db.read().await?;
+    let org = orgs::get_by_code(c.conn(), code.trim())
+        .await?
+        .ok_or(ServiceError::NotFound("org"))?;
+    if !actor.can(Permission::ReadOrgs, &org.path) {
+        return Err(ServiceError::NotFound("org"));
+    }
+    Ok(org)
+}
+
+pub async fn detail(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<OrgDetail> {
+    let org = get(svc, actor, id).await?;
+    let mut c = svc.db.read().await?;
+    // The breadcrumb shows only the ancestors the reader may see.
+    let ancestors = orgs::ancestors(c.conn(), &org.path)
+        .await?
+        .into_iter()
+        .filter(|a| a.id != org.id && actor.can(Permission::ReadOrgs, &a.path))
+        .collect();
+    let child_count = orgs::children(c.conn(), Some(org.id), true).await?.len() as i64;
+    Ok(OrgDetail {
+        org,
+        ancestors,
+        child_count,
+    })
+}
+
+/// What an org list may be filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct OrgQuery {
+    pub within: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub kind: Option<String>,
+    pub q: Option<String>,
+    pub include_disabled: bool,
+}
+
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    q: OrgQuery,
+    page: Page,
+) -> ServiceResult<Paged<OrgNode>> {
+    let within = match q.within {
+        Some(id) => Some(get(svc, actor, id).await?.path),
+        None => None,
+    };
+    if let Some(k) = &q.kind {
+        if OrgKind::parse(k).is_none() {
+            return Err(invalid("kind", "unknown_kind"));
+        }
+    }
+    let filter = OrgFilter {
+        scopes: actor.scopes(Permission::ReadOrgs),
+        within,
+        parent_id: q.parent_id,
+        kind: q
+            .kind
+            .as_deref()
+            .and_then(OrgKind::parse)
+            .map(|k| k.as_str().to_owned()),
+        q: q.q,
+        include_disabled: q.include_disabled,
+    };
+    let mut c = svc.db.read().await?;
+    Ok(orgs::list(c.conn(), &filter, page).await?)
+}
+
+/// Children of `parent`; without a parent, the roots of the actor's scopes.
+pub async fn children(
+    svc: &Services,
+    actor: &Actor,
+    parent: Option<i64>,
+    include_disabled: bool,
+) -> ServiceResult<Vec<OrgNode>> {
+    if let Some(p) = parent {
+        get(svc, actor, p).await?;
+        let mut c = svc.db.read().await?;
+        return Ok(orgs::children(c.conn(), Some(p), include_disabled).await?);
+    }
+    let scopes = actor.scopes(Permission::ReadOrgs);
+    let mut c = svc.db.read().await?;
+    if scopes.iter().any(|s| s == "/") {
+        return Ok(orgs::children(c.conn(), None, include_disabled).await?);
+    }
+    let mut out = Vec::new();
+    for s in scopes {
+        if let Some(id) = rules::ancestor_ids(&s).last() {
+            let filter = OrgFilter {
+                scopes: vec![s.clone()],
+                parent_id: None,
+                include_disabled: true,
+                ..Default::default()
+            };
+            let page = orgs::list(c.conn(), &filter, Page::new(1, 1)).await?;
+            out.extend(page.items.into_iter().filter(|n| n.org.id == *id));
+        }
+    }
+    Ok(out)
+}
+
+/// A new org as entered.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewOrgInput {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+}
+
+fn validate_new(input: &NewOrgInput) -> Result<OrgKind, Validation> {
+    let mut v = Validation::new();
+    rules::validate_code(&mut v, "code", &input.code);
+    rules::validate_name(&mut v, "name", &input.name);
+    let kind = OrgKind::parse(&input.kind);
+    if kind.is_none() {
+        if input.kind.trim().is_empty() {
+            v.add("kind", "required");
+        } else {
+            v.add("kind", "unknown_kind");
+        }
+    }
+    v.into_result()?;
+    kind.ok_or_else(|| Validation::single("kind", "unknown_kind"))
+}
+
+fn map_unique(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Unique(_) => {
+            ServiceError::Validation(Validation::single("code", "duplicate_code"))
+        }
+        other => other.into(),
+    }
+}
+
+/// Parent check shared by create and move: it must exist, be readable, and be manageable.
+async fn manageable_parent(
+    c: Conn<'_>,
+    actor: &Actor,
+    parent_id: Option<i64>,
+    field: &str,
+) -> ServiceResult<Option<Org>> {
+    match parent_id {
+        None => {
+            if actor.can(Permission::ManageOrgs, "/") {
+                Ok(None)
+            } else {
+                Err(invalid(field, "required"))
+            }
+        }
+        Some(pid) => {
+            let parent = orgs::get(c, pid).await?;
+            let Some(parent) = parent.filter(|p| actor.can(Permission::ReadOrgs, &p.path)) else {
+                return Err(invalid(field, "unknown_parent"));
+            };
+            if !actor.can(Permission::ManageOrgs, &parent.path) {
+                return Err(ServiceError::Forbidden);
+            }
+            if parent.disabled {
+                return Err(invalid(field, "parent_disabled"));
+            }
+            Ok(Some(parent))
+        }
+    }
+}
+
+pub async fn create(svc: &Services, actor: &Actor, input: NewOrgInput) -> ServiceResult<Org> {
+    let kind = validate_new(&input)?;
+    let mut tx = svc.db.begin().await?;
+    let parent = manageable_parent(tx.conn(), actor, input.parent_id, "parent_id").await?;
+    let org = orgs::create(
+        tx.conn(),
+        &NewOrg {
+            code: input.code.trim(),
+            name: input.name.trim(),
+            kind: kind.as_str(),
+            parent: parent.as_ref(),
+        },
+        svc.now(),
+    )
+    .await
+    .map_err(map_unique)?;
+    audit::record::<(), Org>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "org.create",
+            object_type: "org",
+            object_id: Some(org.id.to_string()),
+            org_path: Some(org.path.clone()),
+            before: None,
+            after: Some(&org),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// Changes to an org's own fields; absent fields stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct OrgChanges {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub disabled: Option<bool>,
+}
+
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    changes: OrgChanges,
+    expected_version: i64,
+) -> ServiceResult<Org> {
+    let mut v = Validation::new();
+    if let Some(n) = &changes.name {
+        rules::validate_name(&mut v, "name", n);
+    }
+    let kind = match &changes.kind {
+        Some(k) => match OrgKind::parse(k) {
+            Some(k) => Some(k),
+            None => {
+                v.add("kind", "unknown_kind");
+                None
+            }
+        },
+        None => None,
+    };
+    v.into_result()?;
+    let mut tx = svc.db.begin().await?;
+    let before = load(tx.conn(), id).await?;
+    if !actor.can(Permission::ReadOrgs, &before.path) {
+        return Err(ServiceError::NotFound("org"));
+    }
+    if !actor.can(Permission::ManageOrgs, &before.path) {
+        return Err(ServiceError::Forbidden);
+    }
+    if before.version != expected_version {
+        return Err(ServiceError::Stale {
+            current: before.version,
+        });
+    }
+    let mut after = before.clone();
+    if let Some(n) = changes.name {
+        after.name = n.trim().to_owned();
+    }
+    if let Some(k) = kind {
+        after.kind = k.as_str().to_owned();
+    }
+    if let Some(d) = changes.disabled {
+        if d && !before.disabled
+            && orgs::children(tx.conn(), Some(id), false)
+                .await?
+                .iter()
+                .any(|c| !c.org.disabled)
+        {
+            return Err(ServiceError::Conflict("has_active_children"));
+        }
+        if !d && before.disabled {
+            if let Some(pid) = before.parent_id {
+                if load(tx.conn(), pid).await?.disabled {
+                    return Err(ServiceError::Conflict("parent_disabled"));
+                }
+            }
+        }
+        after.disabled = d;
+    }
+    if !orgs::update(tx.conn(), &after, expected_version, svc.now()).await? {
+        return Err(ServiceError::Stale {
+            current: load(tx.conn(), id).await?.version,
+        });
+    }
+    let after = load(tx.conn(), id).await?;
+    let action = match (before.disabled, after.disabled) {
+        (false, true) => "org.disable",
+        (true, false) => "org.enable",
+        _ => "org.update",
+    };
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action,
+            object_type: "org",
+            object_id: Some(id.to_string()),
+            org_path: Some(after.path.clone()),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Moves an org (and its subtree) under another parent.
+pub async fn move_org(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    new_parent_id: Option<i64>,
+    expected_version: i64,
+) -> ServiceResult<Org> {
+    let mut tx = svc.db.begin().await?;
+    let before = load(tx.conn(), id).await?;
+    if !actor.can(Permission::ReadOrgs, &before.path) {
+        return Err(ServiceError::NotFound("org"));
+    }
+    if !actor.can(Permission::ManageOrgs, &before.path) {
+        return Err(ServiceError::Forbidden);
+    }
+    if before.version != expected_version {
+        return Err(ServiceError::Stale {
+            current: before.version,
+        });
+    }
+    let parent = manageable_parent(tx.conn(), actor, new_parent_id, "parent_id").await?;
+    let current_parent_path = match before.parent_id {
+        Some(pid) => Some(load(tx.conn(), pid).await?.path),
+        None => None,
+    };
+    match check_move(
+        &before.path,
+        current_parent_path.as_deref(),
+        parent.as_ref().map(|p| p.path.as_str()),
+    ) {
+        Err(MoveError::Cycle) => return Err(invalid("parent_id", "move_cycle")),
+        Err(MoveError::SameParent) => return Err(invalid("parent_id", "same_parent")),
+        Ok(()) => {}
+    }
+    if !orgs::move_subtree(
+        tx.conn(),
+        &before,
+        parent.as_ref(),
+        expected_version,
+        svc.now(),
+    )
+    .await?
+    {
+        return Err(ServiceError::Stale {
+            current: load(tx.conn(), id).await?.version,
+        });
+    }
+    let after = load(tx.conn(), id).await?;
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "org.move",
+            object_type: "org",
+            object_id: Some(id.to_string()),
+            org_path: Some(after.path.clone()),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Result of an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+}
+
+/// Imports parsed rows: every row is checked against the database first (codes free, parents
+/// known and manageable); any bad row and nothing is written. All rows go in one transaction.
+pub async fn import(
+    svc: &Services,
+    actor: &Actor,
+    sheet: luodi_office::org_import::OrgSheet,
+) -> ServiceResult<ImportSummary> {
+    let luodi_office::org_import::OrgSheet { rows, columns } = sheet;
+    let mut tx = svc.db.begin().await?;
+    let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+    codes.extend(rows.iter().filter_map(|r| r.parent_code.clone()));
+    codes.sort();
+    codes.dedup();
+    let existing: HashMap<String, Org> = orgs::find_by_codes(tx.conn(), &codes)
+        .await?
+        .into_iter()
+        .map(|o| (o.code.clone(), o))
+        .collect();
+    let in_file: std::collections::HashSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    let mut errors = Vec::new();
+    let cell = |row: usize,
+                col: &(String, String),
+                code: &'static str,
+                params: Vec<(&'static str, String)>| CellError {
+        row,
+        column: col.0.clone(),
+        header: col.1.clone(),
+        code,
+        params,
+    };
+    for r in &rows {
+        if existing.contains_key(&r.code) {
+            errors.push(cell(
+                r.row,
+                &columns.code,
+                "code_exists",
+                vec![("value", r.code.clone())],
+            ));
+        }
+        match &r.parent_code {
+            None => {
+                if !actor.can(Permission::ManageOrgs, "/") {
+                    errors.push(cell(r.row, &columns.parent_code, "required", vec![]));
+                }
+            }
+            Some(p) if in_file.contains(p.as_str()) => {}
+            Some(p) => match existing.get(p) {
+                Some(parent)
+                    if actor.can(Permission::ManageOrgs, &parent.path) && !parent.disabled => {}
+                Some(parent)
+                    if actor.can(Permission::ReadOrgs, &parent.path) && !parent.disabled =>
+                {
+                    errors.push(cell(
+                        r.row,
+                        &columns.parent_code,
+                        "parent_not_manageable",
+                        vec![("value", p.clone())],
+                    ))
+                }
+                _ => errors.push(cell(
+                    r.row,
+                    &columns.parent_code,
+                    "unknown_parent",
+                    vec![("value", p.clone())],
+                )),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        return Err(ImportError::Rows(errors).into());
+    }
+    // Rows come parents-first, so every parent is known by the time its child is inserted.
+    let mut made: HashMap<String, Org> = HashMap::new();
+    let now = svc.now();
+    for r in &rows {
+        let parent = r
+            .parent_code
+            .as_ref()
+            .and_then(|p| made.get(p).or_else(|| existing.get(p)))
+            .cloned();
+        let org = orgs::create(
+            tx.conn(),
+            &NewOrg {
+                code: &r.code,
+                name: &r.name,
+                kind: r.kind.as_str(),
+                parent: parent.as_ref(),
+            },
+            now,
+        )
+        .await
+        .map_err(map_unique)?;
+        audit::record::<(), Org>(
+            svc,
+            tx.conn(),
+            actor,
+            Change {
+                action: "org.import",
+                object_type: "org",
+                object_id: Some(org.id.to_string()),
+                org_path: Some(org.path.clone()),
+                before: None,
+                after: Some(&org),
+            },
+        )
+        .await?;
+        made.insert(org.code.clone(), org);
+    }
+    tx.commit().await?;
+    Ok(ImportSummary {
+        created: made.len(),
+    })
+}

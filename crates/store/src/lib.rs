@@ -1,0 +1,57 @@
+//! Storage for luodi: one `Db` over SQLite or PostgreSQL, chosen by URL. Queries are written once
+//! with `$N` placeholders (both drivers accept them) through [`sql::Sql`], and bound for each
+//! backend in [`db`]. What differs between the backends (connection setup, migrations, schema
+//! introspection) lives in `db.rs` and the two migration folders, nowhere else.
+
+pub mod audit;
+pub mod campaigns;
+pub mod db;
+pub mod error;
+pub mod orgs;
+pub mod sessions;
+pub mod settings;
+pub mod sql;
+pub mod users;
+
+pub use db::{Backend, Conn, Db, Tx};
+pub use error::{StoreError, StoreResult};
+pub use sql::Sql;
+
+/// A page request: 1-based page number and rows per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Page {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: i64 = 500;
+
+    pub fn new(page: i64, per_page: i64) -> Self {
+        Self {
+            page: page.max(1),
+            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: 50,
+        }
+    }
+}
+
+/// One page of rows and the total count behind it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}

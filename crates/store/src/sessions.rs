@@ -1,0 +1,99 @@
+//! Login sessions. The cookie carries a random token; only its SHA-256 is stored.
+
+use crate::db::{self, Conn};
+use crate::error::StoreResult;
+use crate::sql::Sql;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub id: String,
+    pub user_id: i64,
+    pub scope_org_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn create(
+    c: Conn<'_>,
+    id_hash: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    ip: Option<&str>,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("INSERT INTO sessions (id, user_id, scope_org_id, created_at, last_seen_at, expires_at, ip) VALUES (")
+            .arg(id_hash)
+            .push(", ")
+            .arg(user_id)
+            .push(", NULL, ")
+            .arg(now)
+            .push(", ")
+            .arg(now)
+            .push(", ")
+            .arg(expires_at)
+            .push(", ")
+            .arg(ip)
+            .push(")"),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: Conn<'_>, id_hash: &str) -> StoreResult<Option<Session>> {
+    db::fetch_optional(
+        c,
+        Sql::new("SELECT id, user_id, scope_org_id, created_at, last_seen_at, expires_at FROM sessions WHERE id = ").arg(id_hash),
+    )
+    .await
+}
+
+pub async fn touch(c: Conn<'_>, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE sessions SET last_seen_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id_hash),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_scope(c: Conn<'_>, id_hash: &str, org_id: Option<i64>) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE sessions SET scope_org_id = ")
+            .arg(org_id)
+            .push(" WHERE id = ")
+            .arg(id_hash),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(c: Conn<'_>, id_hash: &str) -> StoreResult<()> {
+    db::execute(c, Sql::new("DELETE FROM sessions WHERE id = ").arg(id_hash)).await?;
+    Ok(())
+}
+
+/// Ends every session of an account (password reset, disabling).
+pub async fn delete_for_user(c: Conn<'_>, user_id: i64) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("DELETE FROM sessions WHERE user_id = ").arg(user_id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_expired(c: Conn<'_>, now: DateTime<Utc>) -> StoreResult<u64> {
+    db::execute(
+        c,
+        Sql::new("DELETE FROM sessions WHERE expires_at < ").arg(now),
+    )
+    .await
+}

@@ -1,0 +1,357 @@
+//! Accounts, their role bindings, and API tokens.
+
+use crate::db::{self, Conn};
+use crate::error::StoreResult;
+use crate::sql::{contains_pattern, Sql};
+use crate::{Page, Paged};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: Option<i64>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub password_changed_at: DateTime<Utc>,
+    pub disabled: bool,
+    pub locale: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLS: &str =
+    "u.id, u.username, u.display_name, u.org_id, u.password_hash, u.must_change_password, \
+    u.password_changed_at, u.disabled, u.locale, u.version, u.created_at, u.updated_at";
+
+fn select() -> Sql {
+    let mut s = Sql::default();
+    s.add("SELECT ").add(COLS).add(" FROM users u ");
+    s
+}
+
+pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<User>> {
+    db::fetch_optional(c, select().push("WHERE u.id = ").arg(id)).await
+}
+
+pub async fn get_by_username(c: Conn<'_>, username: &str) -> StoreResult<Option<User>> {
+    db::fetch_optional(c, select().push("WHERE u.username = ").arg(username)).await
+}
+
+pub async fn count(c: Conn<'_>) -> StoreResult<i64> {
+    db::scalar_i64(c, Sql::new("SELECT COUNT(*) FROM users")).await
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub org_id: Option<i64>,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+    pub locale: &'a str,
+}
+
+pub async fn create(c: Conn<'_>, n: &NewUser<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("INSERT INTO users (username, display_name, org_id, password_hash, must_change_password, password_changed_at, disabled, locale, version, created_at, updated_at) VALUES (")
+            .arg(n.username)
+            .push(", ")
+            .arg(n.display_name)
+            .push(", ")
+            .arg(n.org_id)
+            .push(", ")
+            .arg(n.password_hash)
+            .push(", ")
+            .arg(n.must_change_password)
+            .push(", ")
+            .arg(now)
+            .push(", ")
+            .arg(false)
+            .push(", ")
+            .arg(n.locale)
+            .push(", 1, ")
+            .arg(now)
+            .push(", ")
+            .arg(now)
+            .push(") RETURNING id"),
+    )
+    .await
+}
+
+pub async fn set_password(
+    c: Conn<'_>,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET password_hash = ")
+            .arg(hash)
+            .push(", must_change_password = ")
+            .arg(must_change)
+            .push(", password_changed_at = ")
+            .arg(now)
+            .push(", version = version + 1, updated_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(
+    c: Conn<'_>,
+    id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET disabled = ")
+            .arg(disabled)
+            .push(", version = version + 1, updated_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_locale(c: Conn<'_>, id: i64, locale: &str) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET locale = ")
+            .arg(locale)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// An account in a list, with the org it belongs to and its roles as text.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserListRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Subtrees the reader may see; accounts belong to the org they are in (`org_id`).
+    pub scopes: Vec<String>,
+    /// Whether the reader also sees accounts that belong to no org (the administrators).
+    pub include_orgless: bool,
+    pub q: Option<String>,
+    pub include_disabled: bool,
+}
+
+fn user_where(s: &mut Sql, f: &UserFilter) {
+    s.add("WHERE (");
+    s.in_subtrees("o.path", &f.scopes);
+    if f.include_orgless {
+        s.add(" OR u.org_id IS NULL");
+    }
+    s.add(")");
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pat = contains_pattern(q);
+        s.add(" AND (LOWER(u.username) LIKE ")
+            .bind(pat.clone())
+            .add(" ESCAPE '\\' OR LOWER(u.display_name) LIKE ")
+            .bind(pat)
+            .add(" ESCAPE '\\')");
+    }
+    if !f.include_disabled {
+        s.add(" AND u.disabled = ").bind(false);
+    }
+}
+
+pub async fn list(mut c: Conn<'_>, f: &UserFilter, page: Page) -> StoreResult<Paged<UserListRow>> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM users u LEFT JOIN orgs o ON o.id = u.org_id ");
+    user_where(&mut count, f);
+    let total = db::scalar_i64(c.re(), count).await?;
+    let mut s = Sql::new(
+        "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name, u.disabled, u.must_change_password, u.created_at \
+         FROM users u LEFT JOIN orgs o ON o.id = u.org_id ",
+    );
+    user_where(&mut s, f);
+    s.add(" ORDER BY u.username");
+    let items = db::fetch_all(c, s.page(page)).await?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// A role binding with its org's path (`None` org = the whole tree).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BindingRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub org_id: Option<i64>,
+    pub org_path: Option<String>,
+    pub org_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn bindings(c: Conn<'_>, user_id: i64) -> StoreResult<Vec<BindingRow>> {
+    db::fetch_all(
+        c,
+        Sql::new(
+            "SELECT b.id, b.user_id, b.role, b.org_id, o.path AS org_path, o.name AS org_name, b.created_at \
+             FROM role_bindings b LEFT JOIN orgs o ON o.id = b.org_id WHERE b.user_id = ",
+        )
+        .arg(user_id)
+        .push(" ORDER BY b.id"),
+    )
+    .await
+}
+
+pub async fn get_binding(c: Conn<'_>, id: i64) -> StoreResult<Option<BindingRow>> {
+    db::fetch_optional(
+        c,
+        Sql::new(
+            "SELECT b.id, b.user_id, b.role, b.org_id, o.path AS org_path, o.name AS org_name, b.created_at \
+             FROM role_bindings b LEFT JOIN orgs o ON o.id = b.org_id WHERE b.id = ",
+        )
+        .arg(id),
+    )
+    .await
+}
+
+pub async fn add_binding(
+    c: Conn<'_>,
+    user_id: i64,
+    role: &str,
+    org_id: Option<i64>,
+    granted_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new(
+            "INSERT INTO role_bindings (user_id, role, org_id, granted_by, created_at) VALUES (",
+        )
+        .arg(user_id)
+        .push(", ")
+        .arg(role)
+        .push(", ")
+        .arg(org_id)
+        .push(", ")
+        .arg(granted_by)
+        .push(", ")
+        .arg(now)
+        .push(") RETURNING id"),
+    )
+    .await
+}
+
+pub async fn remove_binding(c: Conn<'_>, id: i64) -> StoreResult<u64> {
+    db::execute(c, Sql::new("DELETE FROM role_bindings WHERE id = ").arg(id)).await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn create_token(
+    c: Conn<'_>,
+    user_id: i64,
+    name: &str,
+    hash: &str,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (")
+            .arg(user_id)
+            .push(", ")
+            .arg(name)
+            .push(", ")
+            .arg(hash)
+            .push(", ")
+            .arg(prefix)
+            .push(", ")
+            .arg(now)
+            .push(") RETURNING id"),
+    )
+    .await
+}
+
+pub async fn tokens(c: Conn<'_>, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ")
+            .arg(user_id)
+            .push(" ORDER BY id DESC"),
+    )
+    .await
+}
+
+/// The live token with this hash and its owner's id.
+pub async fn token_by_hash(c: Conn<'_>, hash: &str) -> StoreResult<Option<ApiToken>> {
+    db::fetch_optional(
+        c,
+        Sql::new("SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = ")
+            .arg(hash)
+            .push(" AND revoked_at IS NULL"),
+    )
+    .await
+}
+
+pub async fn revoke_token(
+    c: Conn<'_>,
+    user_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    db::execute(
+        c,
+        Sql::new("UPDATE api_tokens SET revoked_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND user_id = ")
+            .arg(user_id)
+            .push(" AND revoked_at IS NULL"),
+    )
+    .await
+}
+
+pub async fn touch_token(c: Conn<'_>, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE api_tokens SET last_used_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}

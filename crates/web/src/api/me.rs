@@ -1,0 +1,110 @@
+//! `/api/v1/me`: the caller's own account, password and API tokens.
+
+use super::users::AccountDto;
+use super::ApiJson;
+use crate::auth::Signed;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luodi_service::{accounts, auth};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The caller's account and roles.
+#[utoipa::path(get, path = "/me", tag = "me", responses((status = 200, body = AccountDto), (status = 401, body = super::ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+) -> Result<Json<AccountDto>, ApiError> {
+    Ok(Json(
+        accounts::get(&state.svc, &s.actor, s.user.id).await?.into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the caller's password.
+#[utoipa::path(post, path = "/me/password", tag = "me", request_body = PasswordBody, responses((status = 204), (status = 422, body = super::ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    auth::change_password(&state.svc, &s, &b.current_password, &b.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenDto {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The caller's API tokens (never their secrets).
+#[utoipa::path(get, path = "/me/tokens", tag = "me", responses((status = 200, body = Vec<TokenDto>)))]
+pub async fn tokens(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+) -> Result<Json<Vec<TokenDto>>, ApiError> {
+    Ok(Json(
+        auth::list_tokens(&state.svc, &s)
+            .await?
+            .into_iter()
+            .map(|t| TokenDto {
+                id: t.id,
+                name: t.name,
+                prefix: t.prefix,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenBody {
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub id: i64,
+    /// Send as `Authorization: Bearer <token>`. Shown only now.
+    pub token: String,
+}
+
+/// Creates an API token with the caller's scope.
+#[utoipa::path(post, path = "/me/tokens", tag = "me", request_body = NewTokenBody, responses((status = 201, body = CreatedToken), (status = 422, body = super::ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<NewTokenBody>,
+) -> Result<Response, ApiError> {
+    let (id, token) = auth::create_token(&state.svc, &s, &b.name).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { id, token })).into_response())
+}
+
+/// Revokes one of the caller's tokens.
+#[utoipa::path(delete, path = "/me/tokens/{id}", tag = "me", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = super::ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    auth::revoke_token(&state.svc, &s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,215 @@
+//! The JSON API under `/api/v1`. Each handler is annotated for OpenAPI; the document is served
+//! at `/api/openapi.json` and browsed with the embedded Swagger UI at `/api/docs/`.
+
+pub mod audit;
+pub mod campaigns;
+pub mod me;
+pub mod orgs;
+pub mod users;
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(orgs::list).post(orgs::create))
+        .route("/orgs/import", post(orgs::import))
+        .route("/orgs/{id}", get(orgs::get).patch(orgs::update))
+        .route("/orgs/{id}/children", get(orgs::children))
+        .route("/orgs/{id}/move", post(orgs::move_org))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/roles", post(users::grant))
+        .route("/roles/{id}", axum::routing::delete(users::revoke))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route(
+            "/campaigns/{id}",
+            get(campaigns::get).put(campaigns::update),
+        )
+        .route("/audit", get(audit::list))
+        .route("/me", get(me::get))
+        .route("/me/password", post(me::change_password))
+        .route("/me/tokens", get(me::tokens).post(me::create_token))
+        .route("/me/tokens/{id}", axum::routing::delete(me::revoke_token))
+        .fallback(|| async { ApiError::not_found() })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "luodi API", description = "落地: campaign supervision. Every list is paged on the server; every change is audited; changes carry the version they read (If-Match or `version`)."),
+    paths(
+        orgs::list, orgs::create, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
+        users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::grant, users::revoke,
+        campaigns::list, campaigns::create, campaigns::get, campaigns::update,
+        audit::list,
+        me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Security),
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "audit"), (name = "me"))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+        openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+        openapi.security = Some(vec![
+            utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new()),
+            utoipa::openapi::security::SecurityRequirement::new("session", Vec::<String>::new()),
+        ]);
+    }
+}
+
+pub fn docs() -> Router<AppState> {
+    let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .url("/api/openapi.json", ApiDoc::openapi())
+        .into();
+    swagger
+}
+
+/// The error body of every refusal.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, machine-readable code, e.g. `validation_failed`, `not_found`, `stale_version`.
+    pub code: String,
+    /// What went wrong, in the language of the request.
+    pub message: String,
+    /// `fields` (field, code, message), `rows` (row, column, header, code, message) or `reason`.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// Paging parameters of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// 1-based page number.
+    pub page: Option<i64>,
+    /// Rows per page (1–500, default 50).
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    pub fn page(&self) -> luodi_store::Page {
+        luodi_store::Page::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50))
+    }
+}
+
+/// A page of results.
+#[derive(Serialize, ToSchema)]
+pub struct PageOf<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T: ToSchema> PageOf<T> {
+    pub fn from<S>(p: luodi_store::Paged<S>, f: impl Fn(S) -> T) -> Self {
+        PageOf {
+            items: p.items.into_iter().map(f).collect(),
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
+
+/// JSON bodies, with rejections turned into our error shape (malformed JSON, unknown fields,
+/// missing fields, wrong content type).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(json_rejection(rej)),
+        }
+    }
+}
+
+fn json_rejection(rej: JsonRejection) -> ApiError {
+    let text = rej.body_text();
+    match rej {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("malformed_json", text),
+        JsonRejection::JsonDataError(_) if text.contains("unknown field") => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_field").with_text(text)
+        }
+        JsonRejection::JsonDataError(_) if text.contains("missing field") => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_field").with_text(text)
+        }
+        JsonRejection::JsonDataError(_) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_request").with_text(text)
+        }
+        _ => ApiError::bad_request("bad_request", text),
+    }
+}
+
+/// The version a change is based on: `If-Match: "N"` or a `version` field. Returns it and
+/// whether it came from `If-Match` (a stale one then answers 412 rather than 409).
+pub fn expected_version(
+    headers: &HeaderMap,
+    body_version: Option<i64>,
+) -> Result<(i64, bool), ApiError> {
+    if let Some(v) = headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        let n = v.trim().trim_start_matches("W/").trim_matches('"');
+        return n.parse().map(|n| (n, true)).map_err(|_| {
+            ApiError::bad_request(
+                "bad_request",
+                "If-Match must be a version number in quotes, e.g. \"3\"",
+            )
+        });
+    }
+    body_version
+        .map(|v| (v, false))
+        .ok_or_else(|| ApiError::new(StatusCode::PRECONDITION_REQUIRED, "version_required"))
+}
+
+/// Maps a stale-version conflict to 412 when the version came from `If-Match`.
+pub fn stale_as_412(e: luodi_service::ServiceError, if_match: bool) -> ApiError {
+    let mut a = ApiError::from(e);
+    if if_match && a.code == "stale_version" {
+        a.status = StatusCode::PRECONDITION_FAILED;
+    }
+    a
+}
+
+/// An `ETag` header value for a version.
+pub fn etag(version: i64) -> (axum::http::HeaderName, String) {
+    (axum::http::header::ETAG, format!("\"{version}\""))
+}

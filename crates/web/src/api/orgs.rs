@@ -1,0 +1,291 @@
+//! `/api/v1/orgs`: the organisation tree.
+
+use super::{etag, expected_version, stale_as_412, ApiJson, PageOf, Paging};
+use crate::auth::Signed;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luodi_service::orgs::{self, NewOrgInput, OrgChanges, OrgQuery};
+use luodi_store::orgs::{Org, OrgNode};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// An organisation.
+#[derive(Serialize, ToSchema)]
+pub struct OrgDto {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// Unique code, e.g. an administrative division code.
+    pub code: String,
+    pub name: String,
+    /// province, city, county, department, enterprise, unit or branch.
+    pub kind: String,
+    pub depth: i64,
+    pub disabled: bool,
+    /// Number of direct children (in lists).
+    pub child_count: Option<i64>,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl OrgDto {
+    pub fn from_org(o: Org, child_count: Option<i64>) -> Self {
+        OrgDto {
+            id: o.id,
+            parent_id: o.parent_id,
+            code: o.code,
+            name: o.name,
+            kind: o.kind,
+            depth: o.depth,
+            disabled: o.disabled,
+            child_count,
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+    fn from_node(n: OrgNode) -> Self {
+        Self::from_org(n.org, Some(n.child_count))
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrgListParams {
+    /// Only this org's subtree.
+    pub within: Option<i64>,
+    /// Only direct children of this org.
+    pub parent_id: Option<i64>,
+    pub kind: Option<String>,
+    /// Text in the name or code.
+    pub q: Option<String>,
+    #[serde(default)]
+    pub include_disabled: bool,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Lists the orgs in the caller's scope.
+#[utoipa::path(get, path = "/orgs", tag = "orgs", params(OrgListParams),
+    responses((status = 200, body = PageOf<OrgDto>), (status = 401, body = super::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<OrgListParams>,
+) -> Result<Json<PageOf<OrgDto>>, ApiError> {
+    let page = Paging {
+        page: p.page,
+        per_page: p.per_page,
+    }
+    .page();
+    let q = OrgQuery {
+        within: p.within,
+        parent_id: p.parent_id,
+        kind: p.kind,
+        q: p.q,
+        include_disabled: p.include_disabled,
+    };
+    Ok(Json(PageOf::from(
+        orgs::list(&state.svc, &s.actor, q, page).await?,
+        OrgDto::from_node,
+    )))
+}
+
+/// A new org.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrgBody {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    /// The parent; only whole-tree administrators may create roots.
+    pub parent_id: Option<i64>,
+}
+
+/// Creates an org under a parent in the caller's scope.
+#[utoipa::path(post, path = "/orgs", tag = "orgs", request_body = NewOrgBody,
+    responses((status = 201, body = OrgDto), (status = 422, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<NewOrgBody>,
+) -> Result<Response, ApiError> {
+    let org = orgs::create(
+        &state.svc,
+        &s.actor,
+        NewOrgInput {
+            code: b.code,
+            name: b.name,
+            kind: b.kind,
+            parent_id: b.parent_id,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        [etag(org.version)],
+        Json(OrgDto::from_org(org, Some(0))),
+    )
+        .into_response())
+}
+
+/// One org. Its `ETag` is its version.
+#[utoipa::path(get, path = "/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
+    responses((status = 200, body = OrgDto), (status = 404, body = super::ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let d = orgs::detail(&state.svc, &s.actor, id).await?;
+    Ok((
+        [etag(d.org.version)],
+        Json(OrgDto::from_org(d.org, Some(d.child_count))),
+    )
+        .into_response())
+}
+
+/// Direct children of an org.
+#[utoipa::path(get, path = "/orgs/{id}/children", tag = "orgs", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<OrgDto>), (status = 404, body = super::ErrorBody)))]
+pub async fn children(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<OrgDto>>, ApiError> {
+    Ok(Json(
+        orgs::children(&state.svc, &s.actor, Some(id), true)
+            .await?
+            .into_iter()
+            .map(OrgDto::from_node)
+            .collect(),
+    ))
+}
+
+/// Changes to an org; absent fields are kept.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrgBody {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    /// Disable (true) or enable (false).
+    pub disabled: Option<bool>,
+    /// The version read; or send `If-Match`.
+    pub version: Option<i64>,
+}
+
+/// Renames, re-kinds, disables or enables an org.
+#[utoipa::path(patch, path = "/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = UpdateOrgBody,
+    responses((status = 200, body = OrgDto), (status = 409, body = super::ErrorBody), (status = 412, body = super::ErrorBody), (status = 428, body = super::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<UpdateOrgBody>,
+) -> Result<Response, ApiError> {
+    let (version, if_match) = expected_version(&headers, b.version)?;
+    let changes = OrgChanges {
+        name: b.name,
+        kind: b.kind,
+        disabled: b.disabled,
+    };
+    let org = orgs::update(&state.svc, &s.actor, id, changes, version)
+        .await
+        .map_err(|e| stale_as_412(e, if_match))?;
+    Ok(([etag(org.version)], Json(OrgDto::from_org(org, None))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveOrgBody {
+    /// The new parent (null: make it a root, whole-tree administrators only).
+    pub parent_id: Option<i64>,
+    pub version: Option<i64>,
+}
+
+/// Moves an org and its subtree under another parent; a move into its own subtree is refused.
+#[utoipa::path(post, path = "/orgs/{id}/move", tag = "orgs", params(("id" = i64, Path)), request_body = MoveOrgBody,
+    responses((status = 200, body = OrgDto), (status = 422, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+pub async fn move_org(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<MoveOrgBody>,
+) -> Result<Response, ApiError> {
+    let (version, if_match) = expected_version(&headers, b.version)?;
+    let org = orgs::move_org(&state.svc, &s.actor, id, b.parent_id, version)
+        .await
+        .map_err(|e| stale_as_412(e, if_match))?;
+    Ok(([etag(org.version)], Json(OrgDto::from_org(org, None))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    pub created: usize,
+}
+
+/// Imports a tree from .xlsx or .csv (multipart field `file`; columns 编码/code, 名称/name,
+/// 类型/kind, 上级编码/parent code). Every row is checked first; one bad row and nothing is
+/// imported, and the error lists each bad cell by row and column.
+#[utoipa::path(post, path = "/orgs/import", tag = "orgs", request_body(content_type = "multipart/form-data", content = String),
+    responses((status = 200, body = ImportResult), (status = 422, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    mp: Multipart,
+) -> Result<Json<ImportResult>, ApiError> {
+    let (name, bytes) = read_upload(mp, state.config.max_upload_bytes).await?;
+    let limits = luodi_office::sheet::Limits {
+        max_bytes: state.config.max_upload_bytes,
+        ..Default::default()
+    };
+    let sheet = tokio::task::spawn_blocking(move || {
+        luodi_office::org_import::parse_sheet(&bytes, &name, &limits)
+    })
+    .await
+    .map_err(|e| ApiError::from(luodi_service::ServiceError::Internal(e.to_string())))?
+    .map_err(luodi_service::ServiceError::from)?;
+    let summary = orgs::import(&state.svc, &s.actor, sheet).await?;
+    Ok(Json(ImportResult {
+        created: summary.created,
+    }))
+}
+
+/// Reads the multipart field `file` (name and bytes), refusing more than `max` bytes.
+pub async fn read_upload(mut mp: Multipart, max: u64) -> Result<(String, Vec<u8>), ApiError> {
+    while let Some(mut field) = mp
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request("bad_request", e.body_text()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("upload").to_owned();
+        let mut buf = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| ApiError::bad_request("bad_request", e.body_text()))?
+        {
+            if (buf.len() + chunk.len()) as u64 > max {
+                return Err(luodi_service::ServiceError::Import(
+                    luodi_office::ImportError::TooLarge { max_bytes: max },
+                )
+                .into());
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        return Ok((name, buf));
+    }
+    Err(ApiError::bad_request(
+        "bad_request",
+        "multipart field `file` is missing",
+    ))
+}

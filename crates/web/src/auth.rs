@@ -1,0 +1,164 @@
+//! Who is asking: the session cookie or an API token, resolved once per request by the
+//! `Signed` extractor. Also the language of the request and the cross-site request guard.
+
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use luodi_service::auth::{self, SignedIn};
+use luodi_service::ServiceError;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "luodi_session";
+pub const LANG_COOKIE: &str = "luodi_lang";
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language of a request: the language cookie (set at sign-in from the account's choice),
+/// then `Accept-Language`, then Chinese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+/// `Set-Cookie` for the session.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_session_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn lang_cookie(lang: Lang, secure: bool) -> String {
+    format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        lang.code(),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Routes a signed-in user may use while their password must still be changed.
+fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/password" | "/logout" | "/lang" | "/api/v1/me" | "/api/v1/me/password"
+    ) || path.starts_with("/assets/")
+}
+
+/// A signed-in request (session cookie or `Authorization: Bearer` token).
+pub struct Signed(pub SignedIn);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(s) = parts.extensions.get::<SignedIn>() {
+            return Ok(Signed(s.clone()));
+        }
+        let ip = client_ip(parts);
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            });
+        let signed = if let Some(token) = bearer {
+            auth::api_token(&state.svc, token, ip.as_deref()).await?
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            auth::session(&state.svc, token, ip.as_deref()).await?
+        } else {
+            None
+        };
+        let Some(signed) = signed else {
+            return Err(ServiceError::Unauthenticated.into());
+        };
+        if signed.user.must_change_password && !allowed_before_password_change(parts.uri.path()) {
+            return Err(ServiceError::PasswordChangeRequired.into());
+        }
+        parts.extensions.insert(signed.clone());
+        Ok(Signed(signed))
+    }
+}
+
+/// Refuses state-changing requests that a browser sent from another site. Token-authenticated
+/// scripts are not browsers and carry no ambient credentials, so they pass.
+pub async fn csrf_guard(
+    State(_): State<AppState>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.headers().contains_key(header::AUTHORIZATION)
+    {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let site_ok = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(v) => matches!(v, "same-origin" | "none"),
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            (Some(origin), Some(host)) => origin.split("://").nth(1).is_some_and(|o| o == host),
+            // No Origin at all: not a browser's cross-site form post.
+            (None, _) => true,
+            (Some(_), None) => false,
+        },
+    };
+    if site_ok {
+        next.run(req).await
+    } else {
+        ApiError::new(StatusCode::FORBIDDEN, "cross_site_request").into_response()
+    }
+}

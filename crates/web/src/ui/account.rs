@@ -1,0 +1,329 @@
+//! Signing in and out, changing one's password, the language and scope switches, and one's own
+//! API tokens.
+
+use super::{render, Ctx};
+use crate::auth::{self, Signed};
+use crate::error::{field_message, ApiError};
+use crate::i18n::Lang;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use luodi_service::{auth as svc_auth, ServiceError};
+use serde::Deserialize;
+
+/// A redirect target is only ever a local path, never another site.
+fn local(back: Option<&str>) -> String {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    username: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let ctx = Ctx::anonymous(&state, &headers, "login-title");
+    render(&LoginPage {
+        ctx,
+        username: String::new(),
+        next: local(q.next.as_deref()),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth::ClientIp(ip): auth::ClientIp,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    match svc_auth::login(&state.svc, &f.username, &f.password, ip.as_deref()).await {
+        Ok((token, user)) => {
+            let secure = state.config.secure_cookies;
+            let lang = Lang::parse(&user.locale).unwrap_or_default();
+            let target = if user.must_change_password {
+                "/password".to_owned()
+            } else {
+                local(f.next.as_deref())
+            };
+            let mut res = Redirect::to(&target).into_response();
+            let h = res.headers_mut();
+            for c in [
+                auth::session_cookie(&token, secure),
+                auth::lang_cookie(lang, secure),
+            ] {
+                if let Ok(v) = c.parse() {
+                    h.append(header::SET_COOKIE, v);
+                }
+            }
+            res
+        }
+        Err(e @ (ServiceError::BadCredentials | ServiceError::AccountDisabled)) => {
+            let ctx = Ctx::anonymous(&state, &headers, "login-title");
+            let code = if matches!(e, ServiceError::BadCredentials) {
+                "err-bad_credentials"
+            } else {
+                "err-account_disabled"
+            };
+            let error = Some(ctx.t(code));
+            let mut res = render(&LoginPage {
+                ctx,
+                username: f.username,
+                next: local(f.next.as_deref()),
+                error,
+            });
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            res
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    svc_auth::logout(&state.svc, &signed).await?;
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = auth::clear_session_cookie(state.config.secure_cookies).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    back: Option<String>,
+}
+
+/// Switches the language: a cookie for this browser, and the account's choice when signed in.
+pub async fn set_lang(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LangForm>,
+) -> Response {
+    let lang = Lang::parse(&f.lang).unwrap_or_default();
+    if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE) {
+        if let Ok(Some(signed)) = svc_auth::session(&state.svc, token, None).await {
+            if let Err(e) = svc_auth::set_locale(&state.svc, &signed, lang.code()).await {
+                return ApiError::from(e).into_response();
+            }
+        }
+    }
+    let mut res = Redirect::to(&local(f.back.as_deref())).into_response();
+    if let Ok(v) = auth::lang_cookie(lang, state.config.secure_cookies).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+pub struct ScopeForm {
+    org_id: String,
+    back: Option<String>,
+}
+
+pub async fn set_scope(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Form(f): Form<ScopeForm>,
+) -> Result<Response, ApiError> {
+    let org = super::opt_id(Some(&f.org_id));
+    svc_auth::set_scope(&state.svc, &signed, org).await?;
+    // Pages of one org make no sense in another scope; lists and the dashboard do.
+    let back = local(f.back.as_deref());
+    let back = if back.starts_with("/orgs/") {
+        "/orgs".to_owned()
+    } else {
+        back
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: Ctx,
+    forced: bool,
+    errors: Vec<(String, String)>,
+}
+
+impl PasswordPage {
+    fn error_for(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+pub async fn password_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::signed(&state, &headers, &signed, "account", "password-title").await?;
+    Ok(render(&PasswordPage {
+        ctx,
+        forced: signed.user.must_change_password,
+        errors: vec![],
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, ApiError> {
+    let result = if f.new_password != f.confirm_password {
+        Err(ServiceError::Validation(luodi_domain::Validation::single(
+            "confirm_password",
+            "passwords_differ",
+        )))
+    } else {
+        svc_auth::change_password(&state.svc, &signed, &f.current_password, &f.new_password).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/account?ok=password_changed").into_response()),
+        Err(ServiceError::Validation(v)) => {
+            let ctx = Ctx::signed(&state, &headers, &signed, "account", "password-title").await?;
+            let errors = v
+                .errors
+                .iter()
+                .map(|e| {
+                    (
+                        e.field.clone(),
+                        field_message(&state.i18n, ctx.lang, e.code, &e.params),
+                    )
+                })
+                .collect();
+            let mut res = render(&PasswordPage {
+                ctx,
+                forced: signed.user.must_change_password,
+                errors,
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: Ctx,
+    username: String,
+    display_name: String,
+    bindings: Vec<(String, String)>,
+    tokens: Vec<luodi_store::users::ApiToken>,
+    new_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct OkQuery {
+    ok: Option<String>,
+}
+
+async fn account_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed: &svc_auth::SignedIn,
+    ok: Option<&str>,
+    new_token: Option<String>,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::signed(state, headers, signed, "account", "account-title")
+        .await?
+        .with_flash(ok);
+    let me = luodi_service::accounts::get(&state.svc, &signed.actor, signed.user.id).await?;
+    let bindings = me
+        .bindings
+        .iter()
+        .map(|b| {
+            (
+                ctx.role(&b.role),
+                b.org_name.clone().unwrap_or_else(|| ctx.t("scope-all")),
+            )
+        })
+        .collect();
+    let tokens = svc_auth::list_tokens(&state.svc, signed).await?;
+    Ok(render(&AccountPage {
+        ctx,
+        username: signed.user.username.clone(),
+        display_name: signed.user.display_name.clone(),
+        bindings,
+        tokens,
+        new_token,
+    }))
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, ApiError> {
+    account_view(&state, &headers, &signed, q.ok.as_deref(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+/// Creates a token and shows its secret once, on this response only.
+pub async fn create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, ApiError> {
+    let (_, secret) = svc_auth::create_token(&state.svc, &signed, &f.name).await?;
+    account_view(&state, &headers, &signed, None, Some(secret)).await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    svc_auth::revoke_token(&state.svc, &signed, id).await?;
+    Ok(Redirect::to("/account?ok=token_revoked").into_response())
+}

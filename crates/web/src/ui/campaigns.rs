@@ -1,0 +1,681 @@
+//! Campaign pages: the list, a campaign's page, and the form to set one up or change it.
+
+use super::orgs::{
+    fmt_time, pager_info, parse_version, render_status, see_other, validation, FormErrors,
+};
+use super::{opt_id, query_base, render, Ctx, ListQuery, Pager};
+use crate::auth::{lang_of, Signed};
+use crate::error::{field_message, ApiError};
+use crate::i18n::{I18n, Lang};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use luodi_domain::campaign::DEFAULT_TIME_ZONE;
+use luodi_domain::org::ancestor_ids;
+use luodi_domain::role::Permission;
+use luodi_domain::Validation;
+use luodi_service::auth::SignedIn;
+use luodi_service::campaigns::{
+    self as campaigns_svc, CampaignDetail, CampaignInput, GoalInput, PhaseEntry,
+};
+use luodi_service::orgs as orgs_svc;
+use luodi_service::{Actor, ServiceError};
+use luodi_store::campaigns::Campaign;
+use luodi_store::orgs::Org;
+use serde::Deserialize;
+
+// --- Form helpers ----------------------------------------------------------------------------
+
+/// The campaign form as entered (all text, so that anything typed can be shown again).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct CampaignForm {
+    pub owner_org_id: String,
+    pub name: String,
+    pub requirements: String,
+    pub fundamental_task: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub time_zone: String,
+    /// One goal per line: `title` or `title|description` (also the full-width `｜`).
+    pub goals: String,
+    /// Org codes separated by commas or spaces; empty = the owner's subtree.
+    pub scope_codes: String,
+    pub version: String,
+}
+
+/// A date typed as `YYYY-MM-DD`, or the error code.
+fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("required");
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| "bad_date")
+}
+
+/// Goals from the textarea: one per non-empty line, split on the first `|` or `｜`.
+fn parse_goals(text: &str) -> Vec<GoalInput> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.find(['|', '\u{FF5C}']) {
+            Some(i) => {
+                let sep = l[i..].chars().next().map_or(1, char::len_utf8);
+                GoalInput {
+                    title: l[..i].trim().to_owned(),
+                    description: l[i + sep..].trim().to_owned(),
+                }
+            }
+            None => GoalInput {
+                title: l.to_owned(),
+                description: String::new(),
+            },
+        })
+        .collect()
+}
+
+fn goals_text(detail: &CampaignDetail) -> String {
+    detail
+        .goals
+        .iter()
+        .map(|g| {
+            if g.description.is_empty() {
+                g.title.clone()
+            } else {
+                format!("{}|{}", g.title, g.description)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Org codes from the scope field.
+fn split_codes(text: &str) -> Vec<&str> {
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '\u{FF0C}' | '\u{3001}' | '\u{FF1B}')
+    })
+    .filter(|s| !s.is_empty())
+    .collect()
+}
+
+/// The index in a field name like `goals[3].title`.
+fn index_of(field: &str) -> Option<usize> {
+    let start = field.find('[')? + 1;
+    let end = field[start..].find(']')? + start;
+    field[start..end].parse().ok()
+}
+
+/// Puts the service's field errors under the fields of the form.
+fn absorb(errors: &mut FormErrors, i18n: &I18n, lang: Lang, v: &Validation, phases: &[PhaseEntry]) {
+    for e in &v.errors {
+        let msg = field_message(i18n, lang, e.code, &e.params);
+        let f = e.field.as_str();
+        if matches!(
+            f,
+            "owner_org_id"
+                | "name"
+                | "requirements"
+                | "fundamental_task"
+                | "starts_on"
+                | "ends_on"
+                | "time_zone"
+        ) {
+            errors.add_message(f, msg);
+        } else if f.starts_with("goals[") {
+            let line = index_of(f).map_or(0, |i| i + 1).to_string();
+            errors.add_message(
+                "goals",
+                i18n.tr(
+                    lang,
+                    "campaigns-goal-error",
+                    &[("line", line), ("message", msg)],
+                ),
+            );
+        } else if f.starts_with("scope_org_ids[") {
+            errors.add_message("scope_codes", msg);
+        } else if f.starts_with("phases[") {
+            let phase = index_of(f)
+                .and_then(|i| phases.get(i))
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| f.to_owned());
+            errors.others.push(i18n.tr(
+                lang,
+                "campaigns-phase-error",
+                &[("phase", phase), ("message", msg)],
+            ));
+        } else {
+            errors.others.push(msg);
+        }
+    }
+}
+
+/// Checks the form and builds the service input; field errors go into `errors`.
+async fn parse_form(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    form: &CampaignForm,
+    phases: Option<Vec<PhaseEntry>>,
+    errors: &mut FormErrors,
+) -> Result<Option<CampaignInput>, ApiError> {
+    let i18n = &state.i18n;
+    let owner = opt_id(Some(&form.owner_org_id));
+    if owner.is_none() {
+        errors.add(i18n, lang, "owner_org_id", "required", &[]);
+    }
+    let starts = parse_date(&form.starts_on)
+        .map_err(|code| errors.add(i18n, lang, "starts_on", code, &[]))
+        .ok();
+    let ends = parse_date(&form.ends_on)
+        .map_err(|code| errors.add(i18n, lang, "ends_on", code, &[]))
+        .ok();
+    let mut scope_org_ids = Vec::new();
+    for code in split_codes(&form.scope_codes) {
+        match orgs_svc::get_by_code(&state.svc, actor, code).await {
+            Ok(o) => scope_org_ids.push(o.id),
+            Err(ServiceError::NotFound(_)) => errors.add_message(
+                "scope_codes",
+                i18n.tr(
+                    lang,
+                    "campaigns-unknown-scope",
+                    &[("value", code.to_owned())],
+                ),
+            ),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (Some(owner_org_id), Some(starts_on), Some(ends_on)) = (owner, starts, ends) else {
+        return Ok(None);
+    };
+    if !errors.is_empty() {
+        return Ok(None);
+    }
+    let tz = form.time_zone.trim();
+    Ok(Some(CampaignInput {
+        owner_org_id,
+        name: form.name.clone(),
+        requirements: form.requirements.clone(),
+        fundamental_task: form.fundamental_task.clone(),
+        time_zone: Some(if tz.is_empty() {
+            DEFAULT_TIME_ZONE.to_owned()
+        } else {
+            tz.to_owned()
+        }),
+        starts_on,
+        ends_on,
+        goals: parse_goals(&form.goals),
+        phases,
+        scope_org_ids,
+    }))
+}
+
+/// The orgs a campaign may be owned by: the roots of the actor's campaign-management scopes,
+/// the scope they stand in, and the current owner.
+async fn owner_options(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &Ctx,
+    current: Option<i64>,
+) -> Result<Vec<(i64, String)>, ApiError> {
+    let mut orgs: Vec<Org> = Vec::new();
+    for s in actor.scopes(Permission::ManageCampaigns) {
+        if s == "/" {
+            orgs.extend(
+                orgs_svc::children(&state.svc, actor, None, false)
+                    .await?
+                    .into_iter()
+                    .map(|n| n.org),
+            );
+        } else if let Some(id) = ancestor_ids(&s).last() {
+            if let Ok(o) = orgs_svc::get(&state.svc, actor, *id).await {
+                orgs.push(o);
+            }
+        }
+    }
+    if let Some(s) = ctx
+        .scope
+        .as_ref()
+        .filter(|s| actor.can(Permission::ManageCampaigns, &s.path))
+    {
+        orgs.push(s.clone());
+    }
+    if let Some(id) = current.filter(|id| !orgs.iter().any(|o| o.id == *id)) {
+        if let Ok(o) = orgs_svc::get(&state.svc, actor, id).await {
+            orgs.push(o);
+        }
+    }
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for o in orgs {
+        if !out.iter().any(|(id, _)| *id == o.id) {
+            out.push((o.id, format!("{} ({})", o.name, o.code)));
+        }
+    }
+    Ok(out)
+}
+
+fn date_range(c: &Campaign) -> String {
+    format!("{} ~ {}", c.starts_on, c.ends_on)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns", get(list_page).post(create))
+        .route("/campaigns/new", get(new_page))
+        .route("/campaigns/{id}", get(show))
+        .route("/campaigns/{id}/edit", get(edit_page).post(update))
+}
+
+// --- The list --------------------------------------------------------------------------------
+
+struct CampaignRow {
+    id: i64,
+    name: String,
+    owner_id: i64,
+    owner: String,
+    dates: String,
+    can_edit: bool,
+}
+
+#[derive(Template)]
+#[template(path = "campaign_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<CampaignRow>,
+    q: String,
+    pager: Pager,
+    pager_info: String,
+    can_create: bool,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let actor = &signed.actor;
+    let text = q.q.clone().unwrap_or_default();
+    let list = campaigns_svc::list(
+        &state.svc,
+        actor,
+        Some(text.trim()),
+        luodi_store::Page::new(q.page.unwrap_or(1), 50),
+    )
+    .await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "campaigns", "campaigns-title")
+        .await?
+        .with_flash(q.ok.as_deref());
+    ctx.back = "/campaigns".into();
+    let title = ctx.t("campaigns-title");
+    let ctx = ctx.crumb(title, "");
+    let pager = Pager::new(
+        list.total,
+        list.page,
+        list.per_page,
+        &query_base("/campaigns", &[("q", Some(&text))]),
+    );
+    let rows = list
+        .items
+        .iter()
+        .map(|c| CampaignRow {
+            id: c.id,
+            name: c.name.clone(),
+            owner_id: c.owner_org_id,
+            owner: c.owner_org_name.clone(),
+            dates: date_range(c),
+            can_edit: actor.can(Permission::ManageCampaigns, &c.owner_org_path),
+        })
+        .collect();
+    let page = ListPage {
+        rows,
+        q: text,
+        pager_info: pager_info(&ctx, &pager),
+        pager,
+        can_create: actor.can_somewhere(Permission::ManageCampaigns),
+        ctx,
+    };
+    Ok(render(&page))
+}
+
+// --- One campaign ----------------------------------------------------------------------------
+
+struct PhaseRow {
+    kind_label: String,
+    name: String,
+    starts_on: String,
+    ends_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "campaign_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    c: Campaign,
+    dates: String,
+    created_at: String,
+    updated_at: String,
+    requirements: Vec<String>,
+    fundamental_task: Vec<String>,
+    goals: Vec<(String, String)>,
+    phases: Vec<PhaseRow>,
+    scope: Vec<(i64, String, String)>,
+    can_edit: bool,
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let d = campaigns_svc::get(&state.svc, &signed.actor, id).await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "campaigns", "campaigns-title")
+        .await?
+        .with_flash(q.ok.as_deref());
+    ctx.back = format!("/campaigns/{id}");
+    ctx.title = d.campaign.name.clone();
+    let title = ctx.t("campaigns-title");
+    let ctx = ctx
+        .crumb(title, "/campaigns")
+        .crumb(d.campaign.name.clone(), "");
+    let phases = d
+        .phases
+        .iter()
+        .map(|p| PhaseRow {
+            kind_label: ctx.t(&format!("phase-{}", p.kind)),
+            name: p.name.clone(),
+            starts_on: p.starts_on.to_string(),
+            ends_on: p.ends_on.to_string(),
+        })
+        .collect();
+    let page = ShowPage {
+        dates: date_range(&d.campaign),
+        created_at: fmt_time(&d.campaign.created_at),
+        updated_at: fmt_time(&d.campaign.updated_at),
+        requirements: paragraphs(&d.campaign.requirements),
+        fundamental_task: paragraphs(&d.campaign.fundamental_task),
+        goals: d
+            .goals
+            .iter()
+            .map(|g| (g.title.clone(), g.description.clone()))
+            .collect(),
+        phases,
+        scope: d
+            .scope
+            .iter()
+            .map(|s| (s.org_id, s.name.clone(), s.code.clone()))
+            .collect(),
+        can_edit: signed
+            .actor
+            .can(Permission::ManageCampaigns, &d.campaign.owner_org_path),
+        c: d.campaign,
+        ctx,
+    };
+    Ok(render(&page))
+}
+
+// --- The form --------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "campaign_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: CampaignForm,
+    errors: FormErrors,
+    owners: Vec<(i64, String)>,
+    owner: i64,
+    action: String,
+    cancel: String,
+    editing: bool,
+}
+
+/// Renders the form: new (`id` None) or the edit of campaign `id`.
+async fn form_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed: &SignedIn,
+    id: Option<i64>,
+    form: CampaignForm,
+    errors: FormErrors,
+) -> Result<Response, ApiError> {
+    let title_key = if id.is_some() {
+        "campaigns-edit"
+    } else {
+        "campaigns-new"
+    };
+    let mut ctx = Ctx::signed(state, headers, signed, "campaigns", title_key).await?;
+    let (list, title) = (ctx.t("campaigns-title"), ctx.t(title_key));
+    ctx = ctx.crumb(list, "/campaigns");
+    let (action, cancel) = match id {
+        Some(id) => {
+            ctx = ctx.crumb(form.name.clone(), &format!("/campaigns/{id}"));
+            (format!("/campaigns/{id}/edit"), format!("/campaigns/{id}"))
+        }
+        None => ("/campaigns".to_owned(), "/campaigns".to_owned()),
+    };
+    ctx.back = if id.is_some() {
+        action.clone()
+    } else {
+        "/campaigns/new".into()
+    };
+    let ctx = ctx.crumb(title, "");
+    let current = opt_id(Some(&form.owner_org_id));
+    let owners = owner_options(state, &signed.actor, &ctx, current).await?;
+    let owner = current
+        .or_else(|| {
+            ctx.scope
+                .as_ref()
+                .map(|s| s.id)
+                .filter(|s| owners.iter().any(|(id, _)| id == s))
+        })
+        .or_else(|| owners.first().map(|(id, _)| *id))
+        .unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        ctx,
+        form,
+        errors,
+        owners,
+        owner,
+        action,
+        cancel,
+        editing: id.is_some(),
+    };
+    Ok(render_status(status, &page))
+}
+
+async fn new_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    if !signed.actor.can_somewhere(Permission::ManageCampaigns) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    let form = CampaignForm {
+        time_zone: DEFAULT_TIME_ZONE.to_owned(),
+        ..Default::default()
+    };
+    form_page(&state, &headers, &signed, None, form, FormErrors::default()).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(form): Form<CampaignForm>,
+) -> Result<Response, ApiError> {
+    let lang = lang_of(&headers);
+    let mut errors = FormErrors::default();
+    if let Some(input) = parse_form(&state, &signed.actor, lang, &form, None, &mut errors).await? {
+        let v = match campaigns_svc::create(&state.svc, &signed.actor, input).await {
+            Ok(d) => {
+                return Ok(see_other(
+                    &format!("/campaigns/{}", d.campaign.id),
+                    "created",
+                ))
+            }
+            Err(e) => validation(e)?,
+        };
+        absorb(&mut errors, &state.i18n, lang, &v, &[]);
+    }
+    form_page(
+        &state,
+        &headers,
+        &signed,
+        None,
+        form,
+        errors.finish(&state.i18n, lang),
+    )
+    .await
+}
+
+/// A campaign the actor may change, or why not.
+async fn editable(state: &AppState, actor: &Actor, id: i64) -> Result<CampaignDetail, ApiError> {
+    let d = campaigns_svc::get(&state.svc, actor, id).await?;
+    if !actor.can(Permission::ManageCampaigns, &d.campaign.owner_org_path) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    Ok(d)
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let d = editable(&state, &signed.actor, id).await?;
+    let c = &d.campaign;
+    let scope_is_owner = d.scope.len() == 1 && d.scope[0].org_id == c.owner_org_id;
+    let form = CampaignForm {
+        owner_org_id: c.owner_org_id.to_string(),
+        name: c.name.clone(),
+        requirements: c.requirements.clone(),
+        fundamental_task: c.fundamental_task.clone(),
+        starts_on: c.starts_on.to_string(),
+        ends_on: c.ends_on.to_string(),
+        time_zone: c.time_zone.clone(),
+        goals: goals_text(&d),
+        scope_codes: if scope_is_owner {
+            String::new()
+        } else {
+            d.scope
+                .iter()
+                .map(|s| s.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        version: c.version.to_string(),
+    };
+    form_page(
+        &state,
+        &headers,
+        &signed,
+        Some(id),
+        form,
+        FormErrors::default(),
+    )
+    .await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<CampaignForm>,
+) -> Result<Response, ApiError> {
+    let version = parse_version(&form.version)?;
+    let d = editable(&state, &signed.actor, id).await?;
+    // The form does not edit phases: they are kept as they are.
+    let phases: Vec<PhaseEntry> = d
+        .phases
+        .iter()
+        .map(|p| PhaseEntry {
+            kind: p.kind.clone(),
+            name: p.name.clone(),
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+        })
+        .collect();
+    let lang = lang_of(&headers);
+    let mut errors = FormErrors::default();
+    if let Some(input) = parse_form(
+        &state,
+        &signed.actor,
+        lang,
+        &form,
+        Some(phases.clone()),
+        &mut errors,
+    )
+    .await?
+    {
+        let v = match campaigns_svc::update(&state.svc, &signed.actor, id, input, version).await {
+            Ok(_) => return Ok(see_other(&format!("/campaigns/{id}"), "saved")),
+            Err(e) => validation(e)?,
+        };
+        absorb(&mut errors, &state.i18n, lang, &v, &phases);
+    }
+    form_page(
+        &state,
+        &headers,
+        &signed,
+        Some(id),
+        form,
+        errors.finish(&state.i18n, lang),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goals_split_on_first_bar() {
+        let g = parse_goals("  A|b|c \n\nB\u{FF5C}d\nC  ");
+        assert_eq!(g.len(), 3);
+        assert_eq!(
+            (g[0].title.as_str(), g[0].description.as_str()),
+            ("A", "b|c")
+        );
+        assert_eq!((g[1].title.as_str(), g[1].description.as_str()), ("B", "d"));
+        assert_eq!((g[2].title.as_str(), g[2].description.as_str()), ("C", ""));
+    }
+
+    #[test]
+    fn codes_and_dates() {
+        assert_eq!(
+            split_codes("a, b\u{FF0C}c  d\u{3001}e"),
+            vec!["a", "b", "c", "d", "e"]
+        );
+        assert_eq!(
+            parse_date("2026-09-01").map(|d| d.to_string()),
+            Ok("2026-09-01".to_owned())
+        );
+        assert_eq!(parse_date(" "), Err("required"));
+        assert_eq!(parse_date("2026/9/1"), Err("bad_date"));
+        assert_eq!(index_of("goals[12].title"), Some(12));
+    }
+}
