@@ -20,6 +20,8 @@ struct Cli {
     /// Configuration file (default: ./luodi.toml when it exists).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,10 +30,10 @@ struct Cli {
 #[derive(Args, Clone, Default)]
 struct Common {
     /// sqlite://FILE or postgres://USER@HOST/DB (default: sqlite://<data-dir>/luodi.db).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     database: Option<String>,
     /// Where the SQLite database and uploaded files live (default: ./data).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 }
 
@@ -39,44 +41,31 @@ struct Common {
 enum Command {
     /// Run the web interface and the API.
     Serve {
-        #[command(flatten)]
-        common: Common,
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
     /// Like serve, on a demo database that is created and seeded if absent.
     Demo {
-        #[command(flatten)]
-        common: Common,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
     /// Apply the database migrations and exit.
-    Migrate {
-        #[command(flatten)]
-        common: Common,
-    },
+    Migrate,
     /// Manage accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
-        #[command(flatten)]
-        common: Common,
     },
     /// Manage the organisation tree.
     Org {
         #[command(subcommand)]
         command: OrgCommand,
-        #[command(flatten)]
-        common: Common,
     },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
-        #[command(flatten)]
-        common: Common,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
@@ -233,8 +222,9 @@ async fn shutdown_signal() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_ref();
+    let common = cli.common;
     match cli.command {
-        Command::Serve { common, listen } => {
+        Command::Serve { listen } => {
             let cfg = config(file, &common, listen, "luodi.db")?;
             init_logging(&cfg.log);
             let svc = services(&cfg).await?;
@@ -248,7 +238,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(config = %cfg.redacted().replace('\n', "; "), "started");
             app.run(shutdown_signal()).await
         }
-        Command::Demo { common, listen } => {
+        Command::Demo { listen } => {
             let cfg = config(file, &common, listen, "demo.db")?;
             init_logging(&cfg.log);
             let svc = services(&cfg).await?;
@@ -269,7 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!();
             app.run(shutdown_signal()).await
         }
-        Command::Migrate { common } => {
+        Command::Migrate => {
             let cfg = config(file, &common, None, "luodi.db")?;
             init_logging(&cfg.log);
             startup::open_db(&cfg, &DbOptions::default()).await?;
@@ -279,7 +269,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::User { command, common } => {
+        Command::User { command } => {
             let cfg = config(file, &common, None, "luodi.db")?;
             init_logging("warn");
             let svc = services(&cfg).await?;
@@ -287,7 +277,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Org {
             command: OrgCommand::Import { file: path },
-            common,
         } => {
             let cfg = config(file, &common, None, "luodi.db")?;
             init_logging("warn");
@@ -310,7 +299,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Config {
             command: ConfigCommand::Check,
-            common,
             listen,
         } => {
             let cfg = config(file, &common, listen, "luodi.db")?;

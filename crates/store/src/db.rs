@@ -178,7 +178,9 @@ impl Db {
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         match self.read().await {
-            Ok(mut c) => scalar_i64(c.conn(), Sql::new("SELECT 1")).await.is_ok(),
+            Ok(mut c) => scalar_i64(c.conn(), Sql::new("SELECT CAST(1 AS BIGINT)"))
+                .await
+                .is_ok(),
             Err(_) => false,
         }
     }

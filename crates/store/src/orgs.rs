@@ -293,9 +293,10 @@ pub async fn move_subtree(
         c,
         Sql::new("UPDATE orgs SET path = ")
             .arg(new_path)
-            .push(" || substr(path, ")
+            // PostgreSQL has substr(text, integer) only; the cast is harmless on SQLite.
+            .push(" || substr(path, CAST(")
             .arg(org.path.len() as i64 + 1)
-            .push("), depth = depth + ")
+            .push(" AS INTEGER)), depth = depth + ")
             .arg(delta)
             .push(" WHERE path >= ")
             .arg(lo)

@@ -123,7 +123,13 @@ impl FromRequestParts<AppState> for Signed {
         let Some(signed) = signed else {
             return Err(ServiceError::Unauthenticated.into());
         };
-        if signed.user.must_change_password && !allowed_before_password_change(parts.uri.path()) {
+        // Nested routers see their path without the prefix; judge by the path as requested.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.path().to_owned())
+            .unwrap_or_else(|| parts.uri.path().to_owned());
+        if signed.user.must_change_password && !allowed_before_password_change(&path) {
             return Err(ServiceError::PasswordChangeRequired.into());
         }
         parts.extensions.insert(signed.clone());

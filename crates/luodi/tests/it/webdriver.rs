@@ -626,7 +626,6 @@ async fn spawn_driver(
         .map_err(|e| format!("webdriver: cannot start {}: {e}", bin.display()))?;
     let status_url = format!("http://127.0.0.1:{port}/status");
     let deadline = Instant::now() + START_TIMEOUT;
-    let mut last = String::from("no answer");
     loop {
         if let Ok(Some(status)) = child.try_wait() {
             return Err(format!(
@@ -640,16 +639,16 @@ async fn spawn_driver(
             .timeout(Duration::from_secs(2))
             .send()
             .await;
-        match probe {
+        let last = match probe {
             Ok(resp) => match resp.json::<Value>().await {
                 Ok(v) if v.pointer("/value/ready") == Some(&Value::Bool(true)) => {
                     return Ok((child, port))
                 }
-                Ok(v) => last = truncate(&v.to_string(), 200),
-                Err(e) => last = e.to_string(),
+                Ok(v) => truncate(&v.to_string(), 200),
+                Err(e) => e.to_string(),
             },
-            Err(e) => last = e.to_string(),
-        }
+            Err(e) => e.to_string(),
+        };
         if Instant::now() >= deadline {
             let _ = child.kill().await;
             return Err(format!(

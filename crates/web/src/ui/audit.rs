@@ -1,8 +1,215 @@
-//! (being written)
+//! The audit administrator's browser of the audit trail.
 
+use super::orgs::{fmt_time, pager_info};
+use super::{query_base, render, Ctx, Pager};
+use crate::auth::Signed;
+use crate::error::ApiError;
 use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use luodi_store::audit::{AuditFilter, AuditRecord};
+use serde::Deserialize;
+
+// --- Filter helpers --------------------------------------------------------------------------
+
+/// Object types offered in the filter.
+const OBJECT_TYPES: [&str; 5] = ["org", "user", "campaign", "role", "api_token"];
+const OUTCOMES: [&str; 2] = ["ok", "refused"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub outcome: String,
+    pub from: String,
+    pub to: String,
+    pub page: Option<i64>,
+}
+
+/// The start of day `s` (UTC), `after` days later; `Err` if it is not a date.
+fn day_start(s: &str, after: u64) -> Result<Option<DateTime<Utc>>, ()> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ())?;
+    let d = d.checked_add_days(Days::new(after)).ok_or(())?;
+    Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// JSON as stored, indented for reading.
+fn pretty(json: Option<&str>) -> Option<String> {
+    json.map(|j| {
+        serde_json::from_str::<serde_json::Value>(j)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| j.to_owned())
+    })
+}
+
+/// Where the page of a recorded object is, if it has one.
+fn object_href(r: &AuditRecord) -> Option<String> {
+    let id = r.object_id.as_deref()?;
+    match r.object_type.as_str() {
+        "org" => Some(format!("/orgs/{id}")),
+        "user" => Some(format!("/admin/users/{id}")),
+        "campaign" => Some(format!("/campaigns/{id}")),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/audit", get(audit_page))
+}
+
+struct AuditRow {
+    id: i64,
+    at: String,
+    actor: String,
+    action: String,
+    object: String,
+    object_id: String,
+    href: Option<String>,
+    outcome: String,
+    outcome_tag: &'static str,
+    ip: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit_list.html")]
+struct AuditPage {
+    ctx: Ctx,
+    q: AuditQuery,
+    object_types: Vec<(String, String)>,
+    outcomes: Vec<(String, String)>,
+    date_error: Option<String>,
+    rows: Vec<AuditRow>,
+    pager: Pager,
+    pager_info: String,
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let from = day_start(&q.from, 0);
+    let to = day_start(&q.to, 1);
+    let filter = AuditFilter {
+        scopes: Vec::new(),
+        actor: some(&q.actor),
+        action: some(&q.action),
+        object_type: some(&q.object_type),
+        outcome: some(&q.outcome),
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+    };
+    let list = luodi_service::audit::list(
+        &state.svc,
+        &signed.actor,
+        filter,
+        luodi_store::Page::new(q.page.unwrap_or(1), 50),
+    )
+    .await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-title").await?;
+    ctx.back = "/audit".into();
+    let title = ctx.t("audit-title");
+    let ctx = ctx.crumb(title, "");
+    let date_error = (from.is_err() || to.is_err()).then(|| ctx.tr("err-bad_date", &[]));
+    let base = query_base(
+        "/audit",
+        &[
+            ("actor", Some(&q.actor)),
+            ("action", Some(&q.action)),
+            ("object_type", Some(&q.object_type)),
+            ("outcome", Some(&q.outcome)),
+            ("from", Some(&q.from)),
+            ("to", Some(&q.to)),
+        ],
+    );
+    let pager = Pager::new(list.total, list.page, list.per_page, &base);
+    let label = |prefix: &str, v: &str| {
+        let key = format!("{prefix}{v}");
+        if ctx.i18n.has(ctx.lang, &key) {
+            ctx.t(&key)
+        } else {
+            v.to_owned()
+        }
+    };
+    let rows = list
+        .items
+        .iter()
+        .map(|r| AuditRow {
+            id: r.id,
+            at: fmt_time(&r.at),
+            actor: r.actor_name.clone(),
+            action: r.action.clone(),
+            object: label("object-", &r.object_type),
+            object_id: r.object_id.clone().unwrap_or_default(),
+            href: object_href(r),
+            outcome: label("audit-outcome-", &r.outcome),
+            outcome_tag: match r.outcome.as_str() {
+                "ok" => "tag-green",
+                "refused" => "tag-red",
+                _ => "tag-grey",
+            },
+            ip: r.ip.clone().unwrap_or_default(),
+            before: pretty(r.before_json.as_deref()),
+            after: pretty(r.after_json.as_deref()),
+        })
+        .collect();
+    let mut object_types: Vec<(String, String)> = OBJECT_TYPES
+        .iter()
+        .map(|t| (t.to_string(), label("object-", t)))
+        .collect();
+    if !q.object_type.is_empty() && !OBJECT_TYPES.contains(&q.object_type.as_str()) {
+        object_types.push((q.object_type.clone(), q.object_type.clone()));
+    }
+    let outcomes = OUTCOMES
+        .iter()
+        .map(|o| (o.to_string(), label("audit-outcome-", o)))
+        .collect();
+    let page = AuditPage {
+        q,
+        object_types,
+        outcomes,
+        date_error,
+        rows,
+        pager_info: pager_info(&ctx, &pager),
+        pager,
+        ctx,
+    };
+    Ok(render(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_bounds() {
+        assert_eq!(day_start("", 0), Ok(None));
+        assert!(day_start("2026-13-01", 0).is_err());
+        let to = day_start("2026-02-28", 1)
+            .ok()
+            .flatten()
+            .map(|t| t.to_rfc3339());
+        assert_eq!(to.as_deref(), Some("2026-03-01T00:00:00+00:00"));
+    }
 }

@@ -110,8 +110,16 @@ fn index_of(field: &str) -> Option<usize> {
     field[start..end].parse().ok()
 }
 
-/// Puts the service's field errors under the fields of the form.
-fn absorb(errors: &mut FormErrors, i18n: &I18n, lang: Lang, v: &Validation, phases: &[PhaseEntry]) {
+/// Puts the service's field errors under the fields of the form. Without `phases` (a new
+/// campaign gets the default phases, which follow from its dates) phase errors only repeat
+/// what the dates already say, and are left out.
+fn absorb(
+    errors: &mut FormErrors,
+    i18n: &I18n,
+    lang: Lang,
+    v: &Validation,
+    phases: Option<&[PhaseEntry]>,
+) {
     for e in &v.errors {
         let msg = field_message(i18n, lang, e.code, &e.params);
         let f = e.field.as_str();
@@ -139,6 +147,7 @@ fn absorb(errors: &mut FormErrors, i18n: &I18n, lang: Lang, v: &Validation, phas
         } else if f.starts_with("scope_org_ids[") {
             errors.add_message("scope_codes", msg);
         } else if f.starts_with("phases[") {
+            let Some(phases) = phases else { continue };
             let phase = index_of(f)
                 .and_then(|i| phases.get(i))
                 .map(|p| p.name.clone())
@@ -152,6 +161,19 @@ fn absorb(errors: &mut FormErrors, i18n: &I18n, lang: Lang, v: &Validation, phas
             errors.others.push(msg);
         }
     }
+}
+
+/// The form is refused before the service sees it: say at least that a missing name is missing.
+fn not_sent(
+    state: &AppState,
+    lang: Lang,
+    form: &CampaignForm,
+    errors: &mut FormErrors,
+) -> Option<CampaignInput> {
+    if form.name.trim().is_empty() {
+        errors.add(&state.i18n, lang, "name", "required", &[]);
+    }
+    None
 }
 
 /// Checks the form and builds the service input; field errors go into `errors`.
@@ -190,10 +212,10 @@ async fn parse_form(
         }
     }
     let (Some(owner_org_id), Some(starts_on), Some(ends_on)) = (owner, starts, ends) else {
-        return Ok(None);
+        return Ok(not_sent(state, lang, form, errors));
     };
     if !errors.is_empty() {
-        return Ok(None);
+        return Ok(not_sent(state, lang, form, errors));
     }
     let tz = form.time_zone.trim();
     Ok(Some(CampaignInput {
@@ -215,7 +237,8 @@ async fn parse_form(
 }
 
 /// The orgs a campaign may be owned by: the roots of the actor's campaign-management scopes,
-/// the scope they stand in, and the current owner.
+/// the scope they stand in and its direct children (where offices usually sit), and the
+/// current owner.
 async fn owner_options(
     state: &AppState,
     actor: &Actor,
@@ -223,6 +246,7 @@ async fn owner_options(
     current: Option<i64>,
 ) -> Result<Vec<(i64, String)>, ApiError> {
     let mut orgs: Vec<Org> = Vec::new();
+    let mut kid_ids: Vec<i64> = Vec::new();
     for s in actor.scopes(Permission::ManageCampaigns) {
         if s == "/" {
             orgs.extend(
@@ -243,6 +267,11 @@ async fn owner_options(
         .filter(|s| actor.can(Permission::ManageCampaigns, &s.path))
     {
         orgs.push(s.clone());
+        let kids = orgs_svc::children(&state.svc, actor, Some(s.id), false).await?;
+        for k in kids.into_iter().take(100) {
+            kid_ids.push(k.org.id);
+            orgs.push(k.org);
+        }
     }
     if let Some(id) = current.filter(|id| !orgs.iter().any(|o| o.id == *id)) {
         if let Ok(o) = orgs_svc::get(&state.svc, actor, id).await {
@@ -252,7 +281,12 @@ async fn owner_options(
     let mut out: Vec<(i64, String)> = Vec::new();
     for o in orgs {
         if !out.iter().any(|(id, _)| *id == o.id) {
-            out.push((o.id, format!("{} ({})", o.name, o.code)));
+            let indent = if kid_ids.contains(&o.id) {
+                "\u{21B3} "
+            } else {
+                ""
+            };
+            out.push((o.id, format!("{indent}{} ({})", o.name, o.code)));
         }
     }
     Ok(out)
@@ -302,13 +336,8 @@ async fn list_page(
 ) -> Result<Response, ApiError> {
     let actor = &signed.actor;
     let text = q.q.clone().unwrap_or_default();
-    let list = campaigns_svc::list(
-        &state.svc,
-        actor,
-        Some(text.trim()),
-        luodi_store::Page::new(q.page.unwrap_or(1), 50),
-    )
-    .await?;
+    let per_page = q.per_page.map(|p| p.to_string());
+    let list = campaigns_svc::list(&state.svc, actor, Some(text.trim()), q.page()).await?;
     let mut ctx = Ctx::signed(&state, &headers, &signed, "campaigns", "campaigns-title")
         .await?
         .with_flash(q.ok.as_deref());
@@ -319,7 +348,10 @@ async fn list_page(
         list.total,
         list.page,
         list.per_page,
-        &query_base("/campaigns", &[("q", Some(&text))]),
+        &query_base(
+            "/campaigns",
+            &[("q", Some(&text)), ("per_page", per_page.as_deref())],
+        ),
     );
     let rows = list
         .items
@@ -537,7 +569,7 @@ async fn create(
             }
             Err(e) => validation(e)?,
         };
-        absorb(&mut errors, &state.i18n, lang, &v, &[]);
+        absorb(&mut errors, &state.i18n, lang, &v, None);
     }
     form_page(
         &state,
@@ -635,7 +667,7 @@ async fn update(
             Ok(_) => return Ok(see_other(&format!("/campaigns/{id}"), "saved")),
             Err(e) => validation(e)?,
         };
-        absorb(&mut errors, &state.i18n, lang, &v, &phases);
+        absorb(&mut errors, &state.i18n, lang, &v, Some(&phases));
     }
     form_page(
         &state,

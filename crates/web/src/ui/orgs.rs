@@ -199,7 +199,8 @@ fn node_view(ctx: &Ctx, n: &OrgNode) -> NodeView {
     }
 }
 
-/// A root of the tree, shown open with its children when it is the only one.
+/// A root of the tree; when it is the only one its children come with the page, so that the
+/// tree opens without a request (and without JS).
 pub struct TreeRoot {
     pub node: NodeView,
     pub children: Vec<NodeView>,
@@ -329,7 +330,7 @@ async fn orgs_list_response(
     let text = q.q.clone().unwrap_or_default();
     let kind = q.kind.clone().unwrap_or_default();
     let disabled = q.disabled.as_deref().is_some_and(|d| !d.is_empty());
-    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.map(|p| p.to_string());
     let query = OrgQuery {
         within: ctx.scope.as_ref().map(|s| s.id),
         parent_id: None,
@@ -337,13 +338,14 @@ async fn orgs_list_response(
         q: Some(text.trim().to_owned()).filter(|t| !t.is_empty()),
         include_disabled: disabled,
     };
-    let list = orgs_svc::list(&state.svc, actor, query, luodi_store::Page::new(page, 50)).await?;
+    let list = orgs_svc::list(&state.svc, actor, query, q.page()).await?;
     let base = query_base(
         "/orgs",
         &[
             ("q", Some(&text)),
             ("kind", Some(&kind)),
             ("disabled", disabled.then_some("1")),
+            ("per_page", per_page.as_deref()),
         ],
     );
     let pager = Pager::new(list.total, list.page, list.per_page, &base);

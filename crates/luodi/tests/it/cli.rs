@@ -1,0 +1,161 @@
+//! The command line, run as the built binary against a fresh SQLite database.
+
+use std::process::{Command, Output, Stdio};
+
+fn luodi(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_luodi"));
+    cmd.args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .current_dir(dir)
+        .env_remove("LUODI_DATABASE_URL");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run luodi");
+    if let Some(s) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(s.as_bytes())
+            .expect("write");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn migrate_import_users_and_config_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let o = luodi(d, &["migrate"], None);
+    assert!(o.status.success(), "{}", text(&o));
+
+    std::fs::write(d.join("tree.csv"), "编码,名称,类型,上级编码\n210000,辽宁省,省,\n210100,沈阳市,市,210000\n210102,和平区,县区,210100\n").expect("csv");
+    let o = luodi(d, &["org", "import", "tree.csv"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("imported 3 orgs"));
+    // The same file again: every code exists, nothing is imported, each row is named.
+    let o = luodi(d, &["org", "import", "tree.csv"], None);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("row 2, column A") && t.contains("code_exists"),
+        "{t}"
+    );
+
+    let o = luodi(
+        d,
+        &[
+            "user",
+            "add",
+            "wangwu",
+            "--name",
+            "王五",
+            "--org",
+            "210100",
+            "--role",
+            "unit_liaison",
+            "--role-org",
+            "210100",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("one-time password: "));
+    let o = luodi(
+        d,
+        &[
+            "user",
+            "add",
+            "zhaoliu",
+            "--name",
+            "赵六",
+            "--password-stdin",
+        ],
+        Some("Zhao@Liu2026\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        d,
+        &["user", "add", "weak", "--name", "弱", "--password-stdin"],
+        Some("123\n"),
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("password_too_short"), "{}", text(&o));
+    let o = luodi(d, &["user", "passwd", "zhaoliu"], None);
+    assert!(
+        o.status.success() && text(&o).contains("one-time password for zhaoliu"),
+        "{}",
+        text(&o)
+    );
+    let o = luodi(d, &["user", "disable", "wangwu"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(d, &["user", "list", "--all"], None);
+    let t = text(&o);
+    assert!(
+        t.contains("wangwu")
+            && t.contains("disabled")
+            && t.contains("unit_liaison@沈阳市")
+            && t.contains("zhaoliu"),
+        "{t}"
+    );
+
+    let o = Command::new(env!("CARGO_BIN_EXE_luodi"))
+        .args([
+            "config",
+            "check",
+            "--database",
+            "postgres://luodi:s3cret@127.0.0.1:1/none",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("run");
+    let t = text(&o);
+    assert!(
+        !o.status.success(),
+        "an unreachable database fails the check"
+    );
+    assert!(
+        t.contains("postgres://luodi:***@127.0.0.1:1/none") && !t.contains("s3cret"),
+        "secrets never printed: {t}"
+    );
+    let o = luodi(d, &["config", "check"], None);
+    assert!(
+        o.status.success() && text(&o).contains("database: reachable"),
+        "{}",
+        text(&o)
+    );
+    std::fs::write(d.join("luodi.toml"), "listen = \"127.0.0.1:9999\"\n").expect("toml");
+    let o = luodi(d, &["config", "check"], None);
+    assert!(
+        text(&o).contains("127.0.0.1:9999"),
+        "luodi.toml is read: {}",
+        text(&o)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_luodi"))
+        .args(["config", "check", "--data-dir"])
+        .arg(d)
+        .current_dir(d)
+        .env("LUODI_LISTEN", "127.0.0.1:9998")
+        .output()
+        .expect("run");
+    assert!(
+        text(&o).contains("127.0.0.1:9998"),
+        "environment overrides the file: {}",
+        text(&o)
+    );
+}

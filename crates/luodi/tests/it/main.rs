@@ -1,0 +1,14 @@
+//! Integration tests of luodi through its public surface: HTTP (API and pages) and the CLI.
+//! One test binary, modules by area.
+
+mod helpers;
+mod webdriver;
+
+mod admins;
+mod api_orgs;
+mod authz;
+mod bad_input;
+mod browser;
+mod cli;
+mod import;
+mod sessions;

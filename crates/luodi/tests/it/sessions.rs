@@ -1,0 +1,270 @@
+//! Signing in and out, the first administrator, the language switch, the cross-site guard, and
+//! the endpoints for operators (OpenAPI, health, metrics).
+
+use crate::helpers::{json, TestApp};
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn first_start_admin_must_change_the_one_time_password() {
+    let app = TestApp::spawn().await;
+    let (user, pw) = luodi_service::auth::bootstrap_admin(&app.svc)
+        .await
+        .expect("bootstrap")
+        .expect("created on an empty database");
+    assert!(
+        luodi_service::auth::bootstrap_admin(&app.svc)
+            .await
+            .expect("again")
+            .is_none(),
+        "only once"
+    );
+    let c = app.login(&user, &pw).await;
+    let (s, v) = json(c.get(app.url("/api/v1/orgs")).send().await.expect("send")).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
+    let r = c.get(app.url("/orgs")).send().await.expect("page");
+    assert_eq!(r.headers()["location"], "/password");
+    // A weak new password is refused with the reason; a good one unlocks the account.
+    let (s, v) = json(
+        c.post(app.url("/api/v1/me/password"))
+            .json(&json!({"current_password": pw, "new_password": "password"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["details"]["fields"][0]["field"], "new_password");
+    let r = c
+        .post(app.url("/api/v1/me/password"))
+        .json(&json!({"current_password": pw, "new_password": "Xin@Mima2026"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (s, me) = json(c.get(app.url("/api/v1/me")).send().await.expect("me")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["roles"][0]["role"], "system_admin");
+    // The stored password is an argon2id hash, never the password.
+    let mut conn = app.svc.db.read().await.expect("read");
+    let u = luodi_store::users::get_by_username(conn.conn(), &user)
+        .await
+        .expect("query")
+        .expect("user");
+    assert!(u.password_hash.starts_with("$argon2id$") && !u.password_hash.contains(&pw));
+}
+
+#[tokio::test]
+async fn login_sets_a_safe_cookie_and_logout_ends_the_session() {
+    let app = TestApp::seeded().await;
+    let c = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "leader"), ("password", crate::helpers::PW)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("luodi_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let token = cookie
+        .trim_start_matches("luodi_session=")
+        .split(';')
+        .next()
+        .expect("value")
+        .to_owned();
+    let me = |t: String| {
+        let c = c.clone();
+        let url = app.url("/api/v1/me");
+        async move {
+            c.get(url)
+                .header("cookie", format!("luodi_session={t}"))
+                .send()
+                .await
+                .expect("me")
+                .status()
+        }
+    };
+    assert_eq!(me(token.clone()).await, StatusCode::OK);
+    let r = c
+        .post(app.url("/logout"))
+        .header("cookie", format!("luodi_session={token}"))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        me(token).await,
+        StatusCode::UNAUTHORIZED,
+        "the session is gone from the database"
+    );
+
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "leader"), ("password", "nope")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.expect("html").contains("用户名或密码错误"));
+}
+
+#[tokio::test]
+async fn language_choice_is_remembered_per_user() {
+    let app = TestApp::seeded().await;
+    let c = app.demo("liaison").await;
+    let html = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("工作台") && html.contains("lang=\"zh-CN\""));
+    let r = c
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("back", "/")])
+        .send()
+        .await
+        .expect("lang");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Dashboard") && html.contains("lang=\"en\""));
+    // A new browser for the same account starts in the account's language.
+    let c2 = app.demo("liaison").await;
+    let html = c2
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("lang=\"en\""), "remembered on the account");
+    let (_, me) = json(c2.get(app.url("/api/v1/me")).send().await.expect("me")).await;
+    assert_eq!(me["locale"], "en");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = TestApp::seeded().await;
+    let c = app.demo("office").await;
+    let root = app.org_id("210000").await;
+    let before = app.snapshot().await;
+    for (h, v) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "http://evil.example"),
+    ] {
+        let r = c
+            .post(app.url("/api/v1/orgs"))
+            .header(h, v)
+            .json(&json!({"code": "CSRF-1", "name": "x", "kind": "unit", "parent_id": root}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{h}");
+    }
+    assert_eq!(app.snapshot().await, before);
+    let r = c
+        .post(app.url("/api/v1/orgs"))
+        .header("sec-fetch-site", "same-origin")
+        .json(&json!({"code": "CSRF-2", "name": "x", "kind": "unit", "parent_id": root}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn operators_endpoints_answer() {
+    let app = TestApp::seeded().await;
+    let c = app.anon();
+    let (s, h) = json(c.get(app.url("/healthz")).send().await.expect("health")).await;
+    assert_eq!((s, h["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (s, doc) = json(
+        c.get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .expect("openapi"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    for p in [
+        "/orgs",
+        "/orgs/{id}",
+        "/orgs/{id}/move",
+        "/orgs/import",
+        "/users",
+        "/users/{id}/roles",
+        "/campaigns",
+        "/audit",
+        "/me/tokens",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "OpenAPI documents {p}");
+    }
+    let r = c.get(app.url("/api/docs/")).send().await.expect("docs");
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("swagger") && !html.contains("https://"),
+        "Swagger UI is served offline"
+    );
+    let _ = app.demo("office").await.get(app.url("/orgs")).send().await;
+    let m = c
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        m.contains("luodi_http_requests_total{method=\"GET\",route=\"/orgs\",status=\"200\"}"),
+        "{m}"
+    );
+    assert!(m.contains("luodi_db_up 1"));
+    let r = c.get(app.url("/")).send().await.expect("home");
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+    ] {
+        assert!(r.headers().contains_key(h), "{h}");
+    }
+    // Every asset is in the binary.
+    for a in [
+        "/assets/luodi.css",
+        "/assets/luodi.js",
+        "/assets/favicon.svg",
+    ] {
+        assert_eq!(
+            c.get(app.url(a)).send().await.expect("asset").status(),
+            StatusCode::OK,
+            "{a}"
+        );
+    }
+}
