@@ -101,7 +101,10 @@ pub struct DemoAccount {
 // ---------------------------------------------------------------------------------------------
 
 /// (code, name, districts/counties as (code, name)). Real division codes.
-const CITIES: [(&str, &str, &[(&str, &str)]); 14] = [
+/// (code, name) of an org.
+type Named = (&'static str, &'static str);
+
+const CITIES: [(&str, &str, &[Named]); 14] = [
     (
         "210100",
         "沈阳市",
@@ -287,7 +290,7 @@ const OTHER_DEPARTMENTS: [(&str, &str, &str); 8] = [
 
 /// Divisions (管理处) of the provincial expressway administration:
 /// (code suffix, name, toll stations as (code suffix, name)).
-const HIGHWAY_DIVISIONS: [(&str, &str, [(&str, &str); 2]); 4] = [
+const HIGHWAY_DIVISIONS: [(&str, &str, [Named; 2]); 4] = [
     (
         "SY",
         "省高速公路管理局沈阳管理处",

@@ -48,42 +48,44 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
-/// Records an event that is not a change of data (a login, a refused request), in its own
-/// transaction. Failing to write it is logged, never hides the original outcome.
-pub async fn event(
-    svc: &Services,
-    actor_id: Option<i64>,
-    actor_name: &str,
-    ip: Option<&str>,
-    action: &str,
-    object: (&str, Option<String>),
-    org_path: Option<String>,
-    outcome: &str,
-) {
+/// An event that is not a change of data: a login, a logout, a refusal.
+pub struct Event<'a> {
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub ip: Option<&'a str>,
+    pub action: &'a str,
+    pub object_id: Option<i64>,
+    pub org_path: Option<String>,
+    pub outcome: &'a str,
+}
+
+/// Records an event about an account in its own transaction. Failing to write it is logged and
+/// never hides the original outcome.
+pub async fn event(svc: &Services, e: Event<'_>) {
     let r = async {
         let mut tx = svc.db.begin().await?;
         luodi_store::audit::append(
             tx.conn(),
             NewAudit {
                 at: svc.now(),
-                actor_id,
-                actor_name: actor_name.to_owned(),
-                action: action.to_owned(),
-                object_type: object.0.to_owned(),
-                object_id: object.1,
-                org_path,
+                actor_id: e.actor_id,
+                actor_name: e.actor_name.to_owned(),
+                action: e.action.to_owned(),
+                object_type: "user".to_owned(),
+                object_id: e.object_id.map(|id| id.to_string()),
+                org_path: e.org_path,
                 before_json: None,
                 after_json: None,
-                ip: ip.map(str::to_owned),
-                outcome: outcome.to_owned(),
+                ip: e.ip.map(str::to_owned),
+                outcome: e.outcome.to_owned(),
             },
         )
         .await?;
         tx.commit().await
     }
     .await;
-    if let Err(e) = r {
-        tracing::error!(error = %e, action, "could not write audit event");
+    if let Err(err) = r {
+        tracing::error!(error = %err, action = e.action, "could not write audit event");
     }
 }
 

@@ -108,13 +108,15 @@ pub async fn login(
     let Some(user) = user.filter(|u| verify_password(pw, &u.password_hash)) else {
         audit::event(
             svc,
-            None,
-            username.trim(),
-            ip,
-            "login",
-            ("user", None),
-            None,
-            "refused",
+            audit::Event {
+                actor_id: None,
+                actor_name: username.trim(),
+                ip,
+                action: "login",
+                object_id: None,
+                org_path: None,
+                outcome: "refused",
+            },
         )
         .await;
         return Err(ServiceError::BadCredentials);
@@ -123,13 +125,15 @@ pub async fn login(
     if user.disabled {
         audit::event(
             svc,
-            Some(user.id),
-            &user.username,
-            ip,
-            "login",
-            ("user", Some(user.id.to_string())),
-            org_path,
-            "refused",
+            audit::Event {
+                actor_id: Some(user.id),
+                actor_name: &user.username,
+                ip,
+                action: "login",
+                object_id: Some(user.id),
+                org_path,
+                outcome: "refused",
+            },
         )
         .await;
         return Err(ServiceError::AccountDisabled);
@@ -144,13 +148,15 @@ pub async fn login(
     tx.commit().await?;
     audit::event(
         svc,
-        Some(user.id),
-        &user.username,
-        ip,
-        "login",
-        ("user", Some(user.id.to_string())),
-        org_path,
-        "ok",
+        audit::Event {
+            actor_id: Some(user.id),
+            actor_name: &user.username,
+            ip,
+            action: "login",
+            object_id: Some(user.id),
+            org_path,
+            outcome: "ok",
+        },
     )
     .await;
     Ok((token, user))
@@ -173,13 +179,15 @@ pub async fn logout(svc: &Services, signed: &SignedIn) -> ServiceResult<()> {
         tx.commit().await?;
         audit::event(
             svc,
-            Some(signed.user.id),
-            &signed.user.username,
-            signed.actor.ip.as_deref(),
-            "logout",
-            ("user", Some(signed.user.id.to_string())),
-            None,
-            "ok",
+            audit::Event {
+                actor_id: Some(signed.user.id),
+                actor_name: &signed.user.username,
+                ip: signed.actor.ip.as_deref(),
+                action: "logout",
+                object_id: Some(signed.user.id),
+                org_path: None,
+                outcome: "ok",
+            },
         )
         .await;
     }

@@ -27,6 +27,38 @@ pub struct TestApp {
     pub svc: Services,
     pub dir: tempfile::TempDir,
     pub config: Config,
+    pg_schema: Option<String>,
+}
+
+/// Drops a test schema, from any context (a fresh thread with its own runtime).
+pub fn drop_pg_schema(schema: String) {
+    let _ = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            use sqlx::Connection;
+            if let Ok(mut c) = sqlx::PgConnection::connect(&pg_url()).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                )))
+                .execute(&mut c)
+                .await;
+            }
+        });
+    })
+    .join();
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(s) = self.pg_schema.take() {
+            drop_pg_schema(s);
+        }
+    }
 }
 
 fn unique(prefix: &str) -> String {
@@ -74,6 +106,7 @@ impl TestApp {
             layer.database_url = Some(pg_url());
             opts.pg_schema = Some(fresh_pg_schema().await);
         }
+        let pg_schema = opts.pg_schema.clone();
         let config = Config::resolve(layer, "luodi.db").expect("config");
         let db = startup::open_db(&config, &opts).await.expect("open db");
         let app = Application::build(&config, db).await.expect("build");
@@ -87,6 +120,7 @@ impl TestApp {
             svc,
             dir,
             config,
+            pg_schema,
         }
     }
 

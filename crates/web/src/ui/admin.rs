@@ -270,7 +270,14 @@ async fn create(
         &mut errors,
     )
     .await?;
-    if errors.is_empty() {
+    {
+        // An unknown org code is sent as id 0, which no org has: the service checks the other
+        // fields and then refuses it, so the form can say everything that is wrong at once.
+        let org_id = if errors.has("org_code") {
+            Some(0)
+        } else {
+            org_id
+        };
         let input = NewAccount {
             username: form.username.clone(),
             display_name: form.display_name.clone(),
@@ -300,11 +307,17 @@ async fn create(
                     .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 return Ok(res);
             }
-            Err(ServiceError::Validation(v)) => errors.absorb(&state.i18n, lang, &v, |f| match f {
-                "username" | "display_name" | "password" => Some(f.to_owned()),
-                "org_id" => Some("org_code".to_owned()),
-                _ => None,
-            }),
+            Err(ServiceError::Validation(v)) => {
+                let org_named = errors.has("org_code");
+                errors.absorb(&state.i18n, lang, &v, |f| match f {
+                    "username" | "display_name" | "password" => Some(f.to_owned()),
+                    "org_id" if !org_named => Some("org_code".to_owned()),
+                    "org_id" => Some(String::new()),
+                    _ => None,
+                });
+                // Drop the repeat of the unknown org (mapped to the empty field name).
+                errors.fields.retain(|(f, _)| !f.is_empty());
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -31,6 +31,7 @@ pub struct AuditQuery {
     pub from: String,
     pub to: String,
     pub page: Option<i64>,
+    pub per_page: Option<i64>,
 }
 
 /// The start of day `s` (UTC), `after` days later; `Err` if it is not a date.
@@ -124,7 +125,7 @@ async fn audit_page(
         &state.svc,
         &signed.actor,
         filter,
-        luodi_store::Page::new(q.page.unwrap_or(1), 50),
+        luodi_store::Page::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50)),
     )
     .await?;
     let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-title").await?;
@@ -132,6 +133,7 @@ async fn audit_page(
     let title = ctx.t("audit-title");
     let ctx = ctx.crumb(title, "");
     let date_error = (from.is_err() || to.is_err()).then(|| ctx.tr("err-bad_date", &[]));
+    let per_page = q.per_page.map(|p| p.to_string());
     let base = query_base(
         "/audit",
         &[
@@ -141,6 +143,7 @@ async fn audit_page(
             ("outcome", Some(&q.outcome)),
             ("from", Some(&q.from)),
             ("to", Some(&q.to)),
+            ("per_page", per_page.as_deref()),
         ],
     );
     let pager = Pager::new(list.total, list.page, list.per_page, &base);

@@ -145,7 +145,10 @@ fn absorb(
                 ),
             );
         } else if f.starts_with("scope_org_ids[") {
-            errors.add_message("scope_codes", msg);
+            // An unknown code has been named already.
+            if !errors.has("scope_codes") {
+                errors.add_message("scope_codes", msg);
+            }
         } else if f.starts_with("phases[") {
             let Some(phases) = phases else { continue };
             let phase = index_of(f)
@@ -200,23 +203,25 @@ async fn parse_form(
     for code in split_codes(&form.scope_codes) {
         match orgs_svc::get_by_code(&state.svc, actor, code).await {
             Ok(o) => scope_org_ids.push(o.id),
-            Err(ServiceError::NotFound(_)) => errors.add_message(
-                "scope_codes",
-                i18n.tr(
-                    lang,
-                    "campaigns-unknown-scope",
-                    &[("value", code.to_owned())],
-                ),
-            ),
+            Err(ServiceError::NotFound(_)) => {
+                errors.add_message(
+                    "scope_codes",
+                    i18n.tr(
+                        lang,
+                        "campaigns-unknown-scope",
+                        &[("value", code.to_owned())],
+                    ),
+                );
+                // No org has id 0: the service checks the other fields and then refuses it,
+                // so the form can say everything that is wrong at once.
+                scope_org_ids.push(0);
+            }
             Err(e) => return Err(e.into()),
         }
     }
     let (Some(owner_org_id), Some(starts_on), Some(ends_on)) = (owner, starts, ends) else {
         return Ok(not_sent(state, lang, form, errors));
     };
-    if !errors.is_empty() {
-        return Ok(not_sent(state, lang, form, errors));
-    }
     let tz = form.time_zone.trim();
     Ok(Some(CampaignInput {
         owner_org_id,

@@ -71,7 +71,7 @@ pub async fn home(
         .principal
         .bindings
         .iter()
-        .map(|b| format!("{}", ctx.role(b.role.as_str())))
+        .map(|b| ctx.role(b.role.as_str()))
         .collect();
     Ok(render(&HomePage {
         ctx,

@@ -102,7 +102,7 @@ pub fn fmt_time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// "共 n 条，第 p / q 页".
+/// The pager line: total, page and pages (`pager-info`).
 pub fn pager_info(ctx: &Ctx, p: &Pager) -> String {
     ctx.tr(
         "pager-info",
@@ -175,7 +175,7 @@ pub struct NodeView {
     pub child_count: i64,
     pub disabled: bool,
     pub status: String,
-    /// "n 个下级"
+    /// The number of children, in words (`orgs-children-count`).
     pub meta: String,
 }
 

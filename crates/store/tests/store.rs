@@ -1,0 +1,430 @@
+//! Storage tests. Every test runs on SQLite and on PostgreSQL (a fresh schema each). Without a
+//! reachable PostgreSQL the PostgreSQL half is skipped with a notice — except under `CI=true`,
+//! where it fails.
+
+use chrono::{TimeZone, Utc};
+use luodi_store::db::DbOptions;
+use luodi_store::orgs::{self, NewOrg, OrgFilter};
+use luodi_store::{Db, Page, Sql, StoreError};
+
+fn pg_url() -> String {
+    std::env::var("LUODI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn sqlite() -> (Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let db = Db::connect(&url, &DbOptions::default())
+        .await
+        .expect("sqlite");
+    db.migrate().await.expect("migrate");
+    (db, dir)
+}
+
+async fn postgres() -> Option<(Db, String)> {
+    use sqlx::Connection;
+    let mut c = match sqlx::PgConnection::connect(&pg_url()).await {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI=true but PostgreSQL is unreachable at {}: {e}",
+                pg_url()
+            );
+            eprintln!("skipping PostgreSQL half: {e}");
+            return None;
+        }
+    };
+    let schema = format!(
+        "s_{}_{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut c)
+        .await
+        .expect("schema");
+    let db = Db::connect(
+        &pg_url(),
+        &DbOptions {
+            pg_schema: Some(schema.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("pg");
+    db.migrate().await.expect("migrate");
+    Some((db, schema))
+}
+
+/// Runs `f` on both backends.
+macro_rules! both {
+    ($f:ident) => {{
+        let (db, _dir) = sqlite().await;
+        $f(db, "sqlite").await;
+        if let Some((db, schema)) = postgres().await {
+            $f(db.clone(), "postgres").await;
+            db.close().await;
+            drop_schema(&schema).await;
+        }
+    }};
+}
+
+async fn drop_schema(schema: &str) {
+    use sqlx::Connection;
+    if let Ok(mut c) = sqlx::PgConnection::connect(&pg_url()).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&mut c)
+        .await;
+    }
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0)
+        .single()
+        .expect("time")
+}
+
+async fn org(db: &Db, code: &str, parent: Option<&orgs::Org>) -> orgs::Org {
+    let mut tx = db.begin().await.expect("begin");
+    let o = orgs::create(
+        tx.conn(),
+        &NewOrg {
+            code,
+            name: code,
+            kind: "unit",
+            parent,
+        },
+        now(),
+    )
+    .await
+    .expect("create");
+    tx.commit().await.expect("commit");
+    o
+}
+
+#[tokio::test]
+async fn both_schemas_have_the_same_tables_and_columns() {
+    let (lite, _dir) = sqlite().await;
+    let a = lite.schema().await.expect("schema");
+    assert!(
+        a.contains_key("orgs") && a.contains_key("audit_log") && a.len() >= 11,
+        "{a:?}"
+    );
+    if let Some((pg, schema)) = postgres().await {
+        let b = pg.schema().await.expect("schema");
+        pg.close().await;
+        drop_schema(&schema).await;
+        assert_eq!(a, b);
+    }
+}
+
+async fn subtree_queries(db: Db, backend: &str) {
+    let root = org(&db, "R", None).await;
+    let a = org(&db, "A", Some(&root)).await;
+    let a1 = org(&db, "A1", Some(&a)).await;
+    let _a11 = org(&db, "A11", Some(&a1)).await;
+    let b = org(&db, "B", Some(&root)).await;
+    // Ids of two digits next to one of one digit: /1/5/ must not match /1/50/.
+    let mut extra = Vec::new();
+    for i in 0..12 {
+        extra.push(org(&db, &format!("X{i}"), Some(&root)).await);
+    }
+    let mut c = db.read().await.expect("read");
+    assert_eq!(
+        orgs::subtree_size(c.conn(), &a.path).await.expect("size"),
+        3,
+        "{backend}"
+    );
+    assert_eq!(
+        orgs::subtree_size(c.conn(), &root.path)
+            .await
+            .expect("size"),
+        17,
+        "{backend}"
+    );
+    let f = OrgFilter {
+        scopes: vec![a.path.clone(), b.path.clone()],
+        ..Default::default()
+    };
+    let page = orgs::list(c.conn(), &f, Page::new(1, 100))
+        .await
+        .expect("list");
+    let mut codes: Vec<_> = page.items.iter().map(|n| n.org.code.as_str()).collect();
+    codes.sort();
+    assert_eq!(codes, vec!["A", "A1", "A11", "B"], "{backend}");
+    assert_eq!(page.total, 4);
+    let none = orgs::list(c.conn(), &OrgFilter::default(), Page::new(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(none.total, 0, "{backend}: no scope sees nothing");
+    let kids = orgs::children(c.conn(), Some(root.id), false)
+        .await
+        .expect("children");
+    assert_eq!(kids.len(), 14);
+    assert_eq!(
+        kids.iter()
+            .find(|k| k.org.code == "A")
+            .map(|k| k.child_count),
+        Some(1)
+    );
+    let anc = orgs::ancestors(c.conn(), &_a11.path)
+        .await
+        .expect("ancestors");
+    assert_eq!(
+        anc.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+        vec!["R", "A", "A1", "A11"]
+    );
+    let by_code = orgs::find_by_codes(c.conn(), &["A1".into(), "B".into(), "nope".into()])
+        .await
+        .expect("codes");
+    assert_eq!(by_code.len(), 2);
+}
+
+#[tokio::test]
+async fn subtrees_are_ranges_on_the_path() {
+    both!(subtree_queries);
+}
+
+async fn moves(db: Db, backend: &str) {
+    let root = org(&db, "R", None).await;
+    let a = org(&db, "A", Some(&root)).await;
+    let a1 = org(&db, "A1", Some(&a)).await;
+    let a11 = org(&db, "A11", Some(&a1)).await;
+    let b = org(&db, "B", Some(&root)).await;
+    let mut tx = db.begin().await.expect("begin");
+    assert!(
+        orgs::move_subtree(tx.conn(), &a1, Some(&b), 1, now())
+            .await
+            .expect("move"),
+        "{backend}"
+    );
+    // A stale version moves nothing.
+    assert!(!orgs::move_subtree(tx.conn(), &a1, Some(&a), 1, now())
+        .await
+        .expect("move"));
+    tx.commit().await.expect("commit");
+    let mut c = db.read().await.expect("read");
+    let moved = orgs::get(c.conn(), a11.id)
+        .await
+        .expect("get")
+        .expect("org");
+    assert_eq!(
+        moved.path,
+        format!("{}{}/{}/", b.path, a1.id, a11.id),
+        "{backend}"
+    );
+    assert_eq!(moved.depth, 3);
+    assert_eq!(
+        orgs::subtree_size(c.conn(), &a.path).await.expect("size"),
+        1
+    );
+    assert_eq!(
+        orgs::subtree_size(c.conn(), &b.path).await.expect("size"),
+        3
+    );
+    let a1_now = orgs::get(c.conn(), a1.id).await.expect("get").expect("org");
+    assert_eq!((a1_now.parent_id, a1_now.version), (Some(b.id), 2));
+}
+
+#[tokio::test]
+async fn a_move_rewrites_the_subtree() {
+    both!(moves);
+}
+
+async fn constraints_and_rollback(db: Db, backend: &str) {
+    let root = org(&db, "R", None).await;
+    let mut tx = db.begin().await.expect("begin");
+    let e = orgs::create(
+        tx.conn(),
+        &NewOrg {
+            code: "R",
+            name: "dup",
+            kind: "unit",
+            parent: Some(&root),
+        },
+        now(),
+    )
+    .await;
+    assert!(matches!(e, Err(StoreError::Unique(_))), "{backend}: {e:?}");
+    drop(tx);
+    // A transaction dropped without commit leaves nothing behind.
+    let mut tx = db.begin().await.expect("begin");
+    orgs::create(
+        tx.conn(),
+        &NewOrg {
+            code: "GONE",
+            name: "x",
+            kind: "unit",
+            parent: Some(&root),
+        },
+        now(),
+    )
+    .await
+    .expect("create");
+    drop(tx);
+    let mut c = db.read().await.expect("read");
+    assert!(
+        orgs::get_by_code(c.conn(), "GONE")
+            .await
+            .expect("get")
+            .is_none(),
+        "{backend}"
+    );
+    // Bound values are never SQL.
+    let evil = "x' OR '1'='1";
+    assert!(orgs::get_by_code(c.conn(), evil)
+        .await
+        .expect("get")
+        .is_none());
+    let f = OrgFilter {
+        scopes: vec!["/".into()],
+        q: Some("%' OR 1=1 --".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        orgs::list(c.conn(), &f, Page::default())
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+    let f = OrgFilter {
+        scopes: vec!["/".into()],
+        q: Some("%".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        orgs::list(c.conn(), &f, Page::default())
+            .await
+            .expect("list")
+            .total,
+        0,
+        "% is a literal in searches"
+    );
+    assert_eq!(
+        luodi_store::db::scalar_i64(
+            c.conn(),
+            Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM orgs")
+        )
+        .await
+        .expect("count"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn constraints_map_to_errors_and_rollbacks_leave_nothing() {
+    both!(constraints_and_rollback);
+}
+
+async fn sessions_users_audit(db: Db, backend: &str) {
+    use luodi_store::{audit, sessions, settings, users};
+    let root = org(&db, "R", None).await;
+    let mut tx = db.begin().await.expect("begin");
+    let id = users::create(
+        tx.conn(),
+        &users::NewUser {
+            username: "u1",
+            display_name: "用户一",
+            org_id: Some(root.id),
+            password_hash: "h",
+            must_change_password: true,
+            locale: "zh-CN",
+        },
+        now(),
+    )
+    .await
+    .expect("user");
+    users::add_binding(tx.conn(), id, "leader", Some(root.id), None, now())
+        .await
+        .expect("bind");
+    users::add_binding(tx.conn(), id, "supervisor", None, None, now())
+        .await
+        .expect("bind");
+    sessions::create(
+        tx.conn(),
+        "s1",
+        id,
+        now(),
+        now() + chrono::Duration::hours(1),
+        Some("127.0.0.1"),
+    )
+    .await
+    .expect("session");
+    audit::append(
+        tx.conn(),
+        audit::NewAudit {
+            at: now(),
+            actor_name: "t".into(),
+            action: "x".into(),
+            object_type: "org".into(),
+            org_path: Some(root.path.clone()),
+            outcome: "ok".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("audit");
+    settings::set(tx.conn(), "k", "v1").await.expect("set");
+    settings::set(tx.conn(), "k", "v2").await.expect("set");
+    tx.commit().await.expect("commit");
+    let mut c = db.read().await.expect("read");
+    let b = users::bindings(c.conn(), id).await.expect("bindings");
+    assert_eq!(b.len(), 2, "{backend}");
+    assert_eq!(b[0].org_path.as_deref(), Some(root.path.as_str()));
+    assert_eq!(b[1].org_path, None);
+    let s = sessions::get(c.conn(), "s1")
+        .await
+        .expect("get")
+        .expect("session");
+    assert_eq!(s.user_id, id);
+    assert_eq!(s.created_at, now(), "{backend}: timestamps round-trip");
+    assert_eq!(
+        settings::get(c.conn(), "k").await.expect("get").as_deref(),
+        Some("v2")
+    );
+    let f = audit::AuditFilter {
+        scopes: vec!["/1/999/".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        audit::list(c.conn(), &f, Page::default())
+            .await
+            .expect("audit")
+            .total,
+        0,
+        "{backend}: audit scoped"
+    );
+    let f = audit::AuditFilter {
+        scopes: vec![root.path.clone()],
+        ..Default::default()
+    };
+    assert_eq!(
+        audit::list(c.conn(), &f, Page::default())
+            .await
+            .expect("audit")
+            .total,
+        1
+    );
+    let list = users::list(
+        c.conn(),
+        &users::UserFilter {
+            scopes: vec![root.path.clone()],
+            ..Default::default()
+        },
+        Page::default(),
+    )
+    .await
+    .expect("list");
+    assert_eq!(list.total, 1);
+    assert_eq!(list.items[0].org_name.as_deref(), Some("R"));
+}
+
+#[tokio::test]
+async fn accounts_sessions_settings_and_audit_round_trip() {
+    both!(sessions_users_audit);
+}
