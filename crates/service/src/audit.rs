@@ -89,6 +89,42 @@ pub async fn event(svc: &Services, e: Event<'_>) {
     }
 }
 
+/// Records a refused HTTP request (`request` is "METHOD /path", `code` the refusal's code).
+pub async fn refusal(
+    svc: &Services,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    ip: Option<&str>,
+    request: &str,
+    code: &str,
+) {
+    let r = async {
+        let mut tx = svc.db.begin().await?;
+        luodi_store::audit::append(
+            tx.conn(),
+            NewAudit {
+                at: svc.now(),
+                actor_id,
+                actor_name: actor_name.to_owned(),
+                action: "request.refused".to_owned(),
+                object_type: "http".to_owned(),
+                object_id: Some(request.chars().take(300).collect()),
+                org_path: None,
+                before_json: None,
+                after_json: Some(serde_json::json!({ "code": code }).to_string()),
+                ip: ip.map(str::to_owned),
+                outcome: "refused".to_owned(),
+            },
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(err) = r {
+        tracing::error!(error = %err, "could not write audit record of a refusal");
+    }
+}
+
 /// Browses the trail: the audit administrator only, within their scope.
 pub async fn list(
     svc: &Services,
