@@ -11,10 +11,26 @@ struct Probe {
     method: Method,
     path: String,
     body: Option<Value>,
+    /// The foreign org an HTML form names, if any.
+    form_org: String,
 }
 
 fn probe(method: Method, path: String, body: Option<Value>) -> Probe {
-    Probe { method, path, body }
+    Probe {
+        method,
+        path,
+        body,
+        form_org: String::new(),
+    }
+}
+
+fn form_on(path: &str, org: i64) -> Probe {
+    Probe {
+        method: Method::POST,
+        path: path.to_owned(),
+        body: None,
+        form_org: org.to_string(),
+    }
 }
 
 async fn foreign_campaign(app: &TestApp) -> i64 {
@@ -80,6 +96,11 @@ async fn probes(app: &TestApp, campaign: i64) -> Vec<Probe> {
         out.push(probe(Method::GET, format!("/orgs/tree?parent={f}"), None));
         out.push(probe(Method::POST, format!("/orgs/{f}/edit"), None));
         out.push(probe(Method::POST, format!("/orgs/{f}/disable"), None));
+        out.push(probe(Method::POST, format!("/orgs/{f}/enable"), None));
+        out.push(probe(Method::POST, format!("/orgs/{f}/move"), None));
+        out.push(form_on("/orgs", f));
+        out.push(form_on("/campaigns", f));
+        out.push(form_on("/scope", f));
     }
     for user in ["liaison", "shenyang_office", "sysadmin", "auditor"] {
         let u = app.user_id(user).await;
@@ -105,6 +126,13 @@ async fn probes(app: &TestApp, campaign: i64) -> Vec<Probe> {
             Some(json!({"role": "leader", "org_id": null})),
         ));
         out.push(probe(Method::GET, format!("/admin/users/{u}"), None));
+        for action in ["roles", "disable", "enable", "reset-password"] {
+            out.push(probe(
+                Method::POST,
+                format!("/admin/users/{u}/{action}"),
+                None,
+            ));
+        }
     }
     let mut c = app.svc.db.read().await.expect("read");
     for b in luodi_store::users::bindings(c.conn(), app.user_id("liaison").await)
@@ -124,6 +152,37 @@ async fn probes(app: &TestApp, campaign: i64) -> Vec<Probe> {
     ));
     out.push(probe(Method::PUT, format!("/api/v1/campaigns/{campaign}"), Some(json!({"owner_org_id": app.org_id("210100-OFFICE").await, "name": "x", "starts_on": "2026-09-01", "ends_on": "2026-10-01", "version": 1}))));
     out.push(probe(Method::GET, format!("/campaigns/{campaign}"), None));
+    out.push(probe(
+        Method::GET,
+        format!("/campaigns/{campaign}/edit"),
+        None,
+    ));
+    out.push(form_on(
+        &format!("/campaigns/{campaign}/edit"),
+        app.org_id("210100-OFFICE").await,
+    ));
+    out.push(form_on("/admin/users", app.org_id("210100").await));
+    // Another user's API token.
+    let other = app.token_client("liaison").await;
+    let (_, tokens) = json(
+        other
+            .get(app.url("/api/v1/me/tokens"))
+            .send()
+            .await
+            .expect("tokens"),
+    )
+    .await;
+    let tid = tokens[0]["id"].as_i64().expect("token id");
+    out.push(probe(
+        Method::DELETE,
+        format!("/api/v1/me/tokens/{tid}"),
+        None,
+    ));
+    out.push(probe(
+        Method::POST,
+        format!("/account/tokens/{tid}/revoke"),
+        None,
+    ));
     out.push(probe(Method::GET, "/api/v1/audit".into(), None));
     out.push(probe(Method::GET, "/api/v1/users".into(), None));
     out.push(probe(Method::GET, "/audit".into(), None));
@@ -146,6 +205,22 @@ async fn assert_all_refused(app: &TestApp, c: &Client, who: &str, probes: &[Prob
                 ("version", "1"),
                 ("code", "EVIL-2"),
                 ("parent_code", "210200-BIZENV"),
+                ("parent_id", p.form_org.as_str()),
+                ("org_id", p.form_org.as_str()),
+                ("owner_org_id", p.form_org.as_str()),
+                ("org_code", "210200-BIZENV"),
+                ("username", "evil2"),
+                ("display_name", "越权"),
+                ("password", ""),
+                ("role", "leader"),
+                ("user_id", "1"),
+                ("requirements", ""),
+                ("fundamental_task", ""),
+                ("starts_on", "2026-09-01"),
+                ("ends_on", "2026-10-01"),
+                ("time_zone", "Asia/Shanghai"),
+                ("goals", ""),
+                ("scope_codes", ""),
             ]);
         }
         let r = rb.send().await.expect("send");
@@ -153,7 +228,9 @@ async fn assert_all_refused(app: &TestApp, c: &Client, who: &str, probes: &[Prob
         let body = r.text().await.unwrap_or_default();
         // A foreign org named in a body is answered like one that does not exist.
         let unknown = s == StatusCode::UNPROCESSABLE_ENTITY
-            && (body.contains("\"unknown_org\"") || body.contains("\"unknown_parent\""));
+            && (body.contains("\"unknown_org\"")
+                || body.contains("\"unknown_parent\"")
+                || body.contains("不在您的管理范围内"));
         assert!(
             s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND || unknown,
             "{who}: {} {} answered {s}: {body}",
