@@ -3,9 +3,12 @@
 
 pub mod campaign;
 pub mod clock;
+pub mod item;
+pub mod light;
 pub mod org;
 pub mod password;
 pub mod role;
+pub mod rollup;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};
