@@ -38,6 +38,14 @@ pub enum Permission {
     ManageCampaigns,
     /// Read the audit trail.
     ReadAudit,
+    /// See tasks and rectification items.
+    ReadItems,
+    /// Record and edit items (the lifecycle steps have their own rule: see `item::Standing`).
+    EditItems,
+    /// Supervise items: assign, review, close out, approve extensions (campaign office, supervisor).
+    SuperviseItems,
+    /// Act for a responsible unit: sign off, report progress, upload evidence, request close-out.
+    DeliverItems,
 }
 
 impl Role {
@@ -88,11 +96,27 @@ impl Role {
             Role::AuditAdmin => matches!(p, ReadOrgs | ReadUsers | ReadAudit),
             Role::CampaignOffice => matches!(
                 p,
-                ReadOrgs | ManageOrgs | ReadCampaigns | ManageCampaigns | ReadUsers
+                ReadOrgs
+                    | ManageOrgs
+                    | ReadCampaigns
+                    | ManageCampaigns
+                    | ReadUsers
+                    | ReadItems
+                    | EditItems
+                    | SuperviseItems
             ),
-            Role::Supervisor | Role::UnitLiaison | Role::ResponsiblePerson | Role::Leader => {
-                matches!(p, ReadOrgs | ReadCampaigns)
+            Role::Supervisor => matches!(
+                p,
+                ReadOrgs | ReadCampaigns | ReadItems | EditItems | SuperviseItems
+            ),
+            Role::UnitLiaison => matches!(
+                p,
+                ReadOrgs | ReadCampaigns | ReadItems | EditItems | DeliverItems
+            ),
+            Role::ResponsiblePerson => {
+                matches!(p, ReadOrgs | ReadCampaigns | ReadItems | DeliverItems)
             }
+            Role::Leader => matches!(p, ReadOrgs | ReadCampaigns | ReadItems),
         }
     }
 
@@ -262,6 +286,18 @@ mod tests {
                 assert!(matches!(p, ReadOrgs | ReadUsers | ReadAudit));
             }
         }
+        // The administrators do no business work.
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            assert!(
+                !r.permits(ReadItems) && !r.permits(SuperviseItems) && !r.permits(DeliverItems)
+            );
+        }
+        // A leader reads and changes nothing.
+        assert!(
+            Role::Leader.permits(ReadItems)
+                && !Role::Leader.permits(EditItems)
+                && !Role::Leader.permits(DeliverItems)
+        );
         // Business roles never read the audit or manage accounts/roles.
         for r in Role::ALL.into_iter().filter(|r| !r.is_admin()) {
             assert!(!r.permits(ReadAudit) && !r.permits(ManageAccounts) && !r.permits(ManageRoles));

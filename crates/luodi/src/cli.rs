@@ -202,11 +202,7 @@ fn init_logging(level: &str) {
 
 async fn services(cfg: &Config) -> anyhow::Result<Services> {
     let db = startup::open_db(cfg, &DbOptions::default()).await?;
-    Ok(startup::services(
-        db,
-        cfg,
-        std::sync::Arc::new(luodi_domain::SystemClock),
-    ))
+    startup::services(db, cfg, std::sync::Arc::new(luodi_domain::SystemClock))
 }
 
 fn read_stdin_password() -> anyhow::Result<String> {

@@ -20,15 +20,14 @@ pub async fn open_db(config: &Config, opts: &DbOptions) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> Services {
-    Services::new(
-        db,
-        clock,
-        ServiceConfig {
-            session_idle: config.session_idle,
-            session_absolute: config.session_absolute,
-        },
-    )
+pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
+    let files = luodi_store::files::FileStore::new(config.data_dir.join("files"))?;
+    let cfg = ServiceConfig {
+        session_idle: config.session_idle,
+        session_absolute: config.session_absolute,
+        max_upload_bytes: config.max_upload_bytes,
+    };
+    Ok(Services::new(db, clock, cfg, files))
 }
 
 /// A bound, not yet serving, application.
@@ -48,7 +47,7 @@ impl Application {
         db: Db,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Application> {
-        let services = services(db, config, clock);
+        let services = services(db, config, clock)?;
         let state = AppState::new(
             services.clone(),
             WebConfig {

@@ -17,6 +17,9 @@ pub enum ServiceError {
     PasswordChangeRequired,
     #[error("not allowed")]
     Forbidden,
+    /// A lifecycle step this actor may not take (the code says why: not_responsible, own_review …).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("invalid input")]

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod error;
+pub mod items;
 pub mod orgs;
 
 pub use actor::Actor;
@@ -25,6 +26,8 @@ pub struct ServiceConfig {
     pub session_idle: Duration,
     /// …and after this long in any case.
     pub session_absolute: Duration,
+    /// Largest evidence file, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for ServiceConfig {
@@ -32,6 +35,7 @@ impl Default for ServiceConfig {
         Self {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
+            max_upload_bytes: 50 * 1024 * 1024,
         }
     }
 }
@@ -42,11 +46,23 @@ pub struct Services {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: ServiceConfig,
+    /// Evidence files, outside the database, named by their hash.
+    pub files: luodi_store::files::FileStore,
 }
 
 impl Services {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        Self { db, clock, config }
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        config: ServiceConfig,
+        files: luodi_store::files::FileStore,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            config,
+            files,
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

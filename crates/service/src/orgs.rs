@@ -382,6 +382,7 @@ pub async fn move_org(
         });
     }
     let after = load(tx.conn(), id).await?;
+    move_items(tx.conn(), &before, &after).await?;
     audit::record(
         svc,
         tx.conn(),
@@ -398,6 +399,43 @@ pub async fn move_org(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Carries the items of a moved subtree along: their scope paths, and the subtree's roll-up
+/// counters from the old ancestors to the new ones (the moved org's own counters are the
+/// subtree's totals, so no item needs recounting).
+async fn move_items(mut c: Conn<'_>, before: &Org, after: &Org) -> ServiceResult<()> {
+    use luodi_store::items;
+    items::rewrite_paths(c.re(), &before.path, &after.path).await?;
+    let old: Vec<i64> = rules::ancestor_ids(&before.path)
+        .into_iter()
+        .filter(|id| *id != before.id)
+        .collect();
+    let new: Vec<i64> = rules::ancestor_ids(&after.path)
+        .into_iter()
+        .filter(|id| *id != after.id)
+        .collect();
+    for (campaign, counter) in items::counters_by_campaign(c.re(), before.id).await? {
+        items::bump(
+            c.re(),
+            &old,
+            campaign,
+            &counter.key,
+            -counter.n,
+            -counter.days_to_close_sum,
+        )
+        .await?;
+        items::bump(
+            c.re(),
+            &new,
+            campaign,
+            &counter.key,
+            counter.n,
+            counter.days_to_close_sum,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Result of an import.

@@ -276,3 +276,28 @@ pub async fn replace_parts(
     }
     Ok(())
 }
+
+/// A campaign's rules for lights, re-checks and progress.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CampaignRules {
+    pub id: i64,
+    pub time_zone: String,
+    pub due_soon_days: i64,
+    pub lagging_numerator: i64,
+    pub lagging_denominator: i64,
+    pub little_progress_percent: i64,
+    pub recheck_after_days: i64,
+    pub progress_rule: String,
+}
+
+pub async fn rules(c: Conn<'_>, id: i64) -> StoreResult<Option<CampaignRules>> {
+    db::fetch_optional(
+        c,
+        Sql::new(
+            "SELECT id, time_zone, due_soon_days, lagging_numerator, lagging_denominator, little_progress_percent, recheck_after_days, progress_rule \
+             FROM campaigns WHERE id = ",
+        )
+        .arg(id),
+    )
+    .await
+}

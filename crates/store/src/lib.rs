@@ -7,6 +7,8 @@ pub mod audit;
 pub mod campaigns;
 pub mod db;
 pub mod error;
+pub mod files;
+pub mod items;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;

@@ -61,6 +61,7 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(S::FORBIDDEN, "password_change_required")
             }
             ServiceError::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden"),
+            ServiceError::Refused(code) => ApiError::new(S::FORBIDDEN, code),
             ServiceError::NotFound(what) => {
                 let mut a = ApiError::new(S::NOT_FOUND, "not_found");
                 a.args.push(("what", what.to_owned()));

@@ -92,6 +92,11 @@ pub async fn fresh_pg_schema() -> String {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with_clock(std::sync::Arc::new(luodi_domain::SystemClock)).await
+    }
+
+    /// With a clock the test moves.
+    pub async fn spawn_with_clock(clock: std::sync::Arc<dyn luodi_domain::Clock>) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut layer = Layer {
             listen: Some("127.0.0.1:0".into()),
@@ -109,7 +114,9 @@ impl TestApp {
         let pg_schema = opts.pg_schema.clone();
         let config = Config::resolve(layer, "luodi.db").expect("config");
         let db = startup::open_db(&config, &opts).await.expect("open db");
-        let app = Application::build(&config, db).await.expect("build");
+        let app = Application::build_with_clock(&config, db, clock)
+            .await
+            .expect("build");
         let base = format!("http://{}", app.addr());
         let svc = app.services.clone();
         tokio::spawn(async move {

@@ -11,4 +11,5 @@ mod bad_input;
 mod browser;
 mod cli;
 mod import;
+mod items;
 mod sessions;

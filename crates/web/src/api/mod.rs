@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod items;
 pub mod me;
 pub mod orgs;
 pub mod users;
@@ -37,6 +38,13 @@ pub fn routes() -> Router<AppState> {
             "/campaigns/{id}",
             get(campaigns::get).put(campaigns::update),
         )
+        .route("/items", get(items::list).post(items::create))
+        .route("/items/{id}", get(items::get))
+        .route("/items/{id}/transitions", post(items::transition))
+        .route("/items/{id}/notes", post(items::add_note))
+        .route("/items/{id}/evidence", post(items::upload_evidence))
+        .route("/attachments/{id}", get(items::download))
+        .route("/orgs/{id}/rollup", get(items::rollup))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -52,12 +60,13 @@ pub fn routes() -> Router<AppState> {
         orgs::list, orgs::create, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
         users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::grant, users::revoke,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
+        items::list, items::create, items::get, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "audit"), (name = "me"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "audit"), (name = "me"))
 )]
 pub struct ApiDoc;
 

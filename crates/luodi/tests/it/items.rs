@@ -1,0 +1,615 @@
+//! The ledger through the API: the whole lifecycle with its actor rules, evidence, no lost
+//! updates, roll-ups from counters (also across an org move), and lights at chosen instants.
+
+use crate::helpers::{json, TestApp};
+use chrono::{TimeZone, Utc};
+use luodi_domain::FixedClock;
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn campaign(app: &TestApp, c: &Client) -> i64 {
+    let (_, v) = json(
+        c.get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("campaigns"),
+    )
+    .await;
+    v["items"][0]["id"].as_i64().expect("the demo campaign")
+}
+
+async fn new_item(app: &TestApp, c: &Client, lead: &str, due: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "campaign_id": campaign(app, c).await,
+        "kind": "rectification",
+        "title": "高速公路省界收费站撤除后交通组织不畅",
+        "phase": "rectification",
+        "source": "self_examination",
+        "item_type": "time_limited",
+        "lead_org_id": app.org_id(lead).await,
+        "responsible_person": "孙伟",
+        "responsible_user_id": app.user_id("owner").await,
+        "due_on": due,
+        "measures": ["优化省界站区交通组织方案", "增设电子标志与诱导屏"],
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let (s, v) = json(
+        c.post(app.url("/api/v1/items"))
+            .json(&body)
+            .send()
+            .await
+            .expect("create"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
+async fn step(app: &TestApp, c: &Client, item: &Value, body: Value) -> (StatusCode, Value) {
+    let id = item["id"].as_i64().expect("id");
+    let mut b = body;
+    b["version"] = item["version"].clone();
+    json(
+        c.post(app.url(&format!("/api/v1/items/{id}/transitions")))
+            .json(&b)
+            .send()
+            .await
+            .expect("step"),
+    )
+    .await
+}
+
+async fn upload(
+    app: &TestApp,
+    c: &Client,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
+    let form = Form::new().part(
+        "file",
+        Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+    );
+    json(
+        c.post(app.url(&format!("/api/v1/items/{id}/evidence")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload"),
+    )
+    .await
+}
+
+async fn get(app: &TestApp, c: &Client, id: i64) -> Value {
+    json(
+        c.get(app.url(&format!("/api/v1/items/{id}")))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await
+    .1
+}
+
+#[tokio::test]
+async fn a_rectification_item_from_record_to_close_out() {
+    let app = TestApp::seeded().await;
+    let liaison = app.demo("liaison").await;
+    let sup = app.demo("supervisor").await;
+    let item = new_item(&app, &liaison, "D-TRANSPORT-HWY", "2099-12-31", json!({})).await;
+    let id = item["id"].as_i64().expect("id");
+    assert_eq!(
+        item["status"], "in_progress",
+        "recorded by the responsible unit itself"
+    );
+    assert_eq!(item["measures"].as_array().map(Vec::len), Some(2));
+    assert_eq!(item["light"], "green");
+
+    // No close-out without evidence.
+    let (s, v) = step(
+        &app,
+        &liaison,
+        &item,
+        json!({"action": "request_close_out"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("evidence_required"))
+    );
+    let (s, v) = json(liaison.post(app.url(&format!("/api/v1/items/{id}/notes"))).json(&json!({"text": "已完成方案编制", "progress_percent": 60, "version": item["version"]})).send().await.expect("note")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["progress_percent"], 60);
+    let (s, a) = upload(&app, &liaison, id, "整改报告.pdf", PDF).await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let item = get(&app, &liaison, id).await;
+    assert_eq!(item["evidence_count"], 1);
+    let (s, item) = step(
+        &app,
+        &liaison,
+        &item,
+        json!({"action": "request_close_out"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    assert_eq!(item["status"], "close_out_requested");
+
+    // The unit cannot close its own item; the supervisor sends it back with a reason…
+    let (s, v) = step(&app, &liaison, &item, json!({"action": "close"})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_supervisor"))
+    );
+    let (s, v) = step(&app, &sup, &item, json!({"action": "send_back"})).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required: {v}"
+    );
+    let (s, item) = step(
+        &app,
+        &sup,
+        &item,
+        json!({"action": "send_back", "reason": "佐证材料不完整"}),
+    )
+    .await;
+    assert_eq!(
+        (s, item["status"].as_str()),
+        (StatusCode::OK, Some("in_progress"))
+    );
+    // …it is resubmitted and closed.
+    let (_, item) = step(
+        &app,
+        &liaison,
+        &item,
+        json!({"action": "request_close_out"}),
+    )
+    .await;
+    let (s, item) = step(&app, &sup, &item, json!({"action": "close"})).await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    assert_eq!(
+        (
+            item["status"].as_str(),
+            item["light"].as_str(),
+            item["timeliness"].as_str()
+        ),
+        (Some("closed"), Some("green"), Some("closed_on_time"))
+    );
+    let actions: Vec<&str> = item["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "create",
+            "add_evidence",
+            "request_close_out",
+            "send_back",
+            "request_close_out",
+            "close"
+        ]
+    );
+    assert_eq!(item["events"][3]["reason"], "佐证材料不完整");
+    assert_eq!(
+        item["allowed"],
+        json!(["reopen"]),
+        "a re-check is not due yet"
+    );
+
+    // The ledger shows it green and closed, and the transport department's roll-up counts it.
+    let (_, list) = json(
+        liaison
+            .get(app.url("/api/v1/items?light=green&status=closed"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|i| i["id"] == id));
+    let dept = app.org_id("D-TRANSPORT").await;
+    let (_, roll) = json(
+        liaison
+            .get(app.url(&format!("/api/v1/orgs/{dept}/rollup")))
+            .send()
+            .await
+            .expect("rollup"),
+    )
+    .await;
+    assert_eq!(
+        (
+            roll["total"].as_i64(),
+            roll["by_status"]["closed"].as_i64(),
+            roll["on_time_rate"].as_f64()
+        ),
+        (Some(1), Some(1), Some(1.0))
+    );
+    let root = app.org_id("210000").await;
+    let (_, roll) = json(
+        sup.get(app.url(&format!("/api/v1/orgs/{root}/rollup")))
+            .send()
+            .await
+            .expect("rollup"),
+    )
+    .await;
+    assert_eq!(roll["by_light"]["green"], 1);
+}
+
+#[tokio::test]
+async fn the_person_responsible_never_reviews_their_own_close_out() {
+    let app = TestApp::seeded().await;
+    let sup = app.demo("supervisor").await;
+    // The supervisor is also named as the responsible person.
+    let item = new_item(
+        &app,
+        &sup,
+        "D-ARCHIVES",
+        "2099-06-30",
+        json!({"responsible_user_id": app.user_id("supervisor").await, "issue": true}),
+    )
+    .await;
+    assert_eq!(
+        item["status"], "assigned",
+        "a supervisor's item issued at once"
+    );
+    let liaison = app.demo("archives_liaison").await;
+    let (_, item) = step(&app, &liaison, &item, json!({"action": "sign_off"})).await;
+    let id = item["id"].as_i64().expect("id");
+    upload(&app, &liaison, id, "材料.pdf", PDF).await;
+    let item = get(&app, &liaison, id).await;
+    let (_, item) = step(
+        &app,
+        &liaison,
+        &item,
+        json!({"action": "request_close_out"}),
+    )
+    .await;
+    for action in ["close", "start_review", "send_back"] {
+        let (s, v) = step(&app, &sup, &item, json!({"action": action, "reason": "x"})).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("own_review")),
+            "{action}"
+        );
+    }
+    let office = app.demo("office").await;
+    let (s, item) = step(&app, &office, &item, json!({"action": "close"})).await;
+    assert_eq!(
+        (s, item["status"].as_str()),
+        (StatusCode::OK, Some("closed"))
+    );
+}
+
+#[tokio::test]
+async fn evidence_is_checked_by_content_and_never_served_inline() {
+    let app = TestApp::seeded().await;
+    let liaison = app.demo("liaison").await;
+    let item = new_item(&app, &liaison, "D-TRANSPORT", "2099-12-31", json!({})).await;
+    let id = item["id"].as_i64().expect("id");
+    let (s, v) = upload(
+        &app,
+        &liaison,
+        id,
+        "报告.pdf",
+        b"<html><script>alert(1)</script></html>",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, _) = upload(
+        &app,
+        &liaison,
+        id,
+        "照片.pdf",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(get(&app, &liaison, id).await["evidence_count"], 0);
+    let (s, a) = upload(&app, &liaison, id, "整改报告.pdf", PDF).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let aid = a["id"].as_i64().expect("id");
+    let r = liaison
+        .get(app.url(&format!("/api/v1/attachments/{aid}")))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("attachment;"));
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.bytes().await.expect("bytes").as_ref(), PDF);
+    // The file is on disk under its hash, outside the database.
+    assert!(
+        app.svc
+            .files
+            .exists(a["sha256"].as_str().expect("sha"))
+            .await
+    );
+
+    // Outside the subtree: not found, whatever the step.
+    for who in ["dalian_liaison", "shenyang_office"] {
+        let c = app.demo(who).await;
+        assert_eq!(
+            c.get(app.url(&format!("/api/v1/attachments/{aid}")))
+                .send()
+                .await
+                .expect("get")
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        assert_eq!(
+            c.get(app.url(&format!("/api/v1/items/{id}")))
+                .send()
+                .await
+                .expect("get")
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        let (s, _) = step(
+            &app,
+            &c,
+            &item,
+            json!({"action": "withdraw", "reason": "越权"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{who}");
+        let (s, _) = upload(&app, &c, id, "x.pdf", PDF).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{who}");
+        let r = c
+            .post(app.url(&format!("/api/v1/items/{id}/notes")))
+            .json(&json!({"text": "x", "version": 1}))
+            .send()
+            .await
+            .expect("note");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who}");
+        let (_, list) = json(
+            c.get(app.url("/api/v1/items?per_page=500"))
+                .send()
+                .await
+                .expect("list"),
+        )
+        .await;
+        assert!(
+            list["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .all(|i| i["id"] != id),
+            "{who}: the ledger leaked it"
+        );
+        let dept = app.org_id("D-TRANSPORT").await;
+        assert_eq!(
+            c.get(app.url(&format!("/api/v1/orgs/{dept}/rollup")))
+                .send()
+                .await
+                .expect("rollup")
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        let r = c.post(app.url("/api/v1/items")).json(&json!({"campaign_id": 1, "kind": "task", "title": "越权", "phase": "study", "source": "inspection", "item_type": "immediate", "lead_org_id": dept, "responsible_person": "x", "due_on": "2099-01-01"})).send().await.expect("create");
+        assert!(
+            matches!(r.status().as_u16(), 403 | 404 | 422),
+            "{who}: {}",
+            r.status()
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_steps_from_one_version_one_wins() {
+    let app = TestApp::seeded().await;
+    let liaison = app.demo("liaison").await;
+    let sup = app.demo("supervisor").await;
+    let item = new_item(&app, &liaison, "D-TRANSPORT", "2099-12-31", json!({})).await;
+    let a = step(
+        &app,
+        &sup,
+        &item,
+        json!({"action": "suspend", "reason": "暂缓"}),
+    );
+    let b = step(
+        &app,
+        &sup,
+        &item,
+        json!({"action": "withdraw", "reason": "撤销"}),
+    );
+    let ((sa, _), (sb, _)) = tokio::join!(a, b);
+    let mut codes = vec![sa.as_u16(), sb.as_u16()];
+    codes.sort();
+    assert_eq!(codes, vec![200, 409]);
+    let now = get(&app, &sup, item["id"].as_i64().expect("id")).await;
+    assert_eq!(now["version"], 2);
+    assert_eq!(
+        now["events"].as_array().map(Vec::len),
+        Some(2),
+        "exactly one step recorded after create"
+    );
+}
+
+#[tokio::test]
+async fn roll_ups_follow_items_and_org_moves() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    for (lead, due) in [
+        ("D-TRANSPORT-HWY", "2099-01-01"),
+        ("D-TRANSPORT-HWY", "2099-02-01"),
+        ("D-ARCHIVES", "2099-03-01"),
+    ] {
+        new_item(&app, &office, lead, due, json!({"issue": true})).await;
+    }
+    let rollup = |code: &'static str| {
+        let app = &app;
+        let office = &office;
+        async move {
+            let id = app.org_id(code).await;
+            json(
+                office
+                    .get(app.url(&format!("/api/v1/orgs/{id}/rollup")))
+                    .send()
+                    .await
+                    .expect("rollup"),
+            )
+            .await
+            .1
+        }
+    };
+    assert_eq!(rollup("210000").await["total"], 3);
+    assert_eq!(rollup("D-TRANSPORT").await["total"], 2);
+    assert_eq!(rollup("D-TRANSPORT").await["by_status"]["assigned"], 2);
+    assert_eq!(rollup("D-ARCHIVES").await["total"], 1);
+    // Move the expressway administration under the archives: its two items move with it.
+    let hwy = app.org_id("D-TRANSPORT-HWY").await;
+    let r = office
+        .post(app.url(&format!("/api/v1/orgs/{hwy}/move")))
+        .json(&json!({"parent_id": app.org_id("D-ARCHIVES").await, "version": 1}))
+        .send()
+        .await
+        .expect("move");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(rollup("D-TRANSPORT").await["total"], 0);
+    assert_eq!(rollup("D-ARCHIVES").await["total"], 3);
+    assert_eq!(rollup("210000").await["total"], 3);
+    let (_, list) = json(
+        office
+            .get(app.url(&format!(
+                "/api/v1/items?within={}",
+                app.org_id("D-ARCHIVES").await
+            )))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(list["total"], 3, "the ledger scope follows the move too");
+}
+
+#[tokio::test]
+async fn lights_change_with_the_clock_and_on_time_uses_the_original_deadline() {
+    // 2026-10-01 09:00 in Shanghai.
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 10, 1, 1, 0, 0)
+            .single()
+            .expect("t"),
+    ));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let liaison = app.demo("liaison").await;
+    let item = new_item(&app, &liaison, "D-TRANSPORT", "2026-10-20", json!({})).await;
+    let id = item["id"].as_i64().expect("id");
+    let dept = app.org_id("D-TRANSPORT").await;
+    // Moving the clock by days ends sessions (idle timeout), so each look signs in afresh.
+    let light = || async { get(&app, &app.demo("liaison").await, id).await };
+    let reds = || async {
+        json(
+            app.demo("liaison")
+                .await
+                .get(app.url(&format!("/api/v1/orgs/{dept}/rollup")))
+                .send()
+                .await
+                .expect("rollup"),
+        )
+        .await
+        .1
+    };
+    assert_eq!(light().await["light"], "green");
+    // Progress noted, so only the deadline matters.
+    json(
+        liaison
+            .post(app.url(&format!("/api/v1/items/{id}/notes")))
+            .json(&json!({"text": "进展顺利", "progress_percent": 80, "version": 1}))
+            .send()
+            .await
+            .expect("note"),
+    )
+    .await;
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 10, 17, 1, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let v = light().await;
+    assert_eq!(
+        (v["light"].as_str(), v["timeliness"].as_str()),
+        (Some("yellow"), Some("due_soon"))
+    );
+    assert_eq!(reds().await["due_soon"], 1);
+    // The deadline passes at midnight in Shanghai, not in UTC.
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 10, 20, 15, 59, 0)
+            .single()
+            .expect("t"),
+    );
+    assert_eq!(light().await["light"], "yellow");
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 10, 20, 16, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let v = light().await;
+    assert_eq!(
+        (v["light"].as_str(), v["timeliness"].as_str()),
+        (Some("red"), Some("overdue"))
+    );
+    let r = reds().await;
+    assert_eq!(
+        (
+            r["by_light"]["red"].as_i64(),
+            r["overdue"].as_i64(),
+            r["due_so_far"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    // An approved extension moves the deadline in force: no longer overdue.
+    let liaison = app.demo("liaison").await;
+    let sup = app.demo("supervisor").await;
+    let (s, v) = step(&app, &liaison, &v, json!({"action": "request_extension", "new_due_on": "2026-11-30", "reason": "需协调省级部门"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = step(&app, &sup, &v, json!({"action": "approve_extension"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (
+            v["light"].as_str(),
+            v["due_on"].as_str(),
+            v["original_due_on"].as_str()
+        ),
+        (Some("green"), Some("2026-11-30"), Some("2026-10-20"))
+    );
+    assert_eq!(v["revisions"][0]["old_due_on"], "2026-10-20");
+    assert_eq!(v["revisions"][0]["approved_by"], "supervisor");
+    // Closed after the original deadline: late, whatever the extension.
+    upload(&app, &liaison, id, "材料.pdf", PDF).await;
+    let v = get(&app, &liaison, id).await;
+    let (_, v) = step(&app, &liaison, &v, json!({"action": "request_close_out"})).await;
+    let (s, v) = step(&app, &sup, &v, json!({"action": "close"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["timeliness"], "closed_late");
+    let r = reds().await;
+    assert_eq!(
+        (
+            r["closed_late"].as_i64(),
+            r["on_time_rate"].as_f64(),
+            r["by_light"]["green"].as_i64()
+        ),
+        (Some(1), Some(0.0), Some(1))
+    );
+}

@@ -1,0 +1,959 @@
+//! Supervised items (tasks and rectification items) in storage, with their measures, events,
+//! notes, deadline revisions, extension requests and evidence rows, and the per-ancestor
+//! roll-up counters that make a scope's figures a read of a few rows.
+
+use crate::db::{self, Conn};
+use crate::error::StoreResult;
+use crate::sql::{contains_pattern, Sql};
+use crate::{Page, Paged};
+use chrono::{DateTime, NaiveDate, Utc};
+use luodi_domain::org::subtree_range;
+use serde::Serialize;
+
+/// An item as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Item {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub phase: String,
+    pub source: String,
+    pub category: String,
+    pub item_type: String,
+    pub owner_org_id: i64,
+    pub lead_org_id: i64,
+    pub lead_org_path: String,
+    pub responsible_user_id: Option<i64>,
+    pub responsible_person: String,
+    pub goal_id: Option<i64>,
+    pub programme_area_id: Option<i64>,
+    pub weight: i64,
+    pub progress_percent: i64,
+    pub status: String,
+    pub suspended_from: Option<String>,
+    pub original_due_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub pending_extension_on: Option<NaiveDate>,
+    pub start_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub recheck_due_on: Option<NaiveDate>,
+    pub evidence_count: i64,
+    pub reopen_count: i64,
+    pub light: String,
+    pub timeliness: String,
+    pub due_so_far: bool,
+    pub bucket_changes_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An item in a ledger list, with the names a table shows.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ItemRow {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub item: Item,
+    pub lead_org_name: String,
+    pub lead_org_code: String,
+}
+
+const COLS: &str = "i.id, i.campaign_id, i.kind, i.parent_id, i.title, i.description, i.phase, i.source, i.category, \
+    i.item_type, i.owner_org_id, i.lead_org_id, i.lead_org_path, i.responsible_user_id, i.responsible_person, i.goal_id, \
+    i.programme_area_id, i.weight, i.progress_percent, i.status, i.suspended_from, i.original_due_on, i.due_on, \
+    i.pending_extension_on, i.start_on, i.closed_on, i.recheck_due_on, i.evidence_count, i.reopen_count, i.light, \
+    i.timeliness, i.due_so_far, i.bucket_changes_at, i.version, i.created_by, i.created_at, i.updated_at";
+
+fn select() -> Sql {
+    let mut s = Sql::default();
+    s.add("SELECT ").add(COLS).add(", o.name AS lead_org_name, o.code AS lead_org_code FROM items i JOIN orgs o ON o.id = i.lead_org_id ");
+    s
+}
+
+pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<ItemRow>> {
+    db::fetch_optional(c, select().push("WHERE i.id = ").arg(id)).await
+}
+
+/// Inserts an item as given (its derived columns already computed) and returns its id.
+pub async fn insert(c: Conn<'_>, it: &Item) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new(
+            "INSERT INTO items (campaign_id, kind, parent_id, title, description, phase, source, category, item_type, owner_org_id, \
+             lead_org_id, lead_org_path, responsible_user_id, responsible_person, goal_id, programme_area_id, weight, progress_percent, \
+             status, suspended_from, original_due_on, due_on, pending_extension_on, start_on, closed_on, recheck_due_on, evidence_count, \
+             reopen_count, light, timeliness, due_so_far, bucket_changes_at, version, created_by, created_at, updated_at) VALUES (",
+        )
+        .arg(it.campaign_id)
+        .push(", ")
+        .arg(it.kind.as_str())
+        .push(", ")
+        .arg(it.parent_id)
+        .push(", ")
+        .arg(it.title.as_str())
+        .push(", ")
+        .arg(it.description.as_str())
+        .push(", ")
+        .arg(it.phase.as_str())
+        .push(", ")
+        .arg(it.source.as_str())
+        .push(", ")
+        .arg(it.category.as_str())
+        .push(", ")
+        .arg(it.item_type.as_str())
+        .push(", ")
+        .arg(it.owner_org_id)
+        .push(", ")
+        .arg(it.lead_org_id)
+        .push(", ")
+        .arg(it.lead_org_path.as_str())
+        .push(", ")
+        .arg(it.responsible_user_id)
+        .push(", ")
+        .arg(it.responsible_person.as_str())
+        .push(", ")
+        .arg(it.goal_id)
+        .push(", ")
+        .arg(it.programme_area_id)
+        .push(", ")
+        .arg(it.weight)
+        .push(", ")
+        .arg(it.progress_percent)
+        .push(", ")
+        .arg(it.status.as_str())
+        .push(", ")
+        .arg(it.suspended_from.as_deref())
+        .push(", ")
+        .arg(it.original_due_on)
+        .push(", ")
+        .arg(it.due_on)
+        .push(", ")
+        .arg(it.pending_extension_on)
+        .push(", ")
+        .arg(it.start_on)
+        .push(", ")
+        .arg(it.closed_on)
+        .push(", ")
+        .arg(it.recheck_due_on)
+        .push(", ")
+        .arg(it.evidence_count)
+        .push(", ")
+        .arg(it.reopen_count)
+        .push(", ")
+        .arg(it.light.as_str())
+        .push(", ")
+        .arg(it.timeliness.as_str())
+        .push(", ")
+        .arg(it.due_so_far)
+        .push(", ")
+        .arg(it.bucket_changes_at)
+        .push(", 1, ")
+        .arg(it.created_by)
+        .push(", ")
+        .arg(it.created_at)
+        .push(", ")
+        .arg(it.updated_at)
+        .push(") RETURNING id"),
+    )
+    .await
+}
+
+/// Writes every mutable column of `it` if the stored version is `expected_version`, bumping the
+/// version; returns whether it was written (false = changed by someone else first).
+pub async fn update(c: Conn<'_>, it: &Item, expected_version: i64) -> StoreResult<bool> {
+    let n = db::execute(
+        c,
+        Sql::new("UPDATE items SET title = ")
+            .arg(it.title.as_str())
+            .push(", description = ")
+            .arg(it.description.as_str())
+            .push(", phase = ")
+            .arg(it.phase.as_str())
+            .push(", source = ")
+            .arg(it.source.as_str())
+            .push(", category = ")
+            .arg(it.category.as_str())
+            .push(", item_type = ")
+            .arg(it.item_type.as_str())
+            .push(", lead_org_id = ")
+            .arg(it.lead_org_id)
+            .push(", lead_org_path = ")
+            .arg(it.lead_org_path.as_str())
+            .push(", responsible_user_id = ")
+            .arg(it.responsible_user_id)
+            .push(", responsible_person = ")
+            .arg(it.responsible_person.as_str())
+            .push(", goal_id = ")
+            .arg(it.goal_id)
+            .push(", programme_area_id = ")
+            .arg(it.programme_area_id)
+            .push(", weight = ")
+            .arg(it.weight)
+            .push(", progress_percent = ")
+            .arg(it.progress_percent)
+            .push(", status = ")
+            .arg(it.status.as_str())
+            .push(", suspended_from = ")
+            .arg(it.suspended_from.as_deref())
+            .push(", due_on = ")
+            .arg(it.due_on)
+            .push(", pending_extension_on = ")
+            .arg(it.pending_extension_on)
+            .push(", start_on = ")
+            .arg(it.start_on)
+            .push(", closed_on = ")
+            .arg(it.closed_on)
+            .push(", recheck_due_on = ")
+            .arg(it.recheck_due_on)
+            .push(", evidence_count = ")
+            .arg(it.evidence_count)
+            .push(", reopen_count = ")
+            .arg(it.reopen_count)
+            .push(", light = ")
+            .arg(it.light.as_str())
+            .push(", timeliness = ")
+            .arg(it.timeliness.as_str())
+            .push(", due_so_far = ")
+            .arg(it.due_so_far)
+            .push(", bucket_changes_at = ")
+            .arg(it.bucket_changes_at)
+            .push(", version = version + 1, updated_at = ")
+            .arg(it.updated_at)
+            .push(" WHERE id = ")
+            .arg(it.id)
+            .push(" AND version = ")
+            .arg(expected_version),
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Ledger filters. `scopes` are the subtrees the reader may see (by the lead org).
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub scopes: Vec<String>,
+    pub within: Option<String>,
+    pub campaign_id: Option<i64>,
+    pub kind: Option<String>,
+    pub statuses: Vec<String>,
+    pub light: Option<String>,
+    pub phase: Option<String>,
+    pub source: Option<String>,
+    pub lead_org_id: Option<i64>,
+    pub responsible_user_id: Option<i64>,
+    pub person: Option<String>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    pub q: Option<String>,
+    pub parent_id: Option<i64>,
+    pub top_level_only: bool,
+    pub include_withdrawn: bool,
+}
+
+/// Sort orders of the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ItemSort {
+    #[default]
+    DueOn,
+    DueOnDesc,
+    Updated,
+    Title,
+}
+
+fn item_where(s: &mut Sql, f: &ItemFilter) {
+    s.add("WHERE ");
+    s.in_subtrees("i.lead_org_path", &f.scopes);
+    if let Some(w) = &f.within {
+        let (lo, hi) = subtree_range(w);
+        s.add(" AND i.lead_org_path >= ")
+            .bind(lo)
+            .add(" AND i.lead_org_path < ")
+            .bind(hi);
+    }
+    if let Some(v) = f.campaign_id {
+        s.add(" AND i.campaign_id = ").bind(v);
+    }
+    for (col, v) in [
+        ("kind", &f.kind),
+        ("light", &f.light),
+        ("phase", &f.phase),
+        ("source", &f.source),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            let column: &'static str = match col {
+                "kind" => " AND i.kind = ",
+                "light" => " AND i.light = ",
+                "phase" => " AND i.phase = ",
+                _ => " AND i.source = ",
+            };
+            s.add(column).bind(v);
+        }
+    }
+    if !f.statuses.is_empty() {
+        s.add(" AND i.status IN (");
+        for (i, st) in f.statuses.iter().enumerate() {
+            if i > 0 {
+                s.add(", ");
+            }
+            s.bind(st.as_str());
+        }
+        s.add(")");
+    } else if !f.include_withdrawn {
+        s.add(" AND i.status <> ").bind("withdrawn");
+    }
+    if let Some(v) = f.lead_org_id {
+        s.add(" AND i.lead_org_id = ").bind(v);
+    }
+    if let Some(v) = f.responsible_user_id {
+        s.add(" AND i.responsible_user_id = ").bind(v);
+    }
+    if let Some(p) = f.person.as_deref().filter(|p| !p.trim().is_empty()) {
+        s.add(" AND LOWER(i.responsible_person) LIKE ")
+            .bind(contains_pattern(p))
+            .add(" ESCAPE '\\'");
+    }
+    if let Some(v) = f.due_from {
+        s.add(" AND i.due_on >= ").bind(v);
+    }
+    if let Some(v) = f.due_to {
+        s.add(" AND i.due_on <= ").bind(v);
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pat = contains_pattern(q);
+        s.add(" AND (LOWER(i.title) LIKE ")
+            .bind(pat.clone())
+            .add(" ESCAPE '\\' OR LOWER(i.description) LIKE ")
+            .bind(pat)
+            .add(" ESCAPE '\\')");
+    }
+    if let Some(p) = f.parent_id {
+        s.add(" AND i.parent_id = ").bind(p);
+    } else if f.top_level_only {
+        s.add(" AND i.parent_id IS NULL");
+    }
+}
+
+pub async fn list(
+    mut c: Conn<'_>,
+    f: &ItemFilter,
+    sort: ItemSort,
+    page: Page,
+) -> StoreResult<Paged<ItemRow>> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM items i ");
+    item_where(&mut count, f);
+    let total = db::scalar_i64(c.re(), count).await?;
+    let mut s = select();
+    item_where(&mut s, f);
+    s.add(match sort {
+        ItemSort::DueOn => " ORDER BY i.due_on, i.id",
+        ItemSort::DueOnDesc => " ORDER BY i.due_on DESC, i.id DESC",
+        ItemSort::Updated => " ORDER BY i.updated_at DESC, i.id DESC",
+        ItemSort::Title => " ORDER BY i.title, i.id",
+    });
+    let items = db::fetch_all(c, s.page(page)).await?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Every item matching, in deadline order, for exports (callers bound the count).
+pub async fn all(c: Conn<'_>, f: &ItemFilter, limit: i64) -> StoreResult<Vec<ItemRow>> {
+    let mut s = select();
+    item_where(&mut s, f);
+    s.add(" ORDER BY i.due_on, i.id LIMIT ").bind(limit);
+    db::fetch_all(c, s).await
+}
+
+/// Items whose bucket the calendar has changed by `now`.
+pub async fn due_for_rebucket(
+    c: Conn<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> StoreResult<Vec<ItemRow>> {
+    db::fetch_all(
+        c,
+        select()
+            .push("WHERE i.bucket_changes_at <= ")
+            .arg(now)
+            .push(" ORDER BY i.id LIMIT ")
+            .arg(limit),
+    )
+    .await
+}
+
+pub async fn children(c: Conn<'_>, parent_id: i64) -> StoreResult<Vec<ItemRow>> {
+    db::fetch_all(
+        c,
+        select()
+            .push("WHERE i.parent_id = ")
+            .arg(parent_id)
+            .push(" ORDER BY i.due_on, i.id"),
+    )
+    .await
+}
+
+// ----- parts of an item -----
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Measure {
+    pub id: i64,
+    pub position: i64,
+    pub text: String,
+}
+
+pub async fn set_measures(mut c: Conn<'_>, item_id: i64, measures: &[String]) -> StoreResult<()> {
+    db::execute(
+        c.re(),
+        Sql::new("DELETE FROM measures WHERE item_id = ").arg(item_id),
+    )
+    .await?;
+    for (i, m) in measures.iter().enumerate() {
+        db::execute(
+            c.re(),
+            Sql::new("INSERT INTO measures (item_id, position, text) VALUES (")
+                .arg(item_id)
+                .push(", ")
+                .arg(i as i64)
+                .push(", ")
+                .arg(m.as_str())
+                .push(")"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn measures(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Measure>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, position, text FROM measures WHERE item_id = ")
+            .arg(item_id)
+            .push(" ORDER BY position"),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Milestone {
+    pub id: i64,
+    pub position: i64,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+}
+
+pub async fn set_milestones(
+    mut c: Conn<'_>,
+    item_id: i64,
+    ms: &[(String, NaiveDate, Option<NaiveDate>)],
+) -> StoreResult<()> {
+    db::execute(
+        c.re(),
+        Sql::new("DELETE FROM milestones WHERE item_id = ").arg(item_id),
+    )
+    .await?;
+    for (i, (title, due, done)) in ms.iter().enumerate() {
+        db::execute(
+            c.re(),
+            Sql::new("INSERT INTO milestones (item_id, position, title, due_on, done_on) VALUES (")
+                .arg(item_id)
+                .push(", ")
+                .arg(i as i64)
+                .push(", ")
+                .arg(title.as_str())
+                .push(", ")
+                .arg(*due)
+                .push(", ")
+                .arg(*done)
+                .push(")"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn milestones(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Milestone>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, position, title, due_on, done_on FROM milestones WHERE item_id = ")
+            .arg(item_id)
+            .push(" ORDER BY position"),
+    )
+    .await
+}
+
+pub async fn set_co_orgs(mut c: Conn<'_>, item_id: i64, orgs: &[i64]) -> StoreResult<()> {
+    db::execute(
+        c.re(),
+        Sql::new("DELETE FROM item_co_orgs WHERE item_id = ").arg(item_id),
+    )
+    .await?;
+    for o in orgs {
+        db::execute(
+            c.re(),
+            Sql::new("INSERT INTO item_co_orgs (item_id, org_id) VALUES (")
+                .arg(item_id)
+                .push(", ")
+                .arg(*o)
+                .push(")"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CoOrg {
+    pub org_id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn co_orgs(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<CoOrg>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT o.id AS org_id, o.code, o.name FROM item_co_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.item_id = ").arg(item_id).push(" ORDER BY o.code"),
+    )
+    .await
+}
+
+/// One step of an item's lifecycle, as recorded.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub item_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub reason: String,
+    pub data_json: Option<String>,
+}
+
+pub struct NewEvent<'a> {
+    pub item_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub action: &'a str,
+    pub from_status: &'a str,
+    pub to_status: &'a str,
+    pub reason: &'a str,
+    pub data_json: Option<String>,
+}
+
+pub async fn add_event(c: Conn<'_>, e: &NewEvent<'_>) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("INSERT INTO item_events (item_id, at, actor_id, actor_name, action, from_status, to_status, reason, data_json) VALUES (")
+            .arg(e.item_id)
+            .push(", ")
+            .arg(e.at)
+            .push(", ")
+            .arg(e.actor_id)
+            .push(", ")
+            .arg(e.actor_name)
+            .push(", ")
+            .arg(e.action)
+            .push(", ")
+            .arg(e.from_status)
+            .push(", ")
+            .arg(e.to_status)
+            .push(", ")
+            .arg(e.reason)
+            .push(", ")
+            .arg(e.data_json.clone())
+            .push(")"),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn events(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Event>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, item_id, at, actor_id, actor_name, action, from_status, to_status, reason, data_json FROM item_events WHERE item_id = ")
+            .arg(item_id)
+            .push(" ORDER BY id"),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Note {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub author_id: Option<i64>,
+    pub author_name: String,
+    pub progress_percent: Option<i64>,
+    pub text: String,
+}
+
+pub async fn add_note(
+    c: Conn<'_>,
+    item_id: i64,
+    at: DateTime<Utc>,
+    author: (Option<i64>, &str),
+    progress: Option<i64>,
+    text: &str,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("INSERT INTO progress_notes (item_id, at, author_id, author_name, progress_percent, text) VALUES (")
+            .arg(item_id)
+            .push(", ")
+            .arg(at)
+            .push(", ")
+            .arg(author.0)
+            .push(", ")
+            .arg(author.1)
+            .push(", ")
+            .arg(progress)
+            .push(", ")
+            .arg(text)
+            .push(")"),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn notes(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Note>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, at, author_id, author_name, progress_percent, text FROM progress_notes WHERE item_id = ").arg(item_id).push(" ORDER BY id"),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Revision {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub old_due_on: NaiveDate,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    pub requested_by: String,
+    pub approved_by: String,
+}
+
+pub async fn add_revision(c: Conn<'_>, item_id: i64, r: &Revision) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("INSERT INTO deadline_revisions (item_id, at, old_due_on, new_due_on, reason, requested_by, approved_by) VALUES (")
+            .arg(item_id)
+            .push(", ")
+            .arg(r.at)
+            .push(", ")
+            .arg(r.old_due_on)
+            .push(", ")
+            .arg(r.new_due_on)
+            .push(", ")
+            .arg(r.reason.as_str())
+            .push(", ")
+            .arg(r.requested_by.as_str())
+            .push(", ")
+            .arg(r.approved_by.as_str())
+            .push(")"),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn revisions(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Revision>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, at, old_due_on, new_due_on, reason, requested_by, approved_by FROM deadline_revisions WHERE item_id = ").arg(item_id).push(" ORDER BY id"),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExtensionRequest {
+    pub id: i64,
+    pub requested_at: DateTime<Utc>,
+    pub requested_by: String,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    pub status: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+}
+
+pub async fn add_extension_request(
+    c: Conn<'_>,
+    item_id: i64,
+    at: DateTime<Utc>,
+    by: &str,
+    new_due_on: NaiveDate,
+    reason: &str,
+) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("INSERT INTO extension_requests (item_id, requested_at, requested_by, new_due_on, reason, status) VALUES (")
+            .arg(item_id)
+            .push(", ")
+            .arg(at)
+            .push(", ")
+            .arg(by)
+            .push(", ")
+            .arg(new_due_on)
+            .push(", ")
+            .arg(reason)
+            .push(", 'pending') RETURNING id"),
+    )
+    .await
+}
+
+/// Decides the pending request of an item; returns it as it was.
+pub async fn decide_extension(
+    mut c: Conn<'_>,
+    item_id: i64,
+    status: &str,
+    at: DateTime<Utc>,
+    by: &str,
+    reason: &str,
+) -> StoreResult<Option<ExtensionRequest>> {
+    let pending: Option<ExtensionRequest> = db::fetch_optional(
+        c.re(),
+        Sql::new(
+            "SELECT id, requested_at, requested_by, new_due_on, reason, status, decided_at, decided_by, decision_reason FROM extension_requests \
+             WHERE status = 'pending' AND item_id = ",
+        )
+        .arg(item_id)
+        .push(" ORDER BY id DESC LIMIT 1"),
+    )
+    .await?;
+    if let Some(p) = &pending {
+        db::execute(
+            c,
+            Sql::new("UPDATE extension_requests SET status = ")
+                .arg(status)
+                .push(", decided_at = ")
+                .arg(at)
+                .push(", decided_by = ")
+                .arg(by)
+                .push(", decision_reason = ")
+                .arg(reason)
+                .push(" WHERE id = ")
+                .arg(p.id),
+        )
+        .await?;
+    }
+    Ok(pending)
+}
+
+pub async fn extension_requests(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<ExtensionRequest>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, requested_at, requested_by, new_due_on, reason, status, decided_at, decided_by, decision_reason FROM extension_requests WHERE item_id = ")
+            .arg(item_id)
+            .push(" ORDER BY id"),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: i64,
+    pub item_id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub content_type: String,
+    pub file_name: String,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub async fn add_attachment(c: Conn<'_>, a: &Attachment) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("INSERT INTO attachments (item_id, sha256, size, content_type, file_name, uploaded_by, uploaded_at) VALUES (")
+            .arg(a.item_id)
+            .push(", ")
+            .arg(a.sha256.as_str())
+            .push(", ")
+            .arg(a.size)
+            .push(", ")
+            .arg(a.content_type.as_str())
+            .push(", ")
+            .arg(a.file_name.as_str())
+            .push(", ")
+            .arg(a.uploaded_by.as_str())
+            .push(", ")
+            .arg(a.uploaded_at)
+            .push(") RETURNING id"),
+    )
+    .await
+}
+
+pub async fn attachments(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Attachment>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT id, item_id, sha256, size, content_type, file_name, uploaded_by, uploaded_at FROM attachments WHERE item_id = ").arg(item_id).push(" ORDER BY id"),
+    )
+    .await
+}
+
+pub async fn attachment(c: Conn<'_>, id: i64) -> StoreResult<Option<Attachment>> {
+    db::fetch_optional(c, Sql::new("SELECT id, item_id, sha256, size, content_type, file_name, uploaded_by, uploaded_at FROM attachments WHERE id = ").arg(id)).await
+}
+
+/// Every file hash some row references, for the sweep of unreferenced files.
+pub async fn referenced_files(c: Conn<'_>) -> StoreResult<Vec<String>> {
+    let rows: Vec<(String,)> =
+        db::fetch_all(c, Sql::new("SELECT DISTINCT sha256 FROM attachments")).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+// ----- roll-up counters -----
+
+/// The counter key of an item's bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, sqlx::FromRow)]
+pub struct BucketKey {
+    pub kind: String,
+    pub status: String,
+    pub light: String,
+    pub timeliness: String,
+    pub due_so_far: bool,
+}
+
+/// One counter row of an org: how many items of its subtree are in a bucket.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Counter {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub key: BucketKey,
+    pub n: i64,
+    pub days_to_close_sum: i64,
+}
+
+/// Adds `delta` (items) and `days` (days to close) to the counters of `key` for every org in
+/// `ancestors`, in one statement.
+pub async fn bump(
+    c: Conn<'_>,
+    ancestors: &[i64],
+    campaign_id: i64,
+    key: &BucketKey,
+    delta: i64,
+    days: i64,
+) -> StoreResult<()> {
+    if ancestors.is_empty() || (delta == 0 && days == 0) {
+        return Ok(());
+    }
+    let mut s = Sql::new("INSERT INTO rollup_counters (org_id, campaign_id, kind, status, light, timeliness, due_so_far, n, days_to_close_sum) VALUES ");
+    for (i, org) in ancestors.iter().enumerate() {
+        if i > 0 {
+            s.add(", ");
+        }
+        s.add("(")
+            .bind(*org)
+            .add(", ")
+            .bind(campaign_id)
+            .add(", ")
+            .bind(key.kind.as_str())
+            .add(", ")
+            .bind(key.status.as_str());
+        s.add(", ")
+            .bind(key.light.as_str())
+            .add(", ")
+            .bind(key.timeliness.as_str())
+            .add(", ")
+            .bind(key.due_so_far);
+        s.add(", ").bind(delta).add(", ").bind(days).add(")");
+    }
+    s.add(
+        " ON CONFLICT (org_id, campaign_id, kind, status, light, timeliness, due_so_far) DO UPDATE SET \
+         n = rollup_counters.n + excluded.n, days_to_close_sum = rollup_counters.days_to_close_sum + excluded.days_to_close_sum",
+    );
+    db::execute(c, s).await?;
+    Ok(())
+}
+
+/// The counters of one org (its whole subtree), optionally of one campaign and kind.
+pub async fn counters(
+    c: Conn<'_>,
+    org_id: i64,
+    campaign_id: Option<i64>,
+    kind: Option<&str>,
+) -> StoreResult<Vec<Counter>> {
+    let mut s = Sql::new(
+        "SELECT kind, status, light, timeliness, due_so_far, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(days_to_close_sum) AS BIGINT) AS days_to_close_sum \
+         FROM rollup_counters WHERE org_id = ",
+    )
+    .arg(org_id);
+    if let Some(cid) = campaign_id {
+        s.add(" AND campaign_id = ").bind(cid);
+    }
+    if let Some(k) = kind {
+        s.add(" AND kind = ").bind(k);
+    }
+    s.add(" GROUP BY kind, status, light, timeliness, due_so_far HAVING SUM(n) <> 0");
+    db::fetch_all(c, s).await
+}
+
+/// The counters of `org_id` with the ids of the orgs that hold them, for moving a subtree's
+/// totals between ancestors.
+pub async fn counters_by_campaign(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<(i64, Counter)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        campaign_id: i64,
+        #[sqlx(flatten)]
+        counter: Counter,
+    }
+    let rows: Vec<Row> = db::fetch_all(
+        c,
+        Sql::new("SELECT campaign_id, kind, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0 AND org_id = ").arg(org_id),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.campaign_id, r.counter))
+        .collect())
+}
+
+/// Rewrites the lead-org paths of the items in a moved subtree (`old_path` → `new_path`).
+pub async fn rewrite_paths(c: Conn<'_>, old_path: &str, new_path: &str) -> StoreResult<u64> {
+    let (lo, hi) = subtree_range(old_path);
+    db::execute(
+        c,
+        Sql::new("UPDATE items SET lead_org_path = ")
+            .arg(new_path)
+            .push(" || substr(lead_org_path, CAST(")
+            .arg(old_path.len() as i64 + 1)
+            .push(" AS INTEGER)) WHERE lead_org_path >= ")
+            .arg(lo)
+            .push(" AND lead_org_path < ")
+            .arg(hi),
+    )
+    .await
+}
+
+/// Writes only the derived columns of an item (a calendar change is not an edit: the version
+/// and the update time stay, so nobody's open form goes stale).
+pub async fn set_derived(c: Conn<'_>, it: &Item) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE items SET light = ")
+            .arg(it.light.as_str())
+            .push(", timeliness = ")
+            .arg(it.timeliness.as_str())
+            .push(", due_so_far = ")
+            .arg(it.due_so_far)
+            .push(", bucket_changes_at = ")
+            .arg(it.bucket_changes_at)
+            .push(" WHERE id = ")
+            .arg(it.id),
+    )
+    .await?;
+    Ok(())
+}
