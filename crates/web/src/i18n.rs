@@ -53,12 +53,14 @@ const ZH: &[&str] = &[
     include_str!("../locales/zh-CN/errors.ftl"),
     include_str!("../locales/zh-CN/pages.ftl"),
     include_str!("../locales/zh-CN/manage.ftl"),
+    include_str!("../locales/zh-CN/ledger.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/errors.ftl"),
     include_str!("../locales/en/pages.ftl"),
     include_str!("../locales/en/manage.ftl"),
+    include_str!("../locales/en/ledger.ftl"),
 ];
 
 pub struct I18n {

@@ -68,3 +68,7 @@ flash-revoked = Role revoked.
 flash-password_changed = Password changed.
 flash-token_revoked = Token revoked.
 flash-imported = Import complete.
+nav-group-ledger = Tasks and rectification
+nav-ledger = Rectification ledger
+nav-task-book = Task book
+nav-roadmap = Roadmap

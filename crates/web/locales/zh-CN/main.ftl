@@ -68,3 +68,7 @@ flash-revoked = 已撤销角色。
 flash-password_changed = 密码已修改。
 flash-token_revoked = 令牌已撤销。
 flash-imported = 导入成功。
+nav-group-ledger = 任务与整改
+nav-ledger = 整改台账
+nav-task-book = 任务书
+nav-roadmap = 路线图

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod campaigns;
 pub mod home;
+pub mod ledger;
 pub mod orgs;
 
 use crate::auth;
@@ -40,11 +41,13 @@ pub fn routes() -> Router<AppState> {
         .merge(campaigns::routes())
         .merge(admin::routes())
         .merge(audit::routes())
+        .merge(ledger::routes())
 }
 
 /// What the side navigation may show.
 #[derive(Debug, Clone, Default)]
 pub struct Nav {
+    pub items: bool,
     pub orgs: bool,
     pub manage_orgs: bool,
     pub campaigns: bool,
@@ -141,6 +144,7 @@ impl Ctx {
                 .collect(),
         });
         ctx.nav = Nav {
+            items: a.can_somewhere(Permission::ReadItems),
             orgs: a.can_somewhere(Permission::ReadOrgs),
             manage_orgs: a.can_somewhere(Permission::ManageOrgs),
             campaigns: a.can_somewhere(Permission::ReadCampaigns),
