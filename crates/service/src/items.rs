@@ -428,6 +428,37 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
             return Err(invalid("responsible_user_id", "unknown_user"));
         }
     }
+    let it = insert_new(tx.conn(), actor, &input, &lead, &r, now).await?;
+    recount(tx.conn(), None, Some(&it)).await?;
+    audit::record::<(), Item>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "item.create",
+            object_type: "item",
+            object_id: Some(it.id.to_string()),
+            org_path: Some(it.lead_org_path.clone()),
+            before: None,
+            after: Some(&it),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(svc, actor, it.id).await
+}
+
+/// Builds, stores and records a new item (its parts and its creation events), deciding where it
+/// starts from who records it. Counting and the audit record are the caller's, so that a bulk
+/// import can count once.
+pub(crate) async fn insert_new(
+    mut c: Conn<'_>,
+    actor: &Actor,
+    input: &ItemInput,
+    lead: &orgs::Org,
+    r: &ItemRules,
+    now: DateTime<Utc>,
+) -> ServiceResult<Item> {
     let today = local_today(now, r.tz);
     let supervisor = actor.can(Permission::SuperviseItems, &lead.path);
     let mut it = Item {
@@ -492,31 +523,30 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
         it.start_on = Some(today);
         steps = vec![("create", Status::InProgress)];
     }
-    derive(&mut it, now, &r);
-    it.id = items::insert(tx.conn(), &it).await?;
+    derive(&mut it, now, r);
+    it.id = items::insert(c.re(), &it).await?;
     let measures: Vec<String> = input
         .measures
         .iter()
         .map(|m| m.trim().to_owned())
         .filter(|m| !m.is_empty())
         .collect();
-    items::set_measures(tx.conn(), it.id, &measures).await?;
+    items::set_measures(c.re(), it.id, &measures).await?;
     let ms: Vec<(String, NaiveDate, Option<NaiveDate>)> = input
         .milestones
         .iter()
         .map(|m| (m.title.trim().to_owned(), m.due_on, m.done_on))
         .collect();
-    items::set_milestones(tx.conn(), it.id, &ms).await?;
+    items::set_milestones(c.re(), it.id, &ms).await?;
     let mut co = input.co_org_ids.clone();
     co.sort_unstable();
     co.dedup();
     co.retain(|o| *o != lead.id);
-    items::set_co_orgs(tx.conn(), it.id, &co).await?;
-    recount(tx.conn(), None, Some(&it)).await?;
+    items::set_co_orgs(c.re(), it.id, &co).await?;
     let mut from = Status::Draft.as_str();
     for (action, to) in steps {
         items::add_event(
-            tx.conn(),
+            c.re(),
             &NewEvent {
                 item_id: it.id,
                 at: now,
@@ -532,22 +562,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
         .await?;
         from = to.as_str();
     }
-    audit::record::<(), Item>(
-        svc,
-        tx.conn(),
-        actor,
-        Change {
-            action: "item.create",
-            object_type: "item",
-            object_id: Some(it.id.to_string()),
-            org_path: Some(it.lead_org_path.clone()),
-            before: None,
-            after: Some(&it),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    get(svc, actor, it.id).await
+    Ok(it)
 }
 
 /// Takes a lifecycle step.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod error;
 pub mod items;
+pub mod ledger;
 pub mod orgs;
 
 pub use actor::Actor;

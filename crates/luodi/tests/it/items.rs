@@ -613,3 +613,193 @@ async fn lights_change_with_the_clock_and_on_time_uses_the_original_deadline() {
         (Some(1), Some(0.0), Some(1))
     );
 }
+
+async fn upload_ledger(
+    app: &TestApp,
+    c: &Client,
+    campaign: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    json(
+        c.post(app.url(&format!("/api/v1/items/import?campaign_id={campaign}")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("import"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_ledger_goes_out_to_excel_and_comes_back() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let cid = campaign(&app, &office).await;
+    new_item(
+        &app,
+        &office,
+        "D-TRANSPORT-HWY",
+        "2099-01-01",
+        json!({"issue": true}),
+    )
+    .await;
+    new_item(
+        &app,
+        &office,
+        "D-ARCHIVES",
+        "2099-02-01",
+        json!({"issue": true, "title": "档案数字化进度滞后", "measures": ["制定数字化计划"]}),
+    )
+    .await;
+    let r = office
+        .get(app.url("/api/v1/items/export.xlsx"))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("attachment"));
+    let xlsx = r.bytes().await.expect("bytes").to_vec();
+    let parsed = luodi_office::ledger::parse(&xlsx, "t.xlsx", &Default::default())
+        .expect("the export parses as an import");
+    assert_eq!(parsed.len(), 2);
+    let hwy = parsed
+        .iter()
+        .find(|p| p.org_code == "D-TRANSPORT-HWY")
+        .expect("row");
+    assert_eq!(
+        hwy.measures,
+        vec!["优化省界站区交通组织方案", "增设电子标志与诱导屏"],
+        "two measures, in order, from merged rows"
+    );
+    assert_eq!(
+        (hwy.person.as_str(), hwy.due_on.to_string().as_str()),
+        ("孙伟", "2099-01-01")
+    );
+
+    // Importing the export adds the same items again.
+    let before = json(
+        office
+            .get(app.url("/api/v1/items"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await
+    .1["total"]
+        .as_i64();
+    let (s, v) = upload_ledger(&app, &office, cid, "台账.xlsx", xlsx.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["created"], 2);
+    let (_, list) = json(
+        office
+            .get(app.url("/api/v1/items?q=档案数字化"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["items"][0]["status"], "assigned");
+    let root = app.org_id("210000").await;
+    let (_, roll) = json(
+        office
+            .get(app.url(&format!("/api/v1/orgs/{root}/rollup")))
+            .send()
+            .await
+            .expect("rollup"),
+    )
+    .await;
+    assert_eq!(
+        roll["total"].as_i64(),
+        before.map(|b| b + 2),
+        "counters include imported items"
+    );
+
+    // A liaison's export holds only its own subtree.
+    let liaison = app.demo("archives_liaison").await;
+    let xlsx = liaison
+        .get(app.url("/api/v1/items/export.xlsx"))
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("bytes")
+        .to_vec();
+    let mine = luodi_office::ledger::parse(&xlsx, "t.xlsx", &Default::default()).expect("parse");
+    assert!(
+        !mine.is_empty() && mine.iter().all(|p| p.org_code == "D-ARCHIVES"),
+        "{:?}",
+        mine.iter().map(|p| &p.org_code).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_ledger_imports_nothing_and_says_where() {
+    let app = TestApp::seeded().await;
+    let c = app.demo("shenyang_office").await;
+    let cid = campaign(&app, &c).await;
+    let before = app.snapshot().await;
+    let count = || async {
+        json(
+            app.demo("office")
+                .await
+                .get(app.url("/api/v1/items"))
+                .send()
+                .await
+                .expect("list"),
+        )
+        .await
+        .1["total"]
+            .as_i64()
+    };
+    let n0 = count().await;
+    let csv = "序号,类型,问题来源,问题描述,整改措施,责任单位编码,责任人,完成时限\n\
+               1,整改事项,自查自纠,科技项目服务不到位,建立项目专员制度,210100-SCITECH,马丽,2026-12-31\n\
+               ,,,,完善服务台账,,,\n\
+               2,整改事项,自查自纠,审批时限过长,压缩审批时限,210100-SCITECH,马丽,2026-13-45\n\
+               3,整改事项,自查自纠,外市事项,越权登记,210200-BIZENV,郑敏,2026-12-31\n\
+               4,整改事项,自查自纠,编码错误,整改,NOPE-1,张三,2026-12-31\n";
+    let (s, v) = upload_ledger(&app, &c, cid, "台账.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let rows = v["details"]["rows"].as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .any(|r| r["row"] == 4 && r["column"] == "H" && r["code"] == "bad_date"),
+        "{v}"
+    );
+    // The field check fails first; fixed, the org check names the foreign and the unknown unit.
+    let csv = csv.replace("2026-13-45", "2026-12-31");
+    let (s, v) = upload_ledger(&app, &c, cid, "台账.csv", csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let rows = v["details"]["rows"].as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .any(|r| r["row"] == 5 && r["column"] == "F" && r["code"] == "unknown_org"),
+        "a foreign unit reads as unknown: {v}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["row"] == 6 && r["column"] == "F" && r["code"] == "unknown_org"),
+        "{v}"
+    );
+    assert_eq!(rows.len(), 2);
+    assert_eq!(count().await, n0, "nothing imported");
+    assert_eq!(app.snapshot().await, before);
+    // A file that is no workbook at all.
+    let (s, _) = upload_ledger(
+        &app,
+        &c,
+        cid,
+        "台账.xlsx",
+        b"PK\x03\x04 not really a zip".to_vec(),
+    )
+    .await;
+    assert!(s.is_client_error());
+    assert_eq!(count().await, n0);
+}

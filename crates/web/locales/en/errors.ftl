@@ -80,3 +80,4 @@ object-item = Item
 object-file = File
 err-orphan_measure = This row has only a measure, but no problem above it.
 err-continuation_conflict = This continuation row differs from the item in row { $item_row } ("{ $value }").
+err-org_not_editable = You may not record items for "{ $value }".

@@ -80,3 +80,4 @@ object-item = 事项
 object-file = 文件
 err-orphan_measure = 该行只有整改措施，但前面没有对应的问题。
 err-continuation_conflict = 续行的内容与第 { $item_row } 行的事项不一致（“{ $value }”）。
+err-org_not_editable = 您无权为单位“{ $value }”登记事项。

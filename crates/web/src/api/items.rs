@@ -555,3 +555,60 @@ pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) 
     )
         .into_response()
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The filtered ledger as .xlsx (same filters as the list), in the layout offices use: a
+/// problem with several measures spans merged rows.
+#[utoipa::path(get, path = "/items/export.xlsx", tag = "items", params(ItemListParams), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<ItemListParams>,
+) -> Result<Response, ApiError> {
+    let bytes = luodi_service::ledger::export(
+        &state.svc,
+        &s.actor,
+        item_query(&p),
+        &state.i18n.t(crate::i18n::Lang::ZhCn, "ledger-export-title"),
+    )
+    .await?;
+    Ok(attachment_response("整改台账.xlsx", XLSX, bytes))
+}
+
+/// The import template, with drop-down lists.
+#[utoipa::path(get, path = "/items/template.xlsx", tag = "items", responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+pub async fn template(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+) -> Result<Response, ApiError> {
+    let bytes = luodi_service::ledger::template(&state.svc, &s.actor).await?;
+    Ok(attachment_response("整改台账导入模板.xlsx", XLSX, bytes))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    pub campaign_id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerImportResult {
+    pub created: usize,
+}
+
+/// Imports a filled ledger (.xlsx or UTF-8 .csv, multipart field `file`) into a campaign. Every
+/// row is checked first; one bad row and nothing is imported, each problem named by row and column.
+#[utoipa::path(post, path = "/items/import", tag = "items", params(ImportParams), request_body(content_type = "multipart/form-data", content = String),
+    responses((status = 200, body = LedgerImportResult), (status = 422, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<ImportParams>,
+    mp: axum::extract::Multipart,
+) -> Result<Json<LedgerImportResult>, ApiError> {
+    let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    let r =
+        luodi_service::ledger::import(&state.svc, &s.actor, p.campaign_id, bytes, &name).await?;
+    Ok(Json(LedgerImportResult { created: r.created }))
+}

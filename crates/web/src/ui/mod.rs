@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod campaigns;
+pub mod excel;
 pub mod home;
 pub mod ledger;
 pub mod orgs;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
+        .merge(excel::routes())
 }
 
 /// What the side navigation may show.

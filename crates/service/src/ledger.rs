@@ -1,0 +1,231 @@
+//! The ledger in Excel: export of any filtered ledger in the layout offices use, the import
+//! template, and the import of a filled ledger — every row checked first, all or nothing.
+
+use crate::audit::{self, Change};
+use crate::items::{self as svc_items, ItemInput, ItemQuery};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use luodi_domain::org::ancestor_ids;
+use luodi_domain::role::Permission;
+use luodi_office::ledger::{self, ImportedItem, LedgerMeasure, LedgerRow};
+use luodi_office::{CellError, ImportError};
+use luodi_store::items::{self, BucketKey};
+use luodi_store::{orgs, Page};
+use std::collections::HashMap;
+
+/// Most items one export holds.
+pub const EXPORT_MAX: i64 = 200_000;
+
+/// The filtered ledger as an .xlsx workbook.
+pub async fn export(
+    svc: &Services,
+    actor: &Actor,
+    q: ItemQuery,
+    title: &str,
+) -> ServiceResult<Vec<u8>> {
+    // The same query, scope and checks as the ledger list, without paging.
+    let first = svc_items::list(svc, actor, q.clone(), Page::new(1, 1)).await?;
+    let mut f = q.filter.clone();
+    f.scopes = actor.scopes(Permission::ReadItems);
+    if let Some(w) = q.within {
+        f.within = Some(crate::orgs::get(svc, actor, w).await?.path);
+    }
+    let mut c = svc.db.read().await?;
+    let rows = items::all(c.conn(), &f, EXPORT_MAX.min(first.total.max(1))).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, r) in rows.into_iter().enumerate() {
+        let id = r.item.id;
+        let measures = items::measures(c.conn(), id).await?;
+        let notes = items::notes(c.conn(), id).await?;
+        let files = items::attachments(c.conn(), id).await?;
+        let it = r.item;
+        out.push(LedgerRow {
+            seq: i + 1,
+            kind: it.kind,
+            source: it.source,
+            item_type: it.item_type,
+            phase: it.phase,
+            title: it.title,
+            measures: measures
+                .into_iter()
+                .map(|m| LedgerMeasure { text: m.text })
+                .collect(),
+            org_code: r.lead_org_code,
+            org_name: r.lead_org_name,
+            person: it.responsible_person,
+            due_on: it.original_due_on,
+            progress: notes.last().map(|n| n.text.clone()).unwrap_or_default(),
+            status: it.status,
+            light: it.light,
+            evidence: files
+                .iter()
+                .map(|f| f.file_name.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+            closed_on: it.closed_on,
+        });
+    }
+    drop(c);
+    let title = title.to_owned();
+    tokio::task::spawn_blocking(move || ledger::export_xlsx(&title, &out))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(ServiceError::Internal)
+}
+
+/// The import template, with the orgs the actor may record items for in its drop-down.
+pub async fn template(svc: &Services, actor: &Actor) -> ServiceResult<Vec<u8>> {
+    let mut c = svc.db.read().await?;
+    let filter = orgs::OrgFilter {
+        scopes: actor.scopes(Permission::EditItems),
+        ..Default::default()
+    };
+    let list = orgs::list(c.conn(), &filter, Page::new(1, Page::MAX_PER_PAGE)).await?;
+    drop(c);
+    let pairs: Vec<(String, String)> = list
+        .items
+        .into_iter()
+        .map(|n| (n.org.code, n.org.name))
+        .collect();
+    tokio::task::spawn_blocking(move || ledger::template_xlsx(&pairs))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(ServiceError::Internal)
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+}
+
+/// Imports a filled ledger into `campaign_id`. The workbook is parsed and every row checked
+/// (fields, then responsible units against the importer's scope) before anything is written;
+/// then every item goes in one transaction, and the roll-up counters are added once per org.
+pub async fn import(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> ServiceResult<ImportSummary> {
+    let limits = luodi_office::sheet::Limits {
+        max_bytes: svc.config.max_upload_bytes,
+        ..Default::default()
+    };
+    let name = file_name.to_owned();
+    let parsed: Vec<ImportedItem> =
+        tokio::task::spawn_blocking(move || ledger::parse(&bytes, &name, &limits))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let now = svc.now();
+    let mut tx = svc.db.begin().await?;
+    if !luodi_store::campaigns::is_visible(
+        tx.conn(),
+        campaign_id,
+        &actor.scopes(Permission::ReadCampaigns),
+    )
+    .await?
+        && !actor.system
+    {
+        return Err(crate::error::invalid("campaign_id", "unknown_campaign"));
+    }
+    let r = svc_items::item_rules(tx.conn(), campaign_id).await?;
+    let mut codes: Vec<String> = parsed.iter().map(|p| p.org_code.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    let found: HashMap<String, orgs::Org> = orgs::find_by_codes(tx.conn(), &codes)
+        .await?
+        .into_iter()
+        .map(|o| (o.code.clone(), o))
+        .collect();
+    let mut errors = Vec::new();
+    for p in &parsed {
+        let cell = |code: &'static str| CellError {
+            row: p.row,
+            column: p.org_code_column.0.clone(),
+            header: p.org_code_column.1.clone(),
+            code,
+            params: vec![("value", p.org_code.clone())],
+        };
+        match found.get(&p.org_code) {
+            Some(o) if actor.can(Permission::EditItems, &o.path) && !o.disabled => {}
+            Some(o) if actor.can(Permission::ReadOrgs, &o.path) && !o.disabled => {
+                errors.push(cell("org_not_editable"))
+            }
+            _ => errors.push(cell("unknown_org")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Rows(errors).into());
+    }
+    let mut counts: HashMap<(i64, BucketKey), (i64, i64)> = HashMap::new();
+    let mut created = 0usize;
+    for p in &parsed {
+        let Some(lead) = found.get(&p.org_code) else {
+            continue;
+        };
+        let input = ItemInput {
+            campaign_id,
+            kind: p.kind.clone(),
+            parent_id: None,
+            title: p.title.clone(),
+            description: String::new(),
+            phase: p.phase.clone(),
+            source: p.source.clone(),
+            category: String::new(),
+            item_type: p.item_type.clone(),
+            lead_org_id: lead.id,
+            co_org_ids: Vec::new(),
+            responsible_user_id: None,
+            responsible_person: p.person.clone(),
+            due_on: p.due_on,
+            goal_id: None,
+            measures: p.measures.clone(),
+            milestones: Vec::new(),
+            weight: None,
+            issue: true,
+        };
+        // The parser checked the same rules; this keeps the import exactly as strict as the form.
+        if let Err(v) = svc_items::validate(&input).into_result() {
+            let first = v.errors.first().map(|e| e.code).unwrap_or("invalid");
+            return Err(ImportError::Rows(vec![CellError {
+                row: p.row,
+                column: String::new(),
+                header: String::new(),
+                code: first,
+                params: vec![],
+            }])
+            .into());
+        }
+        let it = svc_items::insert_new(tx.conn(), actor, &input, lead, &r, now).await?;
+        let key = BucketKey {
+            kind: it.kind.clone(),
+            status: it.status.clone(),
+            light: it.light.clone(),
+            timeliness: it.timeliness.clone(),
+            due_so_far: it.due_so_far,
+        };
+        for org in ancestor_ids(&it.lead_org_path) {
+            counts.entry((org, key.clone())).or_default().0 += 1;
+        }
+        created += 1;
+    }
+    for ((org, key), (n, days)) in &counts {
+        items::bump(tx.conn(), &[*org], campaign_id, key, *n, *days).await?;
+    }
+    audit::record::<(), serde_json::Value>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "item.import",
+            object_type: "campaign",
+            object_id: Some(campaign_id.to_string()),
+            org_path: None,
+            before: None,
+            after: Some(&serde_json::json!({ "file_name": file_name, "created": created })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ImportSummary { created })
+}

@@ -1,0 +1,174 @@
+//! The ledger's spreadsheets in the pages: export of the filtered ledger, the template, and the
+//! import form with its errors listed by row and column.
+
+use super::{render, Ctx};
+use crate::api::items::{attachment_response, item_query, ItemListParams};
+use crate::auth::Signed;
+use crate::error::{explain, ApiError, RowMessage};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use luodi_store::campaigns::Campaign;
+use luodi_store::Page;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ledger/export.xlsx", get(export))
+        .route("/ledger/template.xlsx", get(template))
+        .route("/ledger/import", get(import_page).post(import))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(s): Signed,
+    Query(mut p): Query<ItemListParams>,
+) -> Result<Response, ApiError> {
+    if p.within.is_none() {
+        // The scope the user stands in, as on the ledger page.
+        p.within = s.scope_org_id;
+    }
+    let lang = crate::auth::lang_of(&headers);
+    let title = state.i18n.t(lang, "ledger-export-title");
+    let bytes = luodi_service::ledger::export(&state.svc, &s.actor, item_query(&p), &title).await?;
+    Ok(attachment_response(&format!("{title}.xlsx"), XLSX, bytes))
+}
+
+async fn template(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(s): Signed,
+) -> Result<Response, ApiError> {
+    let bytes = luodi_service::ledger::template(&state.svc, &s.actor).await?;
+    let name = state
+        .i18n
+        .t(crate::auth::lang_of(&headers), "ledger-template-name");
+    Ok(attachment_response(&format!("{name}.xlsx"), XLSX, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "excel_import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    campaigns: Vec<Campaign>,
+    campaign_id: i64,
+    max_bytes: u64,
+    error: Option<String>,
+    rows: Vec<RowMessage>,
+    more: usize,
+}
+
+async fn page(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &luodi_service::auth::SignedIn,
+    campaign_id: i64,
+    error: Option<String>,
+    rows: Vec<RowMessage>,
+) -> Result<ImportPage, ApiError> {
+    let ctx = Ctx::signed(state, headers, s, "ledger", "ledger-import-title").await?;
+    let ctx = ctx
+        .crumb(
+            state.i18n.t(crate::auth::lang_of(headers), "nav-ledger"),
+            "/ledger",
+        )
+        .crumb(
+            state
+                .i18n
+                .t(crate::auth::lang_of(headers), "ledger-import-title"),
+            "",
+        );
+    let campaigns = luodi_service::campaigns::list(&state.svc, &s.actor, None, Page::new(1, 100))
+        .await?
+        .items;
+    let more = rows.len().saturating_sub(500);
+    let rows = rows.into_iter().take(500).collect();
+    Ok(ImportPage {
+        ctx,
+        campaign_id: if campaign_id > 0 {
+            campaign_id
+        } else {
+            campaigns.first().map(|c| c.id).unwrap_or(0)
+        },
+        campaigns,
+        max_bytes: state.config.max_upload_bytes,
+        error,
+        rows,
+        more,
+    })
+}
+
+async fn import_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(s): Signed,
+) -> Result<Response, ApiError> {
+    Ok(render(
+        &page(&state, &headers, &s, 0, None, Vec::new()).await?,
+    ))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(s): Signed,
+    mut mp: Multipart,
+) -> Result<Response, ApiError> {
+    let mut campaign_id = 0i64;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request("bad_request", e.body_text()))?
+    {
+        match field.name() {
+            Some("campaign_id") => {
+                campaign_id = field
+                    .text()
+                    .await
+                    .ok()
+                    .and_then(|t| t.trim().parse().ok())
+                    .unwrap_or(0)
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::bad_request("bad_request", e.body_text()))?;
+                if bytes.len() as u64 > state.config.max_upload_bytes {
+                    return Err(luodi_service::ServiceError::Import(
+                        luodi_office::ImportError::TooLarge {
+                            max_bytes: state.config.max_upload_bytes,
+                        },
+                    )
+                    .into());
+                }
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file else {
+        return Err(ApiError::bad_request("bad_request", "file"));
+    };
+    match luodi_service::ledger::import(&state.svc, &s.actor, campaign_id, bytes, &name).await {
+        Ok(_) => Ok(Redirect::to("/ledger?ok=imported").into_response()),
+        Err(e) => {
+            let err = ApiError::from(e);
+            let lang = crate::auth::lang_of(&headers);
+            let x = explain(&err, &state.i18n, lang);
+            let status = err.status;
+            let mut res =
+                render(&page(&state, &headers, &s, campaign_id, Some(x.message), x.rows).await?);
+            *res.status_mut() = status;
+            Ok(res)
+        }
+    }
+}
