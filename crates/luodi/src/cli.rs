@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// The rectification ledger in Excel.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -110,6 +115,29 @@ enum UserCommand {
 enum OrgCommand {
     /// Import a tree from .xlsx or .csv (columns: code, name, kind, parent code). All or nothing.
     Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Write the ledger (optionally of one org's subtree, campaign or kind) to an .xlsx file.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Code of the org whose subtree to export.
+        #[arg(long, value_name = "CODE")]
+        scope: Option<String>,
+        #[arg(long, value_name = "ID")]
+        campaign: Option<i64>,
+        /// task or rectification
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Import a filled ledger (.xlsx or UTF-8 .csv) into a campaign: all rows or none.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "ID")]
+        campaign: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -240,7 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let svc = services(&cfg).await?;
             if crate::demo::is_empty(&svc).await? {
                 println!("正在创建演示数据 / seeding the demo database …");
-                crate::demo::seed(&svc).await?;
+                crate::demo::seed_all(&svc).await?;
             }
             let app = Application::build(&cfg, svc.db.clone()).await?;
             println!("\nluodi 演示 / demo: http://{}\n", app.addr());
@@ -293,13 +321,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("imported {} orgs from {}", n.created, path.display());
             Ok(())
         }
+        Command::Ledger { command } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            ledger_command(&svc, command).await
+        }
         Command::Config {
             command: ConfigCommand::Check,
             listen,
         } => {
             let cfg = config(file, &common, listen, "luodi.db")?;
             print!("{}", cfg.redacted());
-            let db = luodi_store::Db::connect(&cfg.database_url, &DbOptions::default()).await;
+            let db = luodi_store::Db::connect(
+                &cfg.database_url,
+                &DbOptions {
+                    acquire_timeout: std::time::Duration::from_secs(5),
+                    ..Default::default()
+                },
+            )
+            .await;
             match db {
                 Ok(db) if db.ping().await => println!("database: reachable"),
                 Ok(_) => anyhow::bail!("database: does not answer"),
@@ -429,6 +470,64 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             drop(c);
             accounts::set_disabled(svc, &actor, user.id, true).await?;
             println!("disabled {username}");
+            Ok(())
+        }
+    }
+}
+
+async fn ledger_command(svc: &Services, command: LedgerCommand) -> anyhow::Result<()> {
+    let actor = Actor::cli();
+    match command {
+        LedgerCommand::Export {
+            out,
+            scope,
+            campaign,
+            kind,
+        } => {
+            let within = match scope {
+                Some(code) => Some(
+                    luodi_service::orgs::get_by_code(svc, &actor, &code)
+                        .await?
+                        .id,
+                ),
+                None => None,
+            };
+            let q = luodi_service::items::ItemQuery {
+                within,
+                filter: luodi_store::items::ItemFilter {
+                    campaign_id: campaign,
+                    kind,
+                    ..Default::default()
+                },
+                sort: Default::default(),
+            };
+            let started = std::time::Instant::now();
+            let bytes = luodi_service::ledger::export(svc, &actor, q, "整改台账").await?;
+            std::fs::write(&out, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "wrote {} ({} bytes) in {:.1}s",
+                out.display(),
+                bytes.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        LedgerCommand::Import { file, campaign } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let started = std::time::Instant::now();
+            let r = luodi_service::ledger::import(svc, &actor, campaign, bytes, &name).await?;
+            println!(
+                "imported {} items from {} in {:.1}s",
+                r.created,
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
     }

@@ -72,7 +72,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    campaigns::create(
+    let created = campaigns::create(
         svc,
         &actor,
         CampaignInput {
@@ -97,6 +97,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     )
     .await?;
 
+    let campaign_id = created.campaign.id;
     let mut logins = Vec::new();
     for a in demo_data::accounts() {
         let org_id = match a.org_code {
@@ -131,6 +132,30 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
             display_name: a.display_name,
             role: a.role,
         });
+    }
+    let _ = campaign_id;
+    Ok(logins)
+}
+
+/// The whole demo: the tree, campaign and accounts of [`seed`], then the article's items in
+/// every state and light (`demo_items`).
+pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
+    let logins = seed(svc).await?;
+    let campaign = {
+        let mut c = svc.db.read().await?;
+        luodi_store::campaigns::list(
+            c.conn(),
+            &["/".to_owned()],
+            None,
+            luodi_store::Page::new(1, 1),
+        )
+        .await?
+        .items
+        .first()
+        .map(|c| c.id)
+    };
+    if let Some(id) = campaign {
+        crate::demo_items::seed(svc, id).await?;
     }
     Ok(logins)
 }

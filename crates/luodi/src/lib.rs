@@ -5,4 +5,5 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_data;
+pub mod demo_items;
 pub mod startup;

@@ -93,6 +93,8 @@ pub struct DbOptions {
     pub busy_timeout: Duration,
     /// PostgreSQL `search_path`, used by tests to isolate each in its own schema.
     pub pg_schema: Option<String>,
+    /// How long to wait for a connection (including the first) before giving up.
+    pub acquire_timeout: Duration,
 }
 
 impl Default for DbOptions {
@@ -101,6 +103,7 @@ impl Default for DbOptions {
             max_connections: 16,
             busy_timeout: Duration::from_secs(10),
             pg_schema: None,
+            acquire_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -134,7 +137,7 @@ impl Db {
             }
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(opts.acquire_timeout)
                 .connect_with(o)
                 .await?;
             Ok(Db::Postgres(pool))

@@ -159,3 +159,81 @@ fn migrate_import_users_and_config_check() {
         text(&o)
     );
 }
+
+#[tokio::test]
+async fn ledger_import_and_export_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_path_buf();
+    // A demo database to work on.
+    let layer = luodi::config::Layer {
+        data_dir: Some(d.clone()),
+        ..Default::default()
+    };
+    let cfg = luodi::config::Config::resolve(layer, "luodi.db").expect("config");
+    let db = luodi::startup::open_db(&cfg, &Default::default())
+        .await
+        .expect("db");
+    let svc = luodi::startup::services(
+        db.clone(),
+        &cfg,
+        std::sync::Arc::new(luodi_domain::SystemClock),
+    )
+    .expect("services");
+    luodi::demo::seed(&svc).await.expect("seed");
+    db.close().await;
+
+    let csv = "问题描述,整改措施,责任单位编码,责任人,完成时限,问题来源\n\
+               港口整合进度偏慢,制定整合时间表,D-TRANSPORT,刘洋,2026-12-31,督导检查\n\
+               ,明确责任分工,,,,\n\
+               物流成本偏高,推动降本增效措施,D-TRANSPORT,刘洋,2027-01-31,调研发现\n";
+    std::fs::write(d.join("ledger.csv"), csv).expect("csv");
+    let o = luodi(
+        &d,
+        &["ledger", "import", "ledger.csv", "--campaign", "1"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("imported 2 items"), "{}", text(&o));
+    let o = luodi(
+        &d,
+        &[
+            "ledger",
+            "export",
+            "--out",
+            "out.xlsx",
+            "--scope",
+            "D-TRANSPORT",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(d.join("out.xlsx")).expect("xlsx");
+    let items =
+        luodi_office::ledger::parse(&bytes, "out.xlsx", &Default::default()).expect("parse");
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        items
+            .iter()
+            .find(|i| i.title == "港口整合进度偏慢")
+            .map(|i| i.measures.len()),
+        Some(2)
+    );
+    // A bad row: nothing imported, and the row and column are named.
+    std::fs::write(d.join("bad.csv"), "问题描述,整改措施,责任单位编码,责任人,完成时限,问题来源\n好的一行,措施,D-TRANSPORT,刘洋,2026-12-31,调研发现\n坏的一行,措施,D-TRANSPORT,,2026-12-31,调研发现\n").expect("csv");
+    let o = luodi(
+        &d,
+        &["ledger", "import", "bad.csv", "--campaign", "1"],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("row 3, column D"), "{}", text(&o));
+    let o = luodi(&d, &["ledger", "export", "--out", "again.xlsx"], None);
+    assert!(o.status.success());
+    let again = luodi_office::ledger::parse(
+        &std::fs::read(d.join("again.xlsx")).expect("xlsx"),
+        "again.xlsx",
+        &Default::default(),
+    )
+    .expect("parse");
+    assert_eq!(again.len(), 2, "the bad file added nothing");
+}

@@ -803,3 +803,78 @@ async fn a_bad_ledger_imports_nothing_and_says_where() {
     assert!(s.is_client_error());
     assert_eq!(count().await, n0);
 }
+
+#[tokio::test]
+async fn the_demo_ledger_shows_every_state_and_light() {
+    let app = TestApp::spawn().await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let (_, list) = json(
+        office
+            .get(app.url("/api/v1/items?per_page=500"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let items = list["items"].as_array().expect("items");
+    assert!(items.len() >= 30, "{}", items.len());
+    for status in [
+        "assigned",
+        "returned",
+        "in_progress",
+        "close_out_requested",
+        "under_review",
+        "closed",
+        "verified",
+        "suspended",
+    ] {
+        assert!(
+            items.iter().any(|i| i["status"] == status),
+            "a demo item is {status}"
+        );
+    }
+    for light in ["green", "yellow", "red"] {
+        assert!(
+            items.iter().any(|i| i["light"] == light),
+            "a demo item is {light}"
+        );
+    }
+    assert!(items.iter().any(|i| i["timeliness"] == "closed_late"));
+    assert!(items
+        .iter()
+        .any(|i| i["title"] == "推进100个高频事项“最多跑一次”"));
+    assert!(items.iter().any(|i| i["title"] == "取消高速公路省界收费站"));
+    // The province's roll-up agrees with the list, counted by hand.
+    let root = app.org_id("210000").await;
+    let (_, roll) = json(
+        office
+            .get(app.url(&format!("/api/v1/orgs/{root}/rollup")))
+            .send()
+            .await
+            .expect("rollup"),
+    )
+    .await;
+    let by = |l: &str| items.iter().filter(|i| i["light"] == l).count() as i64;
+    assert_eq!(
+        (
+            roll["by_light"]["red"].as_i64(),
+            roll["by_light"]["yellow"].as_i64(),
+            roll["by_light"]["green"].as_i64()
+        ),
+        (Some(by("red")), Some(by("yellow")), Some(by("green")))
+    );
+    assert_eq!(
+        roll["total"].as_i64(),
+        Some(items.iter().filter(|i| i["status"] != "withdrawn").count() as i64)
+    );
+    assert_eq!(
+        roll["overdue"].as_i64(),
+        Some(
+            items
+                .iter()
+                .filter(|i| i["timeliness"] == "overdue")
+                .count() as i64
+        )
+    );
+}

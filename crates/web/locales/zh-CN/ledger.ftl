@@ -103,7 +103,7 @@ ledger-sort-title = 标题
 ledger-btn-new = 新增事项
 ledger-btn-export = 导出Excel
 ledger-btn-import = 导入
-ledger-within = 范围：
+ledger-scope = 范围：{ $name }
 ledger-summary-total = 事项
 ledger-summary-overdue = 逾期
 ledger-summary-due-soon = 临期
@@ -207,6 +207,7 @@ item-note-text = 进展情况
 item-note-progress = 完成进度（%）
 item-note-submit = 提交进展
 item-actions = 办理
+item-close-out-needs-evidence = 上传佐证材料后即可申请销号。
 item-no-actions = 当前没有您可以进行的办理操作。
 item-reason = 理由
 item-new-due = 新的完成时限
@@ -216,6 +217,7 @@ item-field-new_due_on = 新的完成时限
 item-field-text = 进展情况
 item-field-progress_percent = 完成进度
 item-field-file = 文件
+item-field-message = { $field }：{ $message }
 item-field-action = 操作
 
 ## 路线图
