@@ -85,3 +85,161 @@ async fn run(app: &TestApp, b: &Browser) -> Result<(), String> {
     b.wait_for("#login-form", T).await?;
     Ok(())
 }
+
+async fn sign_in(app: &TestApp, b: &Browser, user: &str) -> Result<(), String> {
+    b.goto(&app.url("/login")).await?;
+    b.find("#username").await?.send_keys(user).await?;
+    b.find("#password").await?.send_keys(PW).await?;
+    b.find("#login-submit").await?.click().await?;
+    b.wait_for("#logout", T).await?;
+    Ok(())
+}
+
+async fn sign_out(b: &Browser) -> Result<(), String> {
+    b.find("#logout").await?.click().await?;
+    b.wait_for("#login-form", T).await?;
+    Ok(())
+}
+
+/// Sets form values the way a user's picks would, for selects and date inputs whose typing
+/// depends on the browser's locale.
+async fn set_value(b: &Browser, css: &str, value: &str) -> Result<(), String> {
+    b.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![css.into(), value.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rectification_item_is_recorded_sent_back_resubmitted_and_closed_in_the_browser() {
+    if !browser_required() {
+        return;
+    }
+    let app = TestApp::seeded().await;
+    let b = Browser::start().await.expect("browser");
+    let r = ledger_scenario(&app, &b).await;
+    if r.is_err() {
+        let _ = b
+            .save_screenshot(std::env::temp_dir().join("luodi-ledger-failure.png"))
+            .await;
+    }
+    let _ = b.quit().await;
+    r.expect("ledger scenario");
+    // The Excel export of the ledger contains it, closed.
+    let c = app.demo("liaison").await;
+    let xlsx = c
+        .get(app.url("/ledger/export.xlsx?status=closed"))
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("bytes");
+    let rows = luodi_office::ledger::parse(&xlsx, "x.xlsx", &Default::default())
+        .expect("the export parses");
+    let item = rows
+        .iter()
+        .find(|r| r.title == "省界收费站撤除后绕行标志设置不规范")
+        .expect("the item is in the export");
+    assert_eq!(
+        item.measures,
+        vec!["补设绕行指示标志", "开展标志标线专项检查"]
+    );
+}
+
+async fn ledger_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
+    // The unit liaison records a rectification item with two measures.
+    sign_in(app, b, "liaison").await?;
+    b.goto(&app.url("/items/new")).await?;
+    b.wait_for("#item-form", T).await?;
+    set_value(b, "#i-kind", "rectification").await?;
+    b.find("#i-title")
+        .await?
+        .send_keys("省界收费站撤除后绕行标志设置不规范")
+        .await?;
+    set_value(b, "#i-source", "self_examination").await?;
+    set_value(b, "#i-phase", "rectification").await?;
+    b.find("#i-unit").await?.clear().await?;
+    b.find("#i-unit").await?.send_keys("D-TRANSPORT").await?;
+    b.find("#i-person").await?.send_keys("刘洋").await?;
+    set_value(b, "#i-due", "2099-12-31").await?;
+    b.find("#i-measures")
+        .await?
+        .send_keys("补设绕行指示标志\n开展标志标线专项检查")
+        .await?;
+    b.find("#item-submit").await?.click().await?;
+    b.wait_for_text("#item-status", "推进中", T).await?;
+    let item_url = b.current_url().await?;
+    let item_url = item_url.split('?').next().unwrap_or(&item_url).to_owned();
+    b.wait_for_text("#measure-list", "开展标志标线专项检查", T)
+        .await?;
+
+    // Uploads evidence and requests close-out.
+    let pdf = app.dir.path().join("整改报告.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )
+    .map_err(|e| e.to_string())?;
+    b.find("#evidence-file")
+        .await?
+        .send_keys(&pdf.display().to_string())
+        .await?;
+    b.find("#evidence-submit").await?.click().await?;
+    b.wait_for_text("#evidence-table", "整改报告.pdf", T)
+        .await?;
+    b.find("#action-request_close_out").await?.click().await?;
+    b.wait_for_text("#item-status", "申请销号", T).await?;
+    sign_out(b).await?;
+
+    // The supervisor sends it back with a reason.
+    sign_in(app, b, "supervisor").await?;
+    b.goto(&item_url).await?;
+    b.find("#action-send_back-reason")
+        .await?
+        .send_keys("佐证材料缺少现场照片")
+        .await?;
+    // The form asks for confirmation; answer yes.
+    b.execute("window.confirm = () => true;", vec![]).await?;
+    b.find("#action-send_back").await?.click().await?;
+    b.wait_for_text("#item-status", "推进中", T).await?;
+    b.wait_for_text("#item-timeline", "佐证材料缺少现场照片", T)
+        .await?;
+    sign_out(b).await?;
+
+    // Resubmitted by the liaison…
+    sign_in(app, b, "liaison").await?;
+    b.goto(&item_url).await?;
+    b.find("#action-request_close_out").await?.click().await?;
+    b.wait_for_text("#item-status", "申请销号", T).await?;
+    sign_out(b).await?;
+
+    // …and closed by the supervisor.
+    sign_in(app, b, "supervisor").await?;
+    b.goto(&item_url).await?;
+    b.find("#action-close").await?.click().await?;
+    b.wait_for_text("#item-status", "已销号", T).await?;
+    let light = b.find("#item-light").await?.attr("data-light").await?;
+    if light.as_deref() != Some("green") {
+        return Err(format!("closed item's light is {light:?}"));
+    }
+
+    // The ledger shows it green and closed.
+    b.goto(&app.url("/ledger?status=closed")).await?;
+    let row = b
+        .wait_for_text("#ledger-table", "省界收费站撤除后绕行标志设置不规范", T)
+        .await?;
+    let _ = row;
+    let lights = b
+        .execute(
+            "return [...document.querySelectorAll('#ledger-table tr[data-item-id]')].filter(r => r.textContent.includes(arguments[0])).map(r => r.dataset.light + '/' + r.dataset.status);",
+            vec!["省界收费站撤除后绕行标志设置不规范".into()],
+        )
+        .await?;
+    if lights != serde_json::json!(["green/closed"]) {
+        return Err(format!("ledger row shows {lights}"));
+    }
+    Ok(())
+}
