@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Evidence files.
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -137,6 +142,16 @@ enum LedgerCommand {
         file: PathBuf,
         #[arg(long, value_name = "ID")]
         campaign: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Remove stored files that no row references (older than the grace period).
+    Sweep {
+        /// Files younger than this are kept, so an upload whose row is still being written is safe.
+        #[arg(long, default_value_t = 60)]
+        grace_minutes: u64,
     },
 }
 
@@ -319,6 +334,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(ServiceError::from)?;
             let n = luodi_service::orgs::import(&svc, &Actor::cli(), sheet).await?;
             println!("imported {} orgs from {}", n.created, path.display());
+            Ok(())
+        }
+        Command::Files {
+            command: FilesCommand::Sweep { grace_minutes },
+        } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            let r = luodi_service::items::sweep_files(
+                &svc,
+                std::time::Duration::from_secs(grace_minutes * 60),
+            )
+            .await?;
+            println!(
+                "removed {} files ({} bytes), kept {}",
+                r.removed, r.bytes_freed, r.kept
+            );
             Ok(())
         }
         Command::Ledger { command } => {

@@ -236,4 +236,11 @@ async fn ledger_import_and_export_from_the_command_line() {
     )
     .expect("parse");
     assert_eq!(again.len(), 2, "the bad file added nothing");
+    // Unreferenced evidence files are swept; referenced ones stay.
+    std::fs::create_dir_all(d.join("files/ab")).expect("dir");
+    std::fs::write(d.join("files/ab").join("c".repeat(62)), b"orphan").expect("orphan");
+    let o = luodi(&d, &["files", "sweep", "--grace-minutes", "0"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("removed 1 files"), "{}", text(&o));
+    assert!(!d.join("files/ab").join("c".repeat(62)).exists());
 }
