@@ -4,7 +4,7 @@
 
 use crate::db::{self, Conn};
 use crate::error::StoreResult;
-use crate::sql::{contains_pattern, Sql};
+use crate::sql::{contains_pattern, Arg, Sql};
 use crate::{Page, Paged};
 use chrono::{DateTime, NaiveDate, Utc};
 use luodi_domain::org::subtree_range;
@@ -88,75 +88,7 @@ pub async fn insert(c: Conn<'_>, it: &Item) -> StoreResult<i64> {
              status, suspended_from, original_due_on, due_on, pending_extension_on, start_on, closed_on, recheck_due_on, evidence_count, \
              reopen_count, light, timeliness, due_so_far, bucket_changes_at, version, created_by, created_at, updated_at) VALUES (",
         )
-        .arg(it.campaign_id)
-        .push(", ")
-        .arg(it.kind.as_str())
-        .push(", ")
-        .arg(it.parent_id)
-        .push(", ")
-        .arg(it.title.as_str())
-        .push(", ")
-        .arg(it.description.as_str())
-        .push(", ")
-        .arg(it.phase.as_str())
-        .push(", ")
-        .arg(it.source.as_str())
-        .push(", ")
-        .arg(it.category.as_str())
-        .push(", ")
-        .arg(it.item_type.as_str())
-        .push(", ")
-        .arg(it.owner_org_id)
-        .push(", ")
-        .arg(it.lead_org_id)
-        .push(", ")
-        .arg(it.lead_org_path.as_str())
-        .push(", ")
-        .arg(it.responsible_user_id)
-        .push(", ")
-        .arg(it.responsible_person.as_str())
-        .push(", ")
-        .arg(it.goal_id)
-        .push(", ")
-        .arg(it.programme_area_id)
-        .push(", ")
-        .arg(it.weight)
-        .push(", ")
-        .arg(it.progress_percent)
-        .push(", ")
-        .arg(it.status.as_str())
-        .push(", ")
-        .arg(it.suspended_from.as_deref())
-        .push(", ")
-        .arg(it.original_due_on)
-        .push(", ")
-        .arg(it.due_on)
-        .push(", ")
-        .arg(it.pending_extension_on)
-        .push(", ")
-        .arg(it.start_on)
-        .push(", ")
-        .arg(it.closed_on)
-        .push(", ")
-        .arg(it.recheck_due_on)
-        .push(", ")
-        .arg(it.evidence_count)
-        .push(", ")
-        .arg(it.reopen_count)
-        .push(", ")
-        .arg(it.light.as_str())
-        .push(", ")
-        .arg(it.timeliness.as_str())
-        .push(", ")
-        .arg(it.due_so_far)
-        .push(", ")
-        .arg(it.bucket_changes_at)
-        .push(", 1, ")
-        .arg(it.created_by)
-        .push(", ")
-        .arg(it.created_at)
-        .push(", ")
-        .arg(it.updated_at)
+        .values([Arg::from(it.campaign_id), Arg::from(it.kind.as_str()), Arg::from(it.parent_id), Arg::from(it.title.as_str()), Arg::from(it.description.as_str()), Arg::from(it.phase.as_str()), Arg::from(it.source.as_str()), Arg::from(it.category.as_str()), Arg::from(it.item_type.as_str()), Arg::from(it.owner_org_id), Arg::from(it.lead_org_id), Arg::from(it.lead_org_path.as_str()), Arg::from(it.responsible_user_id), Arg::from(it.responsible_person.as_str()), Arg::from(it.goal_id), Arg::from(it.programme_area_id), Arg::from(it.weight), Arg::from(it.progress_percent), Arg::from(it.status.as_str()), Arg::from(it.suspended_from.as_deref()), Arg::from(it.original_due_on), Arg::from(it.due_on), Arg::from(it.pending_extension_on), Arg::from(it.start_on), Arg::from(it.closed_on), Arg::from(it.recheck_due_on), Arg::from(it.evidence_count), Arg::from(it.reopen_count), Arg::from(it.light.as_str()), Arg::from(it.timeliness.as_str()), Arg::from(it.due_so_far), Arg::from(it.bucket_changes_at), Arg::from(1i64), Arg::from(it.created_by), Arg::from(it.created_at), Arg::from(it.updated_at)])
         .push(") RETURNING id"),
     )
     .await
@@ -418,11 +350,11 @@ pub async fn set_measures(mut c: Conn<'_>, item_id: i64, measures: &[String]) ->
         db::execute(
             c.re(),
             Sql::new("INSERT INTO measures (item_id, position, text) VALUES (")
-                .arg(item_id)
-                .push(", ")
-                .arg(i as i64)
-                .push(", ")
-                .arg(m.as_str())
+                .values([
+                    Arg::from(item_id),
+                    Arg::from(i as i64),
+                    Arg::from(m.as_str()),
+                ])
                 .push(")"),
         )
         .await?;
@@ -555,24 +487,8 @@ pub async fn add_event(c: Conn<'_>, e: &NewEvent<'_>) -> StoreResult<()> {
     db::execute(
         c,
         Sql::new("INSERT INTO item_events (item_id, at, actor_id, actor_name, action, from_status, to_status, reason, data_json) VALUES (")
-            .arg(e.item_id)
-            .push(", ")
-            .arg(e.at)
-            .push(", ")
-            .arg(e.actor_id)
-            .push(", ")
-            .arg(e.actor_name)
-            .push(", ")
-            .arg(e.action)
-            .push(", ")
-            .arg(e.from_status)
-            .push(", ")
-            .arg(e.to_status)
-            .push(", ")
-            .arg(e.reason)
-            .push(", ")
-            .arg(e.data_json.clone())
-            .push(")"),
+        .values([Arg::from(e.item_id), Arg::from(e.at), Arg::from(e.actor_id), Arg::from(e.actor_name), Arg::from(e.action), Arg::from(e.from_status), Arg::from(e.to_status), Arg::from(e.reason), Arg::from(e.data_json.clone())])
+        .push(")"),
     )
     .await?;
     Ok(())
@@ -609,18 +525,8 @@ pub async fn add_note(
     db::execute(
         c,
         Sql::new("INSERT INTO progress_notes (item_id, at, author_id, author_name, progress_percent, text) VALUES (")
-            .arg(item_id)
-            .push(", ")
-            .arg(at)
-            .push(", ")
-            .arg(author.0)
-            .push(", ")
-            .arg(author.1)
-            .push(", ")
-            .arg(progress)
-            .push(", ")
-            .arg(text)
-            .push(")"),
+        .values([Arg::from(item_id), Arg::from(at), Arg::from(author.0), Arg::from(author.1), Arg::from(progress), Arg::from(text)])
+        .push(")"),
     )
     .await?;
     Ok(())
@@ -649,20 +555,8 @@ pub async fn add_revision(c: Conn<'_>, item_id: i64, r: &Revision) -> StoreResul
     db::execute(
         c,
         Sql::new("INSERT INTO deadline_revisions (item_id, at, old_due_on, new_due_on, reason, requested_by, approved_by) VALUES (")
-            .arg(item_id)
-            .push(", ")
-            .arg(r.at)
-            .push(", ")
-            .arg(r.old_due_on)
-            .push(", ")
-            .arg(r.new_due_on)
-            .push(", ")
-            .arg(r.reason.as_str())
-            .push(", ")
-            .arg(r.requested_by.as_str())
-            .push(", ")
-            .arg(r.approved_by.as_str())
-            .push(")"),
+        .values([Arg::from(item_id), Arg::from(r.at), Arg::from(r.old_due_on), Arg::from(r.new_due_on), Arg::from(r.reason.as_str()), Arg::from(r.requested_by.as_str()), Arg::from(r.approved_by.as_str())])
+        .push(")"),
     )
     .await?;
     Ok(())
@@ -700,16 +594,8 @@ pub async fn add_extension_request(
     db::scalar_i64(
         c,
         Sql::new("INSERT INTO extension_requests (item_id, requested_at, requested_by, new_due_on, reason, status) VALUES (")
-            .arg(item_id)
-            .push(", ")
-            .arg(at)
-            .push(", ")
-            .arg(by)
-            .push(", ")
-            .arg(new_due_on)
-            .push(", ")
-            .arg(reason)
-            .push(", 'pending') RETURNING id"),
+        .values([Arg::from(item_id), Arg::from(at), Arg::from(by), Arg::from(new_due_on), Arg::from(reason)])
+        .push(", 'pending') RETURNING id"),
     )
     .await
 }
@@ -778,20 +664,8 @@ pub async fn add_attachment(c: Conn<'_>, a: &Attachment) -> StoreResult<i64> {
     db::scalar_i64(
         c,
         Sql::new("INSERT INTO attachments (item_id, sha256, size, content_type, file_name, uploaded_by, uploaded_at) VALUES (")
-            .arg(a.item_id)
-            .push(", ")
-            .arg(a.sha256.as_str())
-            .push(", ")
-            .arg(a.size)
-            .push(", ")
-            .arg(a.content_type.as_str())
-            .push(", ")
-            .arg(a.file_name.as_str())
-            .push(", ")
-            .arg(a.uploaded_by.as_str())
-            .push(", ")
-            .arg(a.uploaded_at)
-            .push(") RETURNING id"),
+        .values([Arg::from(a.item_id), Arg::from(a.sha256.as_str()), Arg::from(a.size), Arg::from(a.content_type.as_str()), Arg::from(a.file_name.as_str()), Arg::from(a.uploaded_by.as_str()), Arg::from(a.uploaded_at)])
+        .push(") RETURNING id"),
     )
     .await
 }

@@ -64,6 +64,17 @@ impl Sql {
         self
     }
 
+    /// Appends `$n, $n+1, …` bound to `values`, for the value list of an INSERT.
+    pub fn values(mut self, values: impl IntoIterator<Item = Arg>) -> Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
     /// In-place forms, for filters built in loops.
     pub fn add(&mut self, fragment: &'static str) -> &mut Self {
         self.text.push_str(fragment);
@@ -139,5 +150,9 @@ mod tests {
         assert_eq!(s.text, "SELECT 1 FROM orgs WHERE a = $1 AND ((path >= $2 AND path < $3) OR (path >= $4 AND path < $5))");
         assert_eq!(s.args[2], Arg::Text(Some("/10".into())));
         assert_eq!(contains_pattern("50%_a"), "%50\\%\\_a%");
+        let v = Sql::new("INSERT INTO t (a, b, c) VALUES (")
+            .values([Arg::from(1i64), "x".into(), true.into()])
+            .push(")");
+        assert_eq!(v.text, "INSERT INTO t (a, b, c) VALUES ($1, $2, $3)");
     }
 }
