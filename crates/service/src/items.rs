@@ -27,6 +27,7 @@ pub struct ItemRules {
     pub light: LightRule,
     pub lifecycle: LifecycleRule,
     pub tz: Tz,
+    pub progress: luodi_domain::rollup::ProgressRule,
 }
 
 pub async fn item_rules(c: Conn<'_>, campaign_id: i64) -> ServiceResult<ItemRules> {
@@ -43,6 +44,11 @@ pub async fn item_rules(c: Conn<'_>, campaign_id: i64) -> ServiceResult<ItemRule
             recheck_after_days: r.recheck_after_days,
         },
         tz: r.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+        progress: match r.progress_rule.as_str() {
+            "weighted" => luodi_domain::rollup::ProgressRule::Weighted,
+            "manual" => luodi_domain::rollup::ProgressRule::Manual,
+            _ => luodi_domain::rollup::ProgressRule::ByCount,
+        },
     })
 }
 
@@ -430,6 +436,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
     }
     let it = insert_new(tx.conn(), actor, &input, &lead, &r, now).await?;
     recount(tx.conn(), None, Some(&it)).await?;
+    refresh_parents(tx.conn(), it.parent_id, now, &r).await?;
     audit::record::<(), Item>(
         svc,
         tx.conn(),
@@ -649,6 +656,7 @@ pub async fn transition(
         });
     }
     recount(tx.conn(), Some(&before), Some(&after)).await?;
+    refresh_parents(tx.conn(), after.parent_id, now, &r).await?;
     let data = match &action {
         Action::RequestExtension { new_due_on, .. } => {
             Some(serde_json::json!({ "new_due_on": new_due_on }).to_string())
@@ -734,6 +742,7 @@ pub async fn add_note(
         });
     }
     recount(tx.conn(), Some(&before), Some(&after)).await?;
+    refresh_parents(tx.conn(), after.parent_id, now, &r).await?;
     items::add_note(
         tx.conn(),
         id,
@@ -848,6 +857,51 @@ pub async fn rebucket(svc: &Services, batch: i64) -> ServiceResult<usize> {
     }
     tx.commit().await?;
     Ok(rows.len())
+}
+
+/// Recomputes a task's progress from its subtasks (per the campaign's rule), up the task tree,
+/// keeping its light and the counters current.
+async fn refresh_parents(
+    mut c: Conn<'_>,
+    parent_id: Option<i64>,
+    now: DateTime<Utc>,
+    r: &ItemRules,
+) -> ServiceResult<()> {
+    let mut next = parent_id;
+    // A task tree is shallow; the bound guards against a corrupted cycle.
+    for _ in 0..16 {
+        let Some(pid) = next else { break };
+        let Some(parent) = items::get(c.re(), pid).await? else {
+            break;
+        };
+        let kids = items::children(c.re(), pid).await?;
+        let subs: Vec<luodi_domain::rollup::SubProgress> = kids
+            .iter()
+            .filter(|k| k.item.status != Status::Withdrawn.as_str())
+            .map(|k| luodi_domain::rollup::SubProgress {
+                done: status_of(&k.item).is_done(),
+                percent: k.item.progress_percent,
+                weight: k.item.weight,
+            })
+            .collect();
+        let progress = luodi_domain::rollup::task_progress(
+            r.progress,
+            Some(parent.item.progress_percent),
+            &subs,
+        );
+        if progress == parent.item.progress_percent {
+            break;
+        }
+        let before = parent.item;
+        let mut after = before.clone();
+        after.progress_percent = progress;
+        derive(&mut after, now, r);
+        items::set_progress(c.re(), after.id, progress).await?;
+        items::set_derived(c.re(), &after).await?;
+        recount(c.re(), Some(&before), Some(&after)).await?;
+        next = after.parent_id;
+    }
+    Ok(())
 }
 
 /// Brings derived state up to the clock before a read that shows it.

@@ -831,3 +831,16 @@ pub async fn set_derived(c: Conn<'_>, it: &Item) -> StoreResult<()> {
     .await?;
     Ok(())
 }
+
+/// Sets a task's progress as derived from its subtasks (not an edit: no version change).
+pub async fn set_progress(c: Conn<'_>, id: i64, progress: i64) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE items SET progress_percent = ")
+            .arg(progress)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}

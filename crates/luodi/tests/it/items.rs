@@ -878,3 +878,53 @@ async fn the_demo_ledger_shows_every_state_and_light() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_task_progresses_with_its_subtasks() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let owner = app.demo("owner").await;
+    let task = new_item(
+        &app,
+        &office,
+        "D-TRANSPORT-HWY",
+        "2099-12-31",
+        json!({"kind": "task", "title": "取消高速公路省界收费站", "measures": [], "issue": true}),
+    )
+    .await;
+    let tid = task["id"].as_i64().expect("id");
+    let mut subs = Vec::new();
+    for t in ["拆除万家省界收费站", "ETC门架系统联调"] {
+        let s = new_item(
+            &app,
+            &office,
+            "D-TRANSPORT-HWY",
+            "2099-06-30",
+            json!({"kind": "task", "title": t, "measures": [], "issue": true, "parent_id": tid}),
+        )
+        .await;
+        let (_, s) = step(&app, &owner, &s, json!({"action": "sign_off"})).await;
+        subs.push(s);
+    }
+    assert_eq!(
+        get(&app, &office, tid).await["children"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    for (i, s) in subs.iter().enumerate() {
+        let id = s["id"].as_i64().expect("id");
+        upload(&app, &owner, id, "完成情况.pdf", PDF).await;
+        let s = get(&app, &owner, id).await;
+        let (_, s) = step(&app, &owner, &s, json!({"action": "request_close_out"})).await;
+        let (st, _) = step(&app, &office, &s, json!({"action": "close"})).await;
+        assert_eq!(st, StatusCode::OK);
+        let parent = get(&app, &office, tid).await;
+        assert_eq!(
+            parent["progress_percent"],
+            [50, 100][i],
+            "by count: {} of 2 subtasks done",
+            i + 1
+        );
+    }
+}
