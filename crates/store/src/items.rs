@@ -844,3 +844,17 @@ pub async fn set_progress(c: Conn<'_>, id: i64, progress: i64) -> StoreResult<()
     .await?;
     Ok(())
 }
+
+/// Sets the original deadline of a draft. Only drafts: once issued, the original deadline is
+/// never overwritten (later deadlines are revisions).
+pub async fn set_draft_deadline(c: Conn<'_>, id: i64, due_on: NaiveDate) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE items SET original_due_on = ")
+            .arg(due_on)
+            .push(" WHERE status = 'draft' AND id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}

@@ -928,3 +928,112 @@ async fn a_task_progresses_with_its_subtasks() {
         );
     }
 }
+
+async fn patch(app: &TestApp, c: &Client, item: &Value, body: Value) -> (StatusCode, Value) {
+    let id = item["id"].as_i64().expect("id");
+    let mut b = body;
+    b["version"] = item["version"].clone();
+    json(
+        c.patch(app.url(&format!("/api/v1/items/{id}")))
+            .json(&b)
+            .send()
+            .await
+            .expect("patch"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn items_are_edited_within_the_rules_and_reassigned_after_a_return() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let liaison = app.demo("liaison").await;
+    let item = new_item(
+        &app,
+        &office,
+        "D-TRANSPORT",
+        "2099-05-31",
+        json!({"milestones": [{"title": "完成方案", "due_on": "2099-03-01"}]}),
+    )
+    .await;
+    assert_eq!(item["status"], "draft");
+    // A draft's deadline may move; the measures and fields change; a rectification item keeps measures.
+    let (s, item) = patch(&app, &office, &item, json!({"due_on": "2099-06-30", "title": "省界站撤除后交通组织不畅（修订）", "measures": ["优化交通组织方案"]})).await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    assert_eq!(
+        (
+            item["due_on"].as_str(),
+            item["original_due_on"].as_str(),
+            item["measures"].as_array().map(Vec::len)
+        ),
+        (Some("2099-06-30"), Some("2099-06-30"), Some(1))
+    );
+    let (s, v) = patch(&app, &office, &item, json!({"measures": []})).await;
+    assert_eq!(
+        (s, v["details"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("measures"))
+    );
+    // Issued: the deadline is fixed (extensions only), and the unit may only mark milestones done.
+    let (_, item) = step(&app, &office, &item, json!({"action": "assign"})).await;
+    let (s, v) = patch(&app, &office, &item, json!({"due_on": "2099-12-31"})).await;
+    assert_eq!(
+        (s, v["details"]["fields"][0]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("deadline_needs_extension")
+        )
+    );
+    let (s, v) = patch(&app, &liaison, &item, json!({"title": "改标题"})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_supervisor"))
+    );
+    let (s, item) = patch(&app, &liaison, &item, json!({"milestones": [{"title": "完成方案", "due_on": "2099-03-01", "done_on": "2099-02-20"}]})).await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    assert_eq!(item["milestones"][0]["done_on"], "2099-02-20");
+    // Returned as not ours: the office gives it to another unit, and reassigns it.
+    let (_, item) = step(
+        &app,
+        &liaison,
+        &item,
+        json!({"action": "return_not_ours", "reason": "属港航管理处职责"}),
+    )
+    .await;
+    assert_eq!(item["status"], "returned");
+    let port = app.org_id("D-TRANSPORT-PORT").await;
+    let (s, item) = patch(&app, &office, &item, json!({"lead_org_id": port, "responsible_person": "港航联络员", "responsible_user_id": null})).await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    assert_eq!(
+        (
+            item["lead_org_code"].as_str(),
+            item["responsible_user_id"].is_null()
+        ),
+        (Some("D-TRANSPORT-PORT"), true)
+    );
+    let (s, item) = step(&app, &office, &item, json!({"action": "reassign"})).await;
+    assert_eq!(
+        (s, item["status"].as_str()),
+        (StatusCode::OK, Some("assigned"))
+    );
+    let (_, roll) = json(
+        office
+            .get(app.url(&format!("/api/v1/orgs/{port}/rollup")))
+            .send()
+            .await
+            .expect("rollup"),
+    )
+    .await;
+    assert_eq!(roll["total"], 1, "counters moved with the unit");
+    // Someone outside cannot edit at all.
+    let dalian = app.demo("dalian_liaison").await;
+    let (s, _) = patch(&app, &dalian, &item, json!({"title": "越权"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let edits: Vec<&str> = item["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .filter(|a| *a == "edit")
+        .collect();
+    assert_eq!(edits.len(), 3, "every edit is on the timeline");
+}

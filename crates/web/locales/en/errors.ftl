@@ -81,3 +81,5 @@ object-file = File
 err-orphan_measure = This row has only a measure, but no problem above it.
 err-continuation_conflict = This continuation row differs from the item in row { $item_row } ("{ $value }").
 err-org_not_editable = You may not record items for "{ $value }".
+err-deadline_needs_extension = Once issued, an item's deadline moves only by an approved extension.
+err-unit_fixed_after_sign_off = The responsible unit can change only while the item is a draft or returned.

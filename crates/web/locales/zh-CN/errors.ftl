@@ -81,3 +81,5 @@ object-file = 文件
 err-orphan_measure = 该行只有整改措施，但前面没有对应的问题。
 err-continuation_conflict = 续行的内容与第 { $item_row } 行的事项不一致（“{ $value }”）。
 err-org_not_editable = 您无权为单位“{ $value }”登记事项。
+err-deadline_needs_extension = 事项下发后，完成时限只能通过延期申请调整。
+err-unit_fixed_after_sign_off = 只有草稿或被退回的事项才能更换责任单位。

@@ -612,3 +612,77 @@ pub async fn import(
         luodi_service::ledger::import(&state.svc, &s.actor, p.campaign_id, bytes, &name).await?;
     Ok(Json(LedgerImportResult { created: r.created }))
 }
+
+/// Changes to an item's fields; absent fields are kept.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateItemBody {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub phase: Option<String>,
+    pub source: Option<String>,
+    pub item_type: Option<String>,
+    /// Another responsible unit: only while a draft or returned.
+    pub lead_org_id: Option<i64>,
+    pub responsible_person: Option<String>,
+    /// A user id, or null to clear it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub responsible_user_id: Option<Option<i64>>,
+    pub co_org_ids: Option<Vec<i64>>,
+    pub measures: Option<Vec<String>>,
+    pub milestones: Option<Vec<MilestoneBody>>,
+    pub weight: Option<i64>,
+    /// Only while a draft; later deadlines move by approved extensions.
+    pub due_on: Option<NaiveDate>,
+    pub version: Option<i64>,
+}
+
+/// `Some(value)` when the field is present (even as null), `None` when it is absent.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+/// Edits an item's fields. The supervising org may change everything (the deadline only while a
+/// draft: later it moves by approved extensions); the responsible unit the description and
+/// milestones (marking them done).
+#[utoipa::path(patch, path = "/items/{id}", tag = "items", params(("id" = i64, Path)), request_body = UpdateItemBody,
+    responses((status = 200, body = ItemDto), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 412, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<UpdateItemBody>,
+) -> Result<Response, ApiError> {
+    let (version, if_match) = expected_version(&headers, b.version)?;
+    let ch = items::ItemChanges {
+        title: b.title,
+        description: b.description,
+        category: b.category,
+        phase: b.phase,
+        source: b.source,
+        item_type: b.item_type,
+        lead_org_id: b.lead_org_id,
+        responsible_person: b.responsible_person,
+        responsible_user_id: b.responsible_user_id,
+        co_org_ids: b.co_org_ids,
+        measures: b.measures,
+        milestones: b.milestones.map(|ms| {
+            ms.into_iter()
+                .map(|m| MilestoneInput {
+                    title: m.title,
+                    due_on: m.due_on,
+                    done_on: m.done_on,
+                })
+                .collect()
+        }),
+        weight: b.weight,
+        due_on: b.due_on,
+    };
+    let d = items::update(&state.svc, &s.actor, id, ch, version)
+        .await
+        .map_err(|e| stale_as_412(e, if_match))?;
+    Ok(reply(d, StatusCode::OK))
+}

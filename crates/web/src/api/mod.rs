@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/items/export.xlsx", get(items::export))
         .route("/items/template.xlsx", get(items::template))
         .route("/items/import", post(items::import))
-        .route("/items/{id}", get(items::get))
+        .route("/items/{id}", get(items::get).patch(items::update))
         .route("/items/{id}/transitions", post(items::transition))
         .route("/items/{id}/notes", post(items::add_note))
         .route("/items/{id}/evidence", post(items::upload_evidence))
@@ -63,7 +63,7 @@ pub fn routes() -> Router<AppState> {
         orgs::list, orgs::create, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
         users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::grant, users::revoke,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
-        items::list, items::create, items::get, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
+        items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
     ),
