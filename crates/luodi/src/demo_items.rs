@@ -115,6 +115,7 @@ impl Seeder {
         measures: &[&str],
         category: &str,
         parent: Option<i64>,
+        area: Option<i64>,
     ) -> anyhow::Result<ItemDetail> {
         let actor = self.actor(by).await?;
         let responsible_user_id = match user {
@@ -141,6 +142,7 @@ impl Seeder {
             measures: measures.iter().map(|m| (*m).to_owned()).collect(),
             milestones: Vec::new(),
             weight: None,
+            programme_area_id: area,
             issue: true,
         };
         Ok(items::create(&self.svc, &actor, input).await?)
@@ -221,9 +223,21 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
     // Dalian: the programme's 20 measures, recorded by the office 60 days ago, in every state.
     s.at(-60);
     let dalian = "210200-BIZENV";
+    let programme = luodi_service::programmes::create(
+        &s.svc,
+        &s.actor("office").await?,
+        luodi_service::programmes::ProgrammeInput {
+            campaign_id: campaign,
+            owner_org_id: s.org(dalian).await?,
+            name: "营商环境建设突出问题专项整治".into(),
+            goal: "营造稳定、公平、透明、可预期的营商环境".into(),
+            areas: PROGRAMME.iter().map(|(a, _)| (*a).to_owned()).collect(),
+        },
+    )
+    .await?;
     let mut measures = Vec::new();
-    for (area, list) in PROGRAMME {
-        for m in list {
+    for ((area, list), fig) in PROGRAMME.iter().zip(&programme.areas) {
+        for m in list.iter() {
             let due = [-20i64, -5, 2, 10, 25, 45, 80][measures.len() % 7];
             let d = s
                 .record(
@@ -237,6 +251,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
                     &[],
                     area,
                     None,
+                    Some(fig.area.id),
                 )
                 .await?;
             measures.push(d);
@@ -367,6 +382,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
                 &[],
                 "中心工作",
                 None,
+                None,
             )
             .await?,
         );
@@ -392,6 +408,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
                 &[],
                 "中心工作",
                 Some(hwy_parent),
+                None,
             )
             .await?,
         );
@@ -441,6 +458,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             &[],
             "学习教育",
             None,
+            None,
         )
         .await?;
     let films = s
@@ -454,6 +472,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             50 + 20,
             &[],
             "学习教育",
+            None,
             None,
         )
         .await?;
@@ -469,6 +488,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             &[],
             "中心工作",
             None,
+            None,
         )
         .await?;
     let collective = s
@@ -482,6 +502,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             50 + 6,
             &[],
             "中心工作",
+            None,
             None,
         )
         .await?;
@@ -522,6 +543,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             &[],
             "调查研究",
             None,
+            None,
         )
         .await?;
     let _ = s
@@ -535,6 +557,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             35 + 60,
             &[],
             "调查研究",
+            None,
             None,
         )
         .await?;
@@ -569,6 +592,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
                 ms,
                 "影响科技创新问题专项整改",
                 None,
+                None,
             )
             .await?;
         n += 1;
@@ -587,6 +611,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             10,
             &["重新编制办事指南并公开"],
             "影响科技创新问题专项整改",
+            None,
             None,
         )
         .await?;
@@ -616,6 +641,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             30,
             &["全面公示港口收费目录", "开展收费专项检查"],
             "营商环境",
+            None,
             None,
         )
         .await?;

@@ -271,6 +271,9 @@ pub struct ItemInput {
     pub milestones: Vec<MilestoneInput>,
     #[serde(default)]
     pub weight: Option<i64>,
+    /// The special programme's area (整治内容) the item is a measure of.
+    #[serde(default)]
+    pub programme_area_id: Option<i64>,
     /// Issue it at once (assign) instead of keeping a draft; for supervisors.
     #[serde(default)]
     pub issue: bool,
@@ -429,6 +432,9 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
             _ => return Err(invalid("parent_id", "unknown_item")),
         }
     }
+    if let Some(area) = input.programme_area_id {
+        crate::programmes::check_area(tx.conn(), area, input.campaign_id).await?;
+    }
     if let Some(uid) = input.responsible_user_id {
         if luodi_store::users::get(tx.conn(), uid).await?.is_none() {
             return Err(invalid("responsible_user_id", "unknown_user"));
@@ -485,7 +491,7 @@ pub(crate) async fn insert_new(
         responsible_user_id: input.responsible_user_id,
         responsible_person: input.responsible_person.trim().to_owned(),
         goal_id: input.goal_id,
-        programme_area_id: None,
+        programme_area_id: input.programme_area_id,
         weight: input.weight.unwrap_or(1),
         progress_percent: 0,
         status: Status::Draft.as_str().to_owned(),
@@ -1197,6 +1203,7 @@ pub async fn update(
         measures: ch.measures.clone().unwrap_or(measures_now),
         milestones: ch.milestones.clone().unwrap_or(milestones_now),
         weight: Some(ch.weight.unwrap_or(before.weight)),
+        programme_area_id: before.programme_area_id,
         issue: false,
     };
     validate(&merged).into_result()?;

@@ -182,6 +182,7 @@ pub async fn import(
             measures: p.measures.clone(),
             milestones: Vec::new(),
             weight: None,
+            programme_area_id: None,
             issue: true,
         };
         // The parser checked the same rules; this keeps the import exactly as strict as the form.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod items;
 pub mod ledger;
 pub mod orgs;
+pub mod programmes;
 
 pub use actor::Actor;
 pub use error::{ServiceError, ServiceResult};

@@ -182,6 +182,7 @@ pub struct ItemFilter {
     pub due_to: Option<NaiveDate>,
     pub q: Option<String>,
     pub parent_id: Option<i64>,
+    pub programme_area_id: Option<i64>,
     pub top_level_only: bool,
     pub include_withdrawn: bool,
 }
@@ -261,6 +262,9 @@ fn item_where(s: &mut Sql, f: &ItemFilter) {
             .add(" ESCAPE '\\' OR LOWER(i.description) LIKE ")
             .bind(pat)
             .add(" ESCAPE '\\')");
+    }
+    if let Some(a) = f.programme_area_id {
+        s.add(" AND i.programme_area_id = ").bind(a);
     }
     if let Some(p) = f.parent_id {
         s.add(" AND i.parent_id = ").bind(p);

@@ -10,6 +10,7 @@ pub mod error;
 pub mod files;
 pub mod items;
 pub mod orgs;
+pub mod programmes;
 pub mod sessions;
 pub mod settings;
 pub mod sql;

@@ -1037,3 +1037,109 @@ async fn items_are_edited_within_the_rules_and_reassigned_after_a_return() {
         .collect();
     assert_eq!(edits.len(), 3, "every edit is on the timeline");
 }
+
+#[tokio::test]
+async fn a_special_programme_counts_its_measures_by_area() {
+    let app = TestApp::spawn().await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let (s, list) = json(
+        office
+            .get(app.url("/api/v1/programmes"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let pid = list[0]["id"].as_i64().expect("the demo programme");
+    let (_, p) = json(
+        office
+            .get(app.url(&format!("/api/v1/programmes/{pid}")))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
+    assert_eq!(p["name"], "营商环境建设突出问题专项整治");
+    let areas = p["areas"].as_array().expect("areas");
+    assert_eq!(areas.len(), 4, "four areas (整治内容)");
+    assert!(
+        areas.iter().all(|a| a["total"] == 5),
+        "five measures each: {p}"
+    );
+    let done: i64 = areas.iter().filter_map(|a| a["done"].as_i64()).sum();
+    assert!(done >= 4, "closed measures counted: {p}");
+    let area = areas[0]["id"].as_i64().expect("area");
+    let (_, items) = json(
+        office
+            .get(app.url(&format!("/api/v1/items?programme_area_id={area}")))
+            .send()
+            .await
+            .expect("items"),
+    )
+    .await;
+    assert_eq!(items["total"], 5);
+    // Dalian's unit sees its programme; another city does not.
+    let dalian = app.demo("dalian_liaison").await;
+    assert_eq!(
+        dalian
+            .get(app.url(&format!("/api/v1/programmes/{pid}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK
+    );
+    let shenyang = app.demo("shenyang_office").await;
+    assert_eq!(
+        shenyang
+            .get(app.url(&format!("/api/v1/programmes/{pid}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, theirs) = json(
+        shenyang
+            .get(app.url("/api/v1/programmes"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(theirs
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|p| p["id"] != pid));
+    // An item of another campaign cannot be a measure of this programme.
+    let root = app.org_id("210000").await;
+    let (s, other) = json(office.post(app.url("/api/v1/campaigns")).json(&json!({"owner_org_id": root, "name": "另一项专项行动", "starts_on": "2026-01-01", "ends_on": "2026-12-31"})).send().await.expect("campaign")).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let body = json!({"campaign_id": other["id"], "kind": "task", "title": "x", "phase": "study", "source": "inspection", "item_type": "immediate",
+        "lead_org_id": app.org_id("210200-BIZENV").await, "responsible_person": "郑敏", "due_on": "2099-01-01", "programme_area_id": area});
+    let (s, v) = json(
+        office
+            .post(app.url("/api/v1/items"))
+            .json(&body)
+            .send()
+            .await
+            .expect("create"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["details"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("programme_area_id"))
+    );
+    // Creating one needs areas, and the right to supervise the owner.
+    let (s, _) = json(office.post(app.url("/api/v1/programmes")).json(&json!({"campaign_id": other["id"], "owner_org_id": root, "name": "空", "areas": []})).send().await.expect("create")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let liaison = app.demo("dalian_liaison").await;
+    let (s, _) = json(liaison.post(app.url("/api/v1/programmes")).json(&json!({"campaign_id": other["id"], "owner_org_id": app.org_id("210200-BIZENV").await, "name": "x", "areas": ["a"]})).send().await.expect("create")).await;
+    assert!(
+        s == StatusCode::FORBIDDEN || s == StatusCode::UNPROCESSABLE_ENTITY,
+        "{s}"
+    );
+}

@@ -11,5 +11,6 @@ mod bad_input;
 mod browser;
 mod cli;
 mod import;
+mod item_edit_page;
 mod items;
 mod sessions;

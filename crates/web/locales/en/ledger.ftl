@@ -232,3 +232,18 @@ roadmap-bar-title = { $title }: { $start } to { $due }, { $status }, { $progress
 roadmap-milestone-title = { $title } ({ $date })
 roadmap-chart-label = Task book roadmap
 roadmap-empty = There are no tasks in this scope.
+
+## Editing an item
+item-edit-title = Edit item
+item-edit-refused = Not saved:
+item-edit-unit-only = Your unit is responsible for this item: you may change the description and enter the day each milestone was done; everything else is changed by the supervising office.
+item-edit-unit-current = Responsible unit now: { $name }.
+item-edit-unit-fixed = The responsible unit can only be changed while the item is a draft or has been returned.
+item-edit-due-fixed = Once the item is issued, its deadline moves only by an approved extension request.
+item-edit-user-hint = Optional. The username of the responsible person; leave it empty to unlink the account.
+item-edit-milestones-hint = One per line, as "YYYY-MM-DD title"; for one that is done add "| done date", e.g. "2026-10-15 Plan drawn up | 2026-10-12".
+item-edit-weight = Weight
+item-edit-weight-hint = A whole number from 0 to 1000, used when a parent task's progress is weighted.
+item-edit-submit = Save changes
+flash-item_saved = Changes saved.
+flash-item_unchanged = There was nothing to save.

@@ -72,3 +72,4 @@ nav-group-ledger = Tasks and rectification
 nav-ledger = Rectification ledger
 nav-task-book = Task book
 nav-roadmap = Roadmap
+object-programme = Special programme

@@ -232,3 +232,18 @@ roadmap-bar-title = { $title }：{ $start } 至 { $due }，{ $status }，进度 
 roadmap-milestone-title = { $title }（{ $date }）
 roadmap-chart-label = 任务书路线图
 roadmap-empty = 当前范围内没有任务。
+
+## 修改事项
+item-edit-title = 修改事项
+item-edit-refused = 未能保存：
+item-edit-unit-only = 您是该事项的责任单位：可以修改详细说明，并为已完成的里程碑填写完成日期；其他内容由督办单位修改。
+item-edit-unit-current = 当前责任单位：{ $name }。
+item-edit-unit-fixed = 只有草稿或被退回的事项才能更换责任单位。
+item-edit-due-fixed = 事项下发后，完成时限只能通过延期申请调整。
+item-edit-user-hint = 可选。填写责任人的登录用户名；清空则不再关联账号。
+item-edit-milestones-hint = 每行一个，格式为“YYYY-MM-DD 标题”；已完成的在末尾加“| 完成日期”，如“2026-10-15 完成方案制定 | 2026-10-12”。
+item-edit-weight = 权重
+item-edit-weight-hint = 0～1000 的整数，上级任务按权重汇总进度时使用。
+item-edit-submit = 保存修改
+flash-item_saved = 修改已保存。
+flash-item_unchanged = 没有需要保存的修改。

@@ -72,3 +72,4 @@ nav-group-ledger = 任务与整改
 nav-ledger = 整改台账
 nav-task-book = 任务书
 nav-roadmap = 路线图
+object-programme = 专项整治

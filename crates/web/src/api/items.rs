@@ -171,6 +171,8 @@ pub struct ItemListParams {
     /// Text in the title or description.
     pub q: Option<String>,
     pub parent_id: Option<i64>,
+    /// Only measures of this programme area.
+    pub programme_area_id: Option<i64>,
     /// due_on (default), -due_on, updated, title
     pub sort: Option<String>,
     pub page: Option<i64>,
@@ -204,6 +206,7 @@ pub fn item_query(p: &ItemListParams) -> ItemQuery {
             due_to: p.due_to,
             q: p.q.clone(),
             parent_id: p.parent_id,
+            programme_area_id: p.programme_area_id,
             ..Default::default()
         },
         sort: match p.sort.as_deref() {
@@ -274,6 +277,8 @@ pub struct NewItemBody {
     #[serde(default)]
     pub milestones: Vec<MilestoneBody>,
     pub weight: Option<i64>,
+    /// The special programme's area this item is a measure of.
+    pub programme_area_id: Option<i64>,
     /// Issue (assign) at once rather than keep a draft.
     #[serde(default)]
     pub issue: bool,
@@ -314,6 +319,7 @@ pub async fn create(
             })
             .collect(),
         weight: b.weight,
+        programme_area_id: b.programme_area_id,
         issue: b.issue,
     };
     Ok(reply(

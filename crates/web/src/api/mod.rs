@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod items;
 pub mod me;
 pub mod orgs;
+pub mod programmes;
 pub mod users;
 
 use crate::error::ApiError;
@@ -48,6 +49,11 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/evidence", post(items::upload_evidence))
         .route("/attachments/{id}", get(items::download))
         .route("/orgs/{id}/rollup", get(items::rollup))
+        .route(
+            "/programmes",
+            get(programmes::list).post(programmes::create),
+        )
+        .route("/programmes/{id}", get(programmes::get))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -64,12 +70,13 @@ pub fn routes() -> Router<AppState> {
         users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::grant, users::revoke,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
+        programmes::list, programmes::create, programmes::get,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "audit"), (name = "me"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "audit"), (name = "me"))
 )]
 pub struct ApiDoc;
 

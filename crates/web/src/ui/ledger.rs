@@ -318,6 +318,7 @@ impl LedgerQuery {
             due_to: Self::date(&self.due_to),
             q: Self::text(&self.q),
             parent_id: None,
+            programme_area_id: None,
             sort: self.sort(),
             page: None,
             per_page: None,
@@ -819,6 +820,7 @@ async fn create_item(
             .collect(),
         milestones,
         weight: None,
+        programme_area_id: None,
         issue: can_issue && !form.issue.trim().is_empty(),
     };
     let v = if !errors.is_empty() {
@@ -942,6 +944,7 @@ struct ItemPage {
     evidence: Vec<EvidenceView>,
     simple_actions: Vec<ActionView>,
     reason_actions: Vec<ActionView>,
+    can_edit: bool,
     can_report: bool,
     /// Close-out waits for evidence: say so where the button would be.
     needs_evidence: bool,
@@ -1254,6 +1257,7 @@ async fn item_response(
             .collect(),
         simple_actions,
         reason_actions,
+        can_edit: d.can_edit,
         can_report: d.can_report,
         needs_evidence: d.can_report
             && status_now == Status::InProgress

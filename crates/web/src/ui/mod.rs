@@ -7,6 +7,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod excel;
 pub mod home;
+pub mod item_edit;
 pub mod ledger;
 pub mod orgs;
 
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
+        .merge(item_edit::routes())
         .merge(excel::routes())
 }
 
