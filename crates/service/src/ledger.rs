@@ -107,6 +107,44 @@ pub async fn import(
     bytes: Vec<u8>,
     file_name: &str,
 ) -> ServiceResult<ImportSummary> {
+    import_reporting(svc, actor, campaign_id, bytes, file_name, None).await
+}
+
+/// Runs an import as a background job of the actor; returns the job's id at once.
+pub fn start_import(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> u64 {
+    let reporter = svc
+        .jobs
+        .start(actor.user_id.unwrap_or(0), "ledger_import", svc.now());
+    let id = reporter.id();
+    let (svc, actor, name) = (svc.clone(), actor.clone(), file_name.to_owned());
+    tokio::spawn(async move {
+        let r = import_reporting(&svc, &actor, campaign_id, bytes, &name, Some(&reporter)).await;
+        let outcome = r.map(|s| serde_json::json!({ "created": s.created }));
+        svc.jobs.finish(&reporter, outcome, svc.now());
+    });
+    id
+}
+
+async fn import_reporting(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    bytes: Vec<u8>,
+    file_name: &str,
+    progress: Option<&crate::jobs::Reporter>,
+) -> ServiceResult<ImportSummary> {
+    let report = |phase: &'static str, done: usize, total: usize| {
+        if let Some(p) = progress {
+            p.set(phase, done as u64, total as u64);
+        }
+    };
+    report("parsing", 0, 0);
     let limits = luodi_office::sheet::Limits {
         max_bytes: svc.config.max_upload_bytes,
         ..Default::default()
@@ -209,7 +247,11 @@ pub async fn import(
             counts.entry((org, key.clone())).or_default().0 += 1;
         }
         created += 1;
+        if created % 500 == 0 {
+            report("writing", created, parsed.len());
+        }
     }
+    report("writing", created, parsed.len());
     for ((org, key), (n, days)) in &counts {
         items::bump(tx.conn(), &[*org], campaign_id, key, *n, *days).await?;
     }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod error;
 pub mod items;
+pub mod jobs;
 pub mod ledger;
 pub mod orgs;
 pub mod programmes;
@@ -50,6 +51,8 @@ pub struct Services {
     pub config: ServiceConfig,
     /// Evidence files, outside the database, named by their hash.
     pub files: luodi_store::files::FileStore,
+    /// Long work running in this instance, with its progress.
+    pub jobs: jobs::Jobs,
 }
 
 impl Services {
@@ -64,6 +67,7 @@ impl Services {
             clock,
             config,
             files,
+            jobs: jobs::Jobs::default(),
         }
     }
 

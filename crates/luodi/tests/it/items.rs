@@ -1143,3 +1143,114 @@ async fn a_special_programme_counts_its_measures_by_area() {
         "{s}"
     );
 }
+
+#[tokio::test]
+async fn large_imports_run_as_jobs_with_progress() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let cid = campaign(&app, &office).await;
+    let mut csv = String::from("问题描述,整改措施,责任单位编码,责任人,完成时限,问题来源\n");
+    for i in 0..2000 {
+        csv.push_str(&format!(
+            "第{i}号问题,整改措施{i},D-TRANSPORT,刘洋,2099-12-31,调研发现\n"
+        ));
+    }
+    let form = Form::new().part(
+        "file",
+        Part::bytes(csv.clone().into_bytes()).file_name("big.csv"),
+    );
+    let (s, v) = json(
+        office
+            .post(app.url(&format!(
+                "/api/v1/items/import?campaign_id={cid}&async=true"
+            )))
+            .multipart(form)
+            .send()
+            .await
+            .expect("import"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let job = v["job_id"].as_u64().expect("job id");
+    let mut last = Value::Null;
+    for _ in 0..600 {
+        let (s, j) = json(
+            office
+                .get(app.url(&format!("/api/v1/jobs/{job}")))
+                .send()
+                .await
+                .expect("job"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        last = j;
+        if last["phase"] == "done" || last["phase"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        (
+            last["phase"].as_str(),
+            last["result"]["created"].as_u64(),
+            last["total"].as_u64()
+        ),
+        (Some("done"), Some(2000), Some(2000)),
+        "{last}"
+    );
+    // Only its owner sees a job.
+    let other = app.demo("liaison").await;
+    assert_eq!(
+        other
+            .get(app.url(&format!("/api/v1/jobs/{job}")))
+            .send()
+            .await
+            .expect("job")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Through the page: the upload lands on the job's page, which ends with the errors by row.
+    let bad = csv.replace(
+        "第7号问题,整改措施7,D-TRANSPORT,刘洋,2099-12-31",
+        "第7号问题,整改措施7,D-TRANSPORT,刘洋,2099-02-30",
+    );
+    let form = Form::new()
+        .text("campaign_id", cid.to_string())
+        .part("file", Part::bytes(bad.into_bytes()).file_name("bad.csv"));
+    let r = office
+        .post(app.url("/ledger/import"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(page.starts_with("/jobs/"), "{page}");
+    let mut html = String::new();
+    for _ in 0..600 {
+        html = office
+            .get(app.url(&page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        if !html.contains("http-equiv=\"refresh\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        html.contains("id=\"job-error\"") && html.contains("id=\"ledger-import-errors\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"num\">9</td>"),
+        "the bad date's row (9) is named"
+    );
+}

@@ -13,4 +13,5 @@ mod cli;
 mod import;
 mod item_edit_page;
 mod items;
+mod programme_pages;
 mod sessions;

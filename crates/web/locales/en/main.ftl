@@ -73,3 +73,4 @@ nav-ledger = Rectification ledger
 nav-task-book = Task book
 nav-roadmap = Roadmap
 object-programme = Special programme
+nav-programmes = Special programmes

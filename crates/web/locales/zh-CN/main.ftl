@@ -73,3 +73,4 @@ nav-ledger = 整改台账
 nav-task-book = 任务书
 nav-roadmap = 路线图
 object-programme = 专项整治
+nav-programmes = 专项整治

@@ -596,6 +596,14 @@ pub async fn template(
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     pub campaign_id: i64,
+    /// Run in the background: answer 202 with a job to follow at `/jobs/{id}`.
+    #[serde(default, rename = "async")]
+    pub background: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobStarted {
+    pub job_id: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -606,17 +614,22 @@ pub struct LedgerImportResult {
 /// Imports a filled ledger (.xlsx or UTF-8 .csv, multipart field `file`) into a campaign. Every
 /// row is checked first; one bad row and nothing is imported, each problem named by row and column.
 #[utoipa::path(post, path = "/items/import", tag = "items", params(ImportParams), request_body(content_type = "multipart/form-data", content = String),
-    responses((status = 200, body = LedgerImportResult), (status = 422, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody)))]
+    responses((status = 200, body = LedgerImportResult), (status = 202, body = JobStarted), (status = 422, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     Signed(s): Signed,
     Query(p): Query<ImportParams>,
     mp: axum::extract::Multipart,
-) -> Result<Json<LedgerImportResult>, ApiError> {
+) -> Result<Response, ApiError> {
     let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    if p.background {
+        let job_id =
+            luodi_service::ledger::start_import(&state.svc, &s.actor, p.campaign_id, bytes, &name);
+        return Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id })).into_response());
+    }
     let r =
         luodi_service::ledger::import(&state.svc, &s.actor, p.campaign_id, bytes, &name).await?;
-    Ok(Json(LedgerImportResult { created: r.created }))
+    Ok(Json(LedgerImportResult { created: r.created }).into_response())
 }
 
 /// Changes to an item's fields; absent fields are kept.

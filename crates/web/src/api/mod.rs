@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod campaigns;
 pub mod items;
+pub mod jobs;
 pub mod me;
 pub mod orgs;
 pub mod programmes;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
             get(programmes::list).post(programmes::create),
         )
         .route("/programmes/{id}", get(programmes::get))
+        .route("/jobs/{id}", get(jobs::get))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -71,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         programmes::list, programmes::create, programmes::get,
+        jobs::get,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
     ),

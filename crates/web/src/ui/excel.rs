@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger/export.xlsx", get(export))
         .route("/ledger/template.xlsx", get(template))
         .route("/ledger/import", get(import_page).post(import))
+        .route("/jobs/{id}", get(job_page))
 }
 
 async fn export(
@@ -116,7 +117,7 @@ async fn import_page(
 
 async fn import(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _headers: HeaderMap,
     Signed(s): Signed,
     mut mp: Multipart,
 ) -> Result<Response, ApiError> {
@@ -158,17 +159,76 @@ async fn import(
     let Some((name, bytes)) = file else {
         return Err(ApiError::bad_request("bad_request", "file"));
     };
-    match luodi_service::ledger::import(&state.svc, &s.actor, campaign_id, bytes, &name).await {
-        Ok(_) => Ok(Redirect::to("/ledger?ok=imported").into_response()),
-        Err(e) => {
-            let err = ApiError::from(e);
-            let lang = crate::auth::lang_of(&headers);
-            let x = explain(&err, &state.i18n, lang);
-            let status = err.status;
-            let mut res =
-                render(&page(&state, &headers, &s, campaign_id, Some(x.message), x.rows).await?);
-            *res.status_mut() = status;
-            Ok(res)
-        }
+    // Large files take a while: the import runs as a job whose page shows its progress.
+    let id = luodi_service::ledger::start_import(&state.svc, &s.actor, campaign_id, bytes, &name);
+    Ok(Redirect::to(&format!("/jobs/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "job.html")]
+struct JobPage {
+    ctx: Ctx,
+    phase: &'static str,
+    done: u64,
+    total: u64,
+    percent: u64,
+    running: bool,
+    created: Option<u64>,
+    error: Option<String>,
+    rows: Vec<RowMessage>,
+    more: usize,
+}
+
+impl JobPage {
+    fn phase_label(&self) -> String {
+        self.ctx.t(&format!("job-phase-{}", self.phase))
     }
+}
+
+/// A background job's progress; the page refreshes itself (no script) until the job ends.
+async fn job_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(s): Signed,
+    axum::extract::Path(id): axum::extract::Path<u64>,
+) -> Result<Response, ApiError> {
+    let (p, outcome) = state
+        .svc
+        .jobs
+        .get(s.user.id, id)
+        .ok_or_else(ApiError::not_found)?;
+    let lang = crate::auth::lang_of(&headers);
+    let ctx = Ctx::signed(&state, &headers, &s, "ledger", "job-title").await?;
+    let ctx = ctx
+        .crumb(state.i18n.t(lang, "nav-ledger"), "/ledger")
+        .crumb(state.i18n.t(lang, "job-title"), "");
+    let (mut created, mut error, mut rows) = (None, None, Vec::new());
+    match outcome.as_deref() {
+        Some(Ok(v)) => created = v["created"].as_u64(),
+        Some(Err(e)) => {
+            let x = explain(
+                &ApiError::from(crate::api::jobs::clone_error(e)),
+                &state.i18n,
+                lang,
+            );
+            error = Some(x.message);
+            rows = x.rows;
+        }
+        None => {}
+    }
+    let more = rows.len().saturating_sub(500);
+    rows.truncate(500);
+    let percent = (p.done * 100).checked_div(p.total).unwrap_or(0);
+    Ok(render(&JobPage {
+        ctx,
+        phase: p.phase,
+        done: p.done,
+        total: p.total,
+        percent,
+        running: outcome.is_none(),
+        created,
+        error,
+        rows,
+        more,
+    }))
 }

@@ -240,6 +240,8 @@ pub struct LedgerQuery {
     pub due_from: String,
     pub due_to: String,
     pub campaign_id: String,
+    /// Only the measures of one special programme area.
+    pub programme_area_id: String,
     pub sort: String,
     pub page: String,
     pub per_page: String,
@@ -318,7 +320,7 @@ impl LedgerQuery {
             due_to: Self::date(&self.due_to),
             q: Self::text(&self.q),
             parent_id: None,
-            programme_area_id: None,
+            programme_area_id: opt_id(Some(&self.programme_area_id)),
             sort: self.sort(),
             page: None,
             per_page: None,
@@ -329,6 +331,7 @@ impl LedgerQuery {
     fn href(path: &str, p: &ItemListParams, light: Option<&str>) -> String {
         let within = p.within.map(|w| w.to_string());
         let campaign = p.campaign_id.map(|c| c.to_string());
+        let area = p.programme_area_id.map(|a| a.to_string());
         let from = p.due_from.map(|d| d.to_string());
         let to = p.due_to.map(|d| d.to_string());
         query_base(
@@ -336,6 +339,7 @@ impl LedgerQuery {
             &[
                 ("within", within.as_deref()),
                 ("campaign_id", campaign.as_deref()),
+                ("programme_area_id", area.as_deref()),
                 ("kind", p.kind.as_deref()),
                 ("status", p.status.as_deref()),
                 ("light", light.or(p.light.as_deref())),
@@ -505,10 +509,10 @@ async fn ledger_page(
         sources: source_options(&ctx),
         sorts,
         can_create: actor.can_somewhere(Permission::EditItems),
-        new_href: if task_book {
-            "/items/new?kind=task".into()
-        } else {
-            "/items/new".into()
+        new_href: match (task_book, p.programme_area_id) {
+            (true, Some(a)) => format!("/items/new?kind=task&programme_area_id={a}"),
+            (true, None) => "/items/new?kind=task".into(),
+            _ => "/items/new".into(),
         },
         export_href: trimmed(LedgerQuery::href("/ledger/export.xlsx", &p, None)),
         f: q,
@@ -544,6 +548,8 @@ pub struct ItemForm {
     /// One milestone per line: `YYYY-MM-DD title`.
     pub milestones: String,
     pub parent_id: String,
+    /// The special programme area the item is a measure of (from "add a measure").
+    pub programme_area_id: String,
     pub issue: String,
 }
 
@@ -552,6 +558,7 @@ pub struct ItemForm {
 pub struct NewItemQuery {
     pub parent: String,
     pub kind: String,
+    pub programme_area_id: String,
 }
 
 #[derive(Template)]
@@ -567,6 +574,8 @@ struct ItemFormPage {
     types: Vec<(String, String)>,
     can_issue: bool,
     parent: Option<(i64, String)>,
+    /// The programme and area of a measure: (programme id, "programme / area").
+    area: Option<(i64, String)>,
     cancel: String,
 }
 
@@ -587,6 +596,14 @@ async fn form_page(
             .map(|d| (pid, d.item.item.title)),
         None => None,
     };
+    let area_id = opt_id(Some(&form.programme_area_id));
+    let area = match area_id {
+        Some(aid) => super::programmes::area_context(state, actor, aid)
+            .await
+            .ok()
+            .map(|a| (a.programme_id, a.label)),
+        None => None,
+    };
     let task_book = form.kind == "task";
     let (list_title, list_href) = if task_book {
         (ctx.t("nav-task-book"), "/ledger?kind=task")
@@ -600,9 +617,10 @@ async fn form_page(
     }
     let title = ctx.title.clone();
     ctx = ctx.crumb(title, "");
-    ctx.back = match parent_id {
-        Some(pid) => format!("/items/new?parent={pid}"),
-        None => "/items/new".into(),
+    ctx.back = match (parent_id, area_id) {
+        (Some(pid), _) => format!("/items/new?parent={pid}"),
+        (None, Some(aid)) => format!("/items/new?kind=task&programme_area_id={aid}"),
+        (None, None) => "/items/new".into(),
     };
     let campaigns = campaigns_svc::list(&state.svc, actor, None, Page::new(1, 200))
         .await?
@@ -622,11 +640,13 @@ async fn form_page(
         sources: source_options(&ctx),
         types: type_options(&ctx),
         can_issue: actor.can_somewhere(Permission::SuperviseItems),
-        cancel: match &parent {
-            Some((pid, _)) => format!("/items/{pid}"),
-            None => list_href.to_owned(),
+        cancel: match (&parent, &area) {
+            (Some((pid, _)), _) => format!("/items/{pid}"),
+            (None, Some((prog, _))) => format!("/programmes/{prog}"),
+            (None, None) => list_href.to_owned(),
         },
         parent,
+        area,
         form,
         errors,
         ctx,
@@ -655,6 +675,12 @@ async fn new_item_page(
         item_type: "time_limited".into(),
         ..Default::default()
     };
+    if let Some(aid) = opt_id(Some(&q.programme_area_id)) {
+        // A measure of a programme area: in the programme's campaign.
+        let a = super::programmes::area_context(&state, actor, aid).await?;
+        form.programme_area_id = aid.to_string();
+        form.campaign_id = a.campaign_id.to_string();
+    }
     if let Some(pid) = opt_id(Some(&q.parent)) {
         // A subtask starts from its parent: same campaign, kind, phase and unit.
         let d = items_svc::get(&state.svc, actor, pid).await?;
@@ -820,7 +846,7 @@ async fn create_item(
             .collect(),
         milestones,
         weight: None,
-        programme_area_id: None,
+        programme_area_id: opt_id(Some(&form.programme_area_id)),
         issue: can_issue && !form.issue.trim().is_empty(),
     };
     let v = if !errors.is_empty() {

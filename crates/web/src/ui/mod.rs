@@ -10,6 +10,7 @@ pub mod home;
 pub mod item_edit;
 pub mod ledger;
 pub mod orgs;
+pub mod programmes;
 
 use crate::auth;
 use crate::error::{ApiError, Explained};
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger::routes())
         .merge(item_edit::routes())
         .merge(excel::routes())
+        .merge(programmes::routes())
 }
 
 /// What the side navigation may show.
