@@ -93,6 +93,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
                 .collect(),
             phases: Some(phases),
             scope_org_ids: scope,
+            rules: None,
         },
     )
     .await?;

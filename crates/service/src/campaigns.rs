@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize)]
 pub struct CampaignDetail {
     pub campaign: Campaign,
+    pub rules: Option<campaigns::CampaignRules>,
     pub goals: Vec<Goal>,
     pub phases: Vec<Phase>,
     pub scope: Vec<ScopeOrg>,
@@ -55,6 +56,62 @@ pub struct CampaignInput {
     pub phases: Option<Vec<PhaseEntry>>,
     #[serde(default)]
     pub scope_org_ids: Vec<i64>,
+    /// Light, re-check and progress rules; absent keeps them (defaults from DOMAIN.md).
+    #[serde(default)]
+    pub rules: Option<RulesInput>,
+}
+
+/// A campaign's configurable rules.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct RulesInput {
+    /// Yellow within this many days of the deadline.
+    pub due_soon_days: i64,
+    /// Yellow past this share of the allowed time (numerator/denominator) with little progress…
+    pub lagging_numerator: i64,
+    pub lagging_denominator: i64,
+    /// …that is, less than this percentage done.
+    pub little_progress_percent: i64,
+    /// Days after close-out before the effectiveness re-check.
+    pub recheck_after_days: i64,
+    /// by_count, weighted or manual.
+    pub progress_rule: String,
+}
+
+fn check_rules(v: &mut Validation, r: &RulesInput) {
+    if !(0..=60).contains(&r.due_soon_days) {
+        v.add("rules.due_soon_days", "out_of_range");
+    }
+    if r.lagging_denominator < 1 || !(0..=r.lagging_denominator).contains(&r.lagging_numerator) {
+        v.add("rules.lagging_numerator", "out_of_range");
+    }
+    if !(0..=100).contains(&r.little_progress_percent) {
+        v.add("rules.little_progress_percent", "out_of_range");
+    }
+    if !(1..=365).contains(&r.recheck_after_days) {
+        v.add("rules.recheck_after_days", "out_of_range");
+    }
+    if !matches!(r.progress_rule.as_str(), "by_count" | "weighted" | "manual") {
+        v.add("rules.progress_rule", "unknown_value");
+    }
+}
+
+async fn apply_rules(
+    c: luodi_store::Conn<'_>,
+    id: i64,
+    r: &RulesInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    let rules = campaigns::CampaignRules {
+        id,
+        time_zone: String::new(),
+        due_soon_days: r.due_soon_days,
+        lagging_numerator: r.lagging_numerator,
+        lagging_denominator: r.lagging_denominator,
+        little_progress_percent: r.little_progress_percent,
+        recheck_after_days: r.recheck_after_days,
+        progress_rule: r.progress_rule.clone(),
+    };
+    Ok(campaigns::set_rules(c, &rules, now).await?)
 }
 
 fn check(input: &CampaignInput) -> Result<(String, Vec<PhaseInput>), Validation> {
@@ -102,6 +159,9 @@ fn check(input: &CampaignInput) -> Result<(String, Vec<PhaseInput>), Validation>
         }
     };
     rules::validate_schedule(&mut v, input.starts_on, input.ends_on, tz.trim(), &phases);
+    if let Some(r) = &input.rules {
+        check_rules(&mut v, r);
+    }
     v.into_result()?;
     Ok((tz.trim().to_owned(), phases))
 }
@@ -164,6 +224,9 @@ pub async fn create(
         .map(|g| (g.title.trim().to_owned(), g.description.trim().to_owned()))
         .collect();
     campaigns::replace_parts(tx.conn(), id, &goals, &phases, &scope).await?;
+    if let Some(r) = &input.rules {
+        apply_rules(tx.conn(), id, r, svc.now()).await?;
+    }
     let detail = load_detail(tx.conn(), id).await?;
     audit::record::<(), CampaignDetail>(
         svc,
@@ -227,6 +290,9 @@ pub async fn update(
         .map(|g| (g.title.trim().to_owned(), g.description.trim().to_owned()))
         .collect();
     campaigns::replace_parts(tx.conn(), id, &goals, &phases, &scope).await?;
+    if let Some(r) = &input.rules {
+        apply_rules(tx.conn(), id, r, svc.now()).await?;
+    }
     let after = load_detail(tx.conn(), id).await?;
     audit::record(
         svc,
@@ -251,6 +317,7 @@ async fn load_detail(mut c: Conn<'_>, id: i64) -> ServiceResult<CampaignDetail> 
         .await?
         .ok_or(ServiceError::NotFound("campaign"))?;
     Ok(CampaignDetail {
+        rules: campaigns::rules(c.re(), id).await?,
         goals: campaigns::goals(c.re(), id).await?,
         phases: campaigns::phases(c.re(), id).await?,
         scope: campaigns::scope_orgs(c, id).await?,

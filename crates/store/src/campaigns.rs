@@ -301,3 +301,35 @@ pub async fn rules(c: Conn<'_>, id: i64) -> StoreResult<Option<CampaignRules>> {
     )
     .await
 }
+
+/// Sets a campaign's rules, and marks its items to be re-derived under them (lights and
+/// timeliness follow the rules) at the next read.
+pub async fn set_rules(mut c: Conn<'_>, r: &CampaignRules, now: DateTime<Utc>) -> StoreResult<()> {
+    db::execute(
+        c.re(),
+        Sql::new("UPDATE campaigns SET due_soon_days = ")
+            .arg(r.due_soon_days)
+            .push(", lagging_numerator = ")
+            .arg(r.lagging_numerator)
+            .push(", lagging_denominator = ")
+            .arg(r.lagging_denominator)
+            .push(", little_progress_percent = ")
+            .arg(r.little_progress_percent)
+            .push(", recheck_after_days = ")
+            .arg(r.recheck_after_days)
+            .push(", progress_rule = ")
+            .arg(r.progress_rule.as_str())
+            .push(" WHERE id = ")
+            .arg(r.id),
+    )
+    .await?;
+    db::execute(
+        c,
+        Sql::new("UPDATE items SET bucket_changes_at = ")
+            .arg(now)
+            .push(" WHERE campaign_id = ")
+            .arg(r.id),
+    )
+    .await?;
+    Ok(())
+}

@@ -1254,3 +1254,79 @@ async fn large_imports_run_as_jobs_with_progress() {
         "the bad date's row (9) is named"
     );
 }
+
+#[tokio::test]
+async fn light_rules_are_set_per_campaign() {
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 10, 1, 1, 0, 0)
+            .single()
+            .expect("t"),
+    ));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let item = new_item(
+        &app,
+        &office,
+        "D-TRANSPORT",
+        "2026-10-06",
+        json!({"issue": true}),
+    )
+    .await;
+    assert_eq!(
+        item["light"], "green",
+        "5 days left: green under the default 3-day rule"
+    );
+    let cid = item["campaign_id"].as_i64().expect("campaign");
+    let (_, c) = json(
+        office
+            .get(app.url(&format!("/api/v1/campaigns/{cid}")))
+            .send()
+            .await
+            .expect("campaign"),
+    )
+    .await;
+    assert_eq!(c["rules"]["due_soon_days"], 3);
+    let mut body = json!({
+        "owner_org_id": c["owner_org_id"], "name": c["name"], "requirements": c["requirements"], "fundamental_task": c["fundamental_task"],
+        "time_zone": c["time_zone"], "starts_on": c["starts_on"], "ends_on": c["ends_on"], "goals": c["goals"], "phases": c["phases"],
+        "scope_org_ids": c["scope"].as_array().expect("scope").iter().map(|s| s["org_id"].clone()).collect::<Vec<_>>(),
+        "version": c["version"],
+        "rules": {"due_soon_days": 70, "lagging_numerator": 2, "lagging_denominator": 3, "little_progress_percent": 50, "recheck_after_days": 30, "progress_rule": "by_count"},
+    });
+    let (s, v) = json(
+        office
+            .put(app.url(&format!("/api/v1/campaigns/{cid}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("put"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["details"]["fields"][0]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("rules.due_soon_days")
+        ),
+        "{v}"
+    );
+    body["rules"]["due_soon_days"] = json!(7);
+    let (s, v) = json(
+        office
+            .put(app.url(&format!("/api/v1/campaigns/{cid}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("put"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["rules"]["due_soon_days"], 7);
+    let now = get(&app, &office, item["id"].as_i64().expect("id")).await;
+    assert_eq!(
+        (now["light"].as_str(), now["timeliness"].as_str()),
+        (Some("yellow"), Some("due_soon")),
+        "re-derived under the new rule"
+    );
+}

@@ -76,12 +76,22 @@ pub struct CampaignDto {
     pub goals: Vec<GoalDto>,
     pub phases: Vec<PhaseDto>,
     pub scope: Vec<ScopeOrgDto>,
+    pub rules: Option<RulesBody>,
 }
 
 impl From<CampaignDetail> for CampaignDto {
     fn from(d: CampaignDetail) -> Self {
         let c = d.campaign;
+        let rules = d.rules.map(|r| RulesBody {
+            due_soon_days: r.due_soon_days,
+            lagging_numerator: r.lagging_numerator,
+            lagging_denominator: r.lagging_denominator,
+            little_progress_percent: r.little_progress_percent,
+            recheck_after_days: r.recheck_after_days,
+            progress_rule: r.progress_rule,
+        });
         CampaignDto {
+            rules,
             requirements: c.requirements.clone(),
             fundamental_task: c.fundamental_task.clone(),
             time_zone: c.time_zone.clone(),
@@ -163,8 +173,27 @@ pub struct CampaignBody {
     pub phases: Option<Vec<PhaseDto>>,
     #[serde(default)]
     pub scope_org_ids: Vec<i64>,
+    /// Light, re-check and progress rules (absent: unchanged; defaults from the domain).
+    pub rules: Option<RulesBody>,
     /// For updates: the version read (or send If-Match).
     pub version: Option<i64>,
+}
+
+/// A campaign's rules.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesBody {
+    /// Yellow within this many days of the deadline (default 3).
+    pub due_soon_days: i64,
+    /// Yellow past numerator/denominator of the allowed time (default 2/3)…
+    pub lagging_numerator: i64,
+    pub lagging_denominator: i64,
+    /// …with less than this percentage done (default 50).
+    pub little_progress_percent: i64,
+    /// Days from close-out to the effectiveness re-check (default 30).
+    pub recheck_after_days: i64,
+    /// How a task's progress follows its subtasks: by_count (default), weighted or manual.
+    pub progress_rule: String,
 }
 
 impl CampaignBody {
@@ -196,6 +225,14 @@ impl CampaignBody {
                     .collect()
             }),
             scope_org_ids: self.scope_org_ids,
+            rules: self.rules.map(|r| luodi_service::campaigns::RulesInput {
+                due_soon_days: r.due_soon_days,
+                lagging_numerator: r.lagging_numerator,
+                lagging_denominator: r.lagging_denominator,
+                little_progress_percent: r.little_progress_percent,
+                recheck_after_days: r.recheck_after_days,
+                progress_rule: r.progress_rule,
+            }),
         }
     }
 }

@@ -238,6 +238,7 @@ async fn parse_form(
         goals: parse_goals(&form.goals),
         phases,
         scope_org_ids,
+        rules: None,
     }))
 }
 
