@@ -273,6 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  首次登录须修改密码；此密码不会再次显示。/ Change it at first login; it is not shown again.\n");
             }
             let app = Application::build(&cfg, svc.db.clone()).await?;
+            app.start_scheduler();
             println!("luodi 正在运行 / luodi is running: http://{}", app.addr());
             tracing::info!(config = %cfg.redacted().replace('\n', "; "), "started");
             app.run(shutdown_signal()).await
@@ -286,6 +287,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::demo::seed_all(&svc).await?;
             }
             let app = Application::build(&cfg, svc.db.clone()).await?;
+            app.start_scheduler();
             println!("\nluodi 演示 / demo: http://{}\n", app.addr());
             println!(
                 "演示账号（密码均为 {}）/ demo logins (password {}):",

@@ -70,6 +70,20 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// Starts the scheduler of this instance (jobs run once across all instances).
+    pub fn start_scheduler(&self) {
+        let instance = format!(
+            "{}-{}",
+            std::process::id(),
+            luodi_service::auth::random_hex(4)
+        );
+        luodi_service::scheduler::spawn(
+            self.services.clone(),
+            instance,
+            std::time::Duration::from_secs(15),
+        );
+    }
+
     /// Serves until `shutdown` completes.
     pub async fn run(
         self,

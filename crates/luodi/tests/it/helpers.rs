@@ -131,6 +131,22 @@ impl TestApp {
         }
     }
 
+    /// Another instance's services on the same database (its own pool), with `clock`.
+    pub async fn second_instance(
+        &self,
+        clock: std::sync::Arc<dyn luodi_domain::Clock>,
+    ) -> Services {
+        let opts = DbOptions {
+            max_connections: 8,
+            pg_schema: self.pg_schema.clone(),
+            ..Default::default()
+        };
+        let db = startup::open_db(&self.config, &opts)
+            .await
+            .expect("second pool");
+        startup::services(db, &self.config, clock).expect("services")
+    }
+
     /// With the demo data (the article's province, campaign and accounts).
     pub async fn seeded() -> TestApp {
         let app = Self::spawn().await;

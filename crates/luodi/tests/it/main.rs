@@ -14,4 +14,5 @@ mod import;
 mod item_edit_page;
 mod items;
 mod programme_pages;
+mod scheduler;
 mod sessions;
