@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod orgs;
 pub mod programmes;
+pub mod reports;
 pub mod scheduler;
 
 pub use actor::Actor;

@@ -70,6 +70,12 @@ async fn run(svc: &Services, name: &str) -> Result<String, String> {
             }
             Ok(format!("{n} items re-derived"))
         }
+        "open_report_periods" => {
+            let n = crate::reports::open_periods(svc)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("{n} reports opened"))
+        }
         "expire_sessions" => {
             let mut tx = svc.db.begin().await.map_err(|e| e.to_string())?;
             let n = luodi_store::sessions::delete_expired(tx.conn(), svc.now())

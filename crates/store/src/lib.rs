@@ -11,6 +11,7 @@ pub mod files;
 pub mod items;
 pub mod orgs;
 pub mod programmes;
+pub mod reports;
 pub mod scheduler;
 pub mod sessions;
 pub mod settings;

@@ -14,5 +14,6 @@ mod import;
 mod item_edit_page;
 mod items;
 mod programme_pages;
+mod reports;
 mod scheduler;
 mod sessions;

@@ -83,3 +83,6 @@ err-continuation_conflict = This continuation row differs from the item in row {
 err-org_not_editable = You may not record items for "{ $value }".
 err-deadline_needs_extension = Once issued, an item's deadline moves only by an approved extension.
 err-unit_fixed_after_sign_off = The responsible unit can change only while the item is a draft or returned.
+err-bad_cadence = The cadence is not valid (a weekday, a day of the month, or a cron expression).
+object-report = Situation report
+object-work_rule = Work rule

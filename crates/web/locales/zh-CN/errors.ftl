@@ -83,3 +83,6 @@ err-continuation_conflict = 续行的内容与第 { $item_row } 行的事项不�
 err-org_not_editable = 您无权为单位“{ $value }”登记事项。
 err-deadline_needs_extension = 事项下发后，完成时限只能通过延期申请调整。
 err-unit_fixed_after_sign_off = 只有草稿或被退回的事项才能更换责任单位。
+err-bad_cadence = 周期设置有误（每周几、每月几日或 cron 表达式）。
+object-report = 情况汇报
+object-work_rule = 工作制度

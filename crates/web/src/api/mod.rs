@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod me;
 pub mod orgs;
 pub mod programmes;
+pub mod reports;
 pub mod users;
 
 use crate::error::ApiError;
@@ -56,6 +57,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/programmes/{id}", get(programmes::get))
         .route("/jobs/{id}", get(jobs::get))
+        .route(
+            "/work-rules",
+            get(reports::rules).post(reports::create_rule),
+        )
+        .route("/reports", get(reports::list))
+        .route("/reports/{id}", get(reports::get).put(reports::write))
+        .route("/reports/{id}/review", post(reports::review))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -74,12 +82,13 @@ pub fn routes() -> Router<AppState> {
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         programmes::list, programmes::create, programmes::get,
         jobs::get,
+        reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "audit"), (name = "me"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "audit"), (name = "me"))
 )]
 pub struct ApiDoc;
 
