@@ -911,7 +911,7 @@ async fn refresh_parents(
 }
 
 /// Brings derived state up to the clock before a read that shows it.
-async fn refresh(svc: &Services) -> ServiceResult<()> {
+pub(crate) async fn refresh(svc: &Services) -> ServiceResult<()> {
     while rebucket(svc, 5_000).await? == 5_000 {}
     Ok(())
 }

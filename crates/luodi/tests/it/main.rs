@@ -9,6 +9,7 @@ mod api_orgs;
 mod authz;
 mod bad_input;
 mod browser;
+mod bulletins;
 mod cli;
 mod import;
 mod item_edit_page;

@@ -86,3 +86,6 @@ err-unit_fixed_after_sign_off = The responsible unit can change only while the i
 err-bad_cadence = The cadence is not valid (a weekday, a day of the month, or a cron expression).
 object-report = Situation report
 object-work_rule = Work rule
+err-bulletin_published = This bulletin is published; it can no longer change or be recomputed.
+err-bad_week = Weeks are written YYYY-Www, e.g. 2026-W48.
+object-bulletin = Bulletin

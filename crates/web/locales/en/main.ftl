@@ -74,3 +74,4 @@ nav-task-book = Task book
 nav-roadmap = Roadmap
 object-programme = Special programme
 nav-programmes = Special programmes
+object-page = page

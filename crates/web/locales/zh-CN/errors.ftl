@@ -86,3 +86,6 @@ err-unit_fixed_after_sign_off = 只有草稿或被退回的事项才能更换责
 err-bad_cadence = 周期设置有误（每周几、每月几日或 cron 表达式）。
 object-report = 情况汇报
 object-work_rule = 工作制度
+err-bulletin_published = 该通报已发布，不能再修改或重新计算。
+err-bad_week = 周次格式应为 YYYY-Www，例如 2026-W48。
+object-bulletin = 通报

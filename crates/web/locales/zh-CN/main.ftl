@@ -74,3 +74,4 @@ nav-task-book = 任务书
 nav-roadmap = 路线图
 object-programme = 专项整治
 nav-programmes = 专项整治
+object-page = 页面

@@ -2,6 +2,7 @@
 //! at `/api/openapi.json` and browsed with the embedded Swagger UI at `/api/docs/`.
 
 pub mod audit;
+pub mod bulletins;
 pub mod campaigns;
 pub mod items;
 pub mod jobs;
@@ -64,12 +65,23 @@ pub fn routes() -> Router<AppState> {
         .route("/reports", get(reports::list))
         .route("/reports/{id}", get(reports::get).put(reports::write))
         .route("/reports/{id}/review", post(reports::review))
+        .route("/bulletins", get(bulletins::list).post(bulletins::compute))
+        .route("/bulletins/{id}", get(bulletins::get))
+        .route("/bulletins/{id}/publish", post(bulletins::publish))
+        .route(
+            "/campaigns/{id}/scoring",
+            get(bulletins::scoring).put(bulletins::set_scoring),
+        )
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
         .route("/me/tokens", get(me::tokens).post(me::create_token))
         .route("/me/tokens/{id}", axum::routing::delete(me::revoke_token))
-        .fallback(|| async { ApiError::not_found() })
+        .fallback(|| async {
+            let mut e = ApiError::not_found();
+            e.args.push(("what", "page".to_owned()));
+            e
+        })
 }
 
 #[derive(OpenApi)]
@@ -82,13 +94,14 @@ pub fn routes() -> Router<AppState> {
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         programmes::list, programmes::create, programmes::get,
         jobs::get,
+        bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring,
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "audit"), (name = "me"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "audit"), (name = "me"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,324 @@
+//! The weekly bulletin: figures equal a hand count on a fixture, scores follow the scoring rules
+//! (and their version is recorded), the interview rules propose the right org, and a published
+//! bulletin is byte-for-byte unchanged after later edits to its items.
+
+use crate::helpers::{json, TestApp};
+use chrono::{TimeZone, Utc};
+use luodi_domain::FixedClock;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+
+async fn item(app: &TestApp, c: &Client, cid: i64, lead: &str, due: &str, title: &str) -> Value {
+    let body = json!({"campaign_id": cid, "kind": "rectification", "title": title, "phase": "rectification", "source": "inspection", "item_type": "time_limited",
+        "lead_org_id": app.org_id(lead).await, "responsible_person": "责任人", "due_on": due, "measures": ["措施"], "issue": true});
+    let (s, v) = json(
+        c.post(app.url("/api/v1/items"))
+            .json(&body)
+            .send()
+            .await
+            .expect("item"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
+async fn step(app: &TestApp, c: &Client, v: &Value, action: &str) -> Value {
+    let id = v["id"].as_i64().expect("id");
+    let (s, v) = json(
+        c.post(app.url(&format!("/api/v1/items/{id}/transitions")))
+            .json(&json!({"action": action, "version": v["version"]}))
+            .send()
+            .await
+            .expect("step"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{action}: {v}");
+    v
+}
+
+async fn close(app: &TestApp, unit: &Client, office: &Client, v: &Value) -> Value {
+    let id = v["id"].as_i64().expect("id");
+    step(app, unit, v, "sign_off").await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("a.pdf"),
+    );
+    unit.post(app.url(&format!("/api/v1/items/{id}/evidence")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("evidence");
+    let v = json(
+        unit.get(app.url(&format!("/api/v1/items/{id}")))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await
+    .1;
+    let v = step(app, unit, &v, "request_close_out").await;
+    step(app, office, &v, "close").await
+}
+
+#[tokio::test]
+async fn the_weekly_bulletin_is_a_frozen_ranking() {
+    // Items are recorded on 2026-11-02; the bulletin is of week 48 (Nov 23–29), computed on the 27th.
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
+            .single()
+            .expect("t"),
+    ));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let (_, camps) = json(
+        office
+            .get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("c"),
+    )
+    .await;
+    let cid = camps["items"][0]["id"].as_i64().expect("campaign");
+    let owner = app.demo("owner").await; // the expressway administration's responsible person
+    let liaison = app.demo("liaison").await; // the transport department (and the ports below it)
+                                             // Expressway administration: two items overdue by the 27th.
+    let late1 = item(
+        &app,
+        &office,
+        cid,
+        "D-TRANSPORT-HWY",
+        "2026-11-20",
+        "逾期一",
+    )
+    .await;
+    item(
+        &app,
+        &office,
+        cid,
+        "D-TRANSPORT-HWY",
+        "2026-11-25",
+        "逾期二",
+    )
+    .await;
+    // Ports: one item closed on time.
+    let port = item(
+        &app,
+        &office,
+        cid,
+        "D-TRANSPORT-PORT",
+        "2026-11-24",
+        "按期办结",
+    )
+    .await;
+    close(&app, &liaison, &office, &port).await;
+    clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let office = app.demo("office").await;
+
+    let scope = app.org_id("D-TRANSPORT").await;
+    let (s, b) = json(
+        office
+            .post(app.url("/api/v1/bulletins"))
+            .json(&json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W48"}))
+            .send()
+            .await
+            .expect("compute"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(
+        (
+            b["bulletin"]["status"].as_str(),
+            b["bulletin"]["rules_version"].as_i64(),
+            b["bulletin"]["issue_no"].as_i64()
+        ),
+        (Some("draft"), Some(1), Some(1))
+    );
+    let rows = b["rows"].as_array().expect("rows");
+    let row = |code: &str| {
+        rows.iter()
+            .find(|r| r["org_code"] == code)
+            .cloned()
+            .expect("row")
+    };
+    let hwy = row("D-TRANSPORT-HWY");
+    let port_row = row("D-TRANSPORT-PORT");
+    // By hand: HWY has 2 items due so far, both overdue and red; score 100 − 2×5 − 2×3 = 84.
+    assert_eq!(
+        (
+            hwy["figures"]["items_due"].as_i64(),
+            hwy["figures"]["overdue"].as_i64(),
+            hwy["figures"]["red"].as_i64(),
+            hwy["score"].as_f64()
+        ),
+        (Some(2), Some(2), Some(2), Some(84.0))
+    );
+    // Ports: 1 due, closed on time; 100 + 2 = 102, ranked first; on-time rate 1.0.
+    assert_eq!(
+        (
+            port_row["figures"]["closed_on_time"].as_i64(),
+            port_row["score"].as_f64(),
+            port_row["rank"].as_i64(),
+            port_row["on_time_rate"].as_f64()
+        ),
+        (Some(1), Some(102.0), Some(1), Some(1.0))
+    );
+    // Everyone else scores the base 100 and shares rank 2; HWY is last.
+    assert_eq!(hwy["rank"].as_i64(), Some(rows.len() as i64));
+    assert!(rows
+        .iter()
+        .filter(|r| r["score"] == 100.0)
+        .all(|r| r["rank"] == 2));
+    // The interview rules propose exactly the expressway administration (2+ red items).
+    let proposed: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r["interview"].is_null())
+        .filter_map(|r| r["org_code"].as_str())
+        .collect();
+    assert_eq!(proposed, vec!["D-TRANSPORT-HWY"]);
+    assert_eq!(hwy["interview"]["reasons"][0]["reason"], "red_items");
+    assert_eq!(b["totals"]["praised"], json!([port_row["org_name"]]));
+
+    // A draft is the office's alone; published, the units of the scope read it.
+    let bid = b["bulletin"]["id"].as_i64().expect("id");
+    let liaison = app.demo("liaison").await;
+    assert_eq!(
+        liaison
+            .get(app.url(&format!("/api/v1/bulletins/{bid}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (s, published) = json(
+        office
+            .post(app.url(&format!("/api/v1/bulletins/{bid}/publish")))
+            .json(&json!({"note": "高速公路管理局逾期事项较多，请限期整改。"}))
+            .send()
+            .await
+            .expect("publish"),
+    )
+    .await;
+    assert_eq!(
+        (s, published["bulletin"]["status"].as_str()),
+        (StatusCode::OK, Some("published"))
+    );
+    let liaison = app.demo("liaison").await;
+    let frozen = liaison
+        .get(app.url(&format!("/api/v1/bulletins/{bid}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(frozen.contains("高速公路管理局逾期事项较多"));
+    for outsider in ["dalian_liaison", "shenyang_office"] {
+        let c = app.demo(outsider).await;
+        assert_eq!(
+            c.get(app.url(&format!("/api/v1/bulletins/{bid}")))
+                .send()
+                .await
+                .expect("get")
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{outsider}"
+        );
+    }
+
+    // Later: the overdue item is closed and the scoring rules change. The published bulletin
+    // stays byte-for-byte the same and cannot be recomputed.
+    let owner_now = app.demo("owner").await;
+    let _ = owner;
+    let office = app.demo("office").await;
+    let l1 = json(
+        office
+            .get(app.url(&format!("/api/v1/items/{}", late1["id"])))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await
+    .1;
+    close(&app, &owner_now, &office, &l1).await;
+    let mut rules = json(
+        office
+            .get(app.url(&format!("/api/v1/campaigns/{cid}/scoring")))
+            .send()
+            .await
+            .expect("scoring"),
+    )
+    .await
+    .1;
+    rules["per_red_item"] = json!(-10.0);
+    let (s, v) = json(
+        office
+            .put(app.url(&format!("/api/v1/campaigns/{cid}/scoring")))
+            .json(&rules)
+            .send()
+            .await
+            .expect("set"),
+    )
+    .await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(2)));
+    let liaison = app.demo("liaison").await;
+    let again = liaison
+        .get(app.url(&format!("/api/v1/bulletins/{bid}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(again, frozen, "a published bulletin never changes");
+    let (s, v) = json(
+        office
+            .post(app.url("/api/v1/bulletins"))
+            .json(&json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W48"}))
+            .send()
+            .await
+            .expect("compute"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("bulletin_published"))
+    );
+    // The next week's bulletin uses the new rules' version, and numbers on.
+    let (_, next) = json(
+        office
+            .post(app.url("/api/v1/bulletins"))
+            .json(&json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W49"}))
+            .send()
+            .await
+            .expect("compute"),
+    )
+    .await;
+    assert_eq!(
+        (
+            next["bulletin"]["rules_version"].as_i64(),
+            next["bulletin"]["issue_no"].as_i64()
+        ),
+        (Some(2), Some(2))
+    );
+    // Only a supervisor of the scope computes one.
+    let (s, _) = json(
+        liaison
+            .post(app.url("/api/v1/bulletins"))
+            .json(&json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W50"}))
+            .send()
+            .await
+            .expect("compute"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

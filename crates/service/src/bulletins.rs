@@ -1,0 +1,443 @@
+//! The weekly bulletin (每周一通报): for a scope and an ISO week, a frozen snapshot that ranks the
+//! scope's direct children by a score from the campaign's scoring rules (data, with versions),
+//! with the figures behind each score and the orgs the interview rules propose. The office
+//! reviews it, adds a note and publishes it; a published bulletin never changes.
+//! Figures come from the roll-up counters and from grouped queries over the scope: never one
+//! query per org.
+
+use crate::audit::{self, Change};
+use crate::error::invalid;
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use luodi_domain::bulletin::{
+    interview_reasons, rank, report_state, score, suggested_kind, Figures, InterviewRule,
+    ReportState, ScoringRules,
+};
+use luodi_domain::cadence::parse_iso_week;
+use luodi_domain::org::is_within;
+use luodi_domain::role::Permission;
+use luodi_store::bulletins::{self, Bulletin, BulletinRow, NewBulletin};
+use luodi_store::{campaigns, orgs, Conn};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The campaign's current scoring rules (the defaults, as version 1, until changed).
+pub async fn scoring(c: Conn<'_>, campaign_id: i64) -> ServiceResult<ScoringRules> {
+    Ok(match bulletins::latest_scoring(c, campaign_id).await? {
+        Some(row) => serde_json::from_str(&row.rules_json)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        None => ScoringRules::default(),
+    })
+}
+
+/// Sets new scoring rules for a campaign: a new version; bulletins keep the version they used.
+pub async fn set_scoring(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    mut rules: ScoringRules,
+) -> ServiceResult<ScoringRules> {
+    let mut tx = svc.db.begin().await?;
+    let c = campaigns::get(tx.conn(), campaign_id)
+        .await?
+        .ok_or(ServiceError::NotFound("campaign"))?;
+    if !actor.can(Permission::ManageCampaigns, &c.owner_org_path) {
+        return Err(ServiceError::Forbidden);
+    }
+    let current = scoring(tx.conn(), campaign_id).await?;
+    rules.version = current.version + 1;
+    let json = serde_json::to_string(&rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    bulletins::add_scoring(
+        tx.conn(),
+        campaign_id,
+        rules.version,
+        &json,
+        &actor.name,
+        svc.now(),
+    )
+    .await?;
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "scoring.set",
+            object_type: "campaign",
+            object_id: Some(campaign_id.to_string()),
+            org_path: Some(c.owner_org_path),
+            before: Some(&current),
+            after: Some(&rules),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rules)
+}
+
+/// One ranked org of a bulletin.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedOrg {
+    pub org_id: i64,
+    pub org_code: String,
+    pub org_name: String,
+    pub figures: Figures,
+    pub on_time_rate: Option<f64>,
+    pub punctuality: Option<f64>,
+    pub score: f64,
+    pub rank: i64,
+    /// Why an accountability interview is proposed, if it is, and of what kind.
+    pub interview: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinView {
+    pub bulletin: Bulletin,
+    pub rows: Vec<RankedOrg>,
+    pub totals: serde_json::Value,
+    pub can_publish: bool,
+}
+
+fn view(b: Bulletin, rows: Vec<BulletinRow>, can_publish: bool) -> BulletinView {
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let figures: Figures = serde_json::from_str(&r.figures_json).unwrap_or_default();
+            RankedOrg {
+                org_id: r.org_id,
+                org_code: r.org_code,
+                org_name: r.org_name,
+                on_time_rate: figures.on_time_rate(),
+                punctuality: figures.punctuality(),
+                figures,
+                score: r.score_tenths as f64 / 10.0,
+                rank: r.rank,
+                interview: serde_json::from_str(&r.interview_json).unwrap_or_default(),
+            }
+        })
+        .collect();
+    BulletinView {
+        totals: serde_json::from_str(&b.totals_json).unwrap_or_default(),
+        bulletin: b,
+        rows,
+        can_publish,
+    }
+}
+
+/// The ISO week's cut-off: the end of its Sunday in the campaign's zone (the next Monday 00:00).
+fn week_bounds(week: &str, tz: chrono_tz::Tz) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let monday = parse_iso_week(week).ok_or_else(|| invalid("week", "bad_week"))?;
+    let start = tz
+        .from_local_datetime(
+            &monday
+                .and_hms_opt(0, 0, 0)
+                .ok_or_else(|| invalid("week", "bad_week"))?,
+        )
+        .earliest()
+        .ok_or_else(|| invalid("week", "bad_week"))?;
+    let start = start.with_timezone(&Utc);
+    Ok((start, start + Duration::days(7)))
+}
+
+/// Computes (or recomputes, while a draft) the bulletin of `scope_org_id` for `week`.
+pub async fn compute(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    scope_org_id: i64,
+    week: &str,
+) -> ServiceResult<BulletinView> {
+    // Lights and deadlines as of now, before the counters are read.
+    crate::items::refresh(svc).await?;
+    let now = svc.now();
+    let mut tx = svc.db.begin().await?;
+    let scope = orgs::get(tx.conn(), scope_org_id)
+        .await?
+        .filter(|o| actor.can(Permission::ReadOrgs, &o.path));
+    let Some(scope) = scope else {
+        return Err(invalid("scope_org_id", "unknown_org"));
+    };
+    if !actor.can(Permission::SuperviseItems, &scope.path) {
+        return Err(ServiceError::Forbidden);
+    }
+    if !campaigns::is_visible(
+        tx.conn(),
+        campaign_id,
+        &actor.scopes(Permission::ReadCampaigns),
+    )
+    .await?
+        && !actor.system
+    {
+        return Err(invalid("campaign_id", "unknown_campaign"));
+    }
+    let rules_row = campaigns::rules(tx.conn(), campaign_id)
+        .await?
+        .ok_or(ServiceError::NotFound("campaign"))?;
+    let tz: chrono_tz::Tz = rules_row
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let (start, end) = week_bounds(week, tz)?;
+    let scoring = scoring(tx.conn(), campaign_id).await?;
+    let interview_rule = InterviewRule::default();
+
+    // The ranked orgs: the scope's direct children.
+    let children: Vec<orgs::Org> = orgs::children(tx.conn(), Some(scope.id), false)
+        .await?
+        .into_iter()
+        .map(|n| n.org)
+        .collect();
+    let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
+    let mut figs: HashMap<i64, Figures> = ids.iter().map(|id| (*id, Figures::default())).collect();
+    // Items, from the counters (each child's row is its whole subtree).
+    for (org, k) in bulletins::counters_of(tx.conn(), &ids, campaign_id).await? {
+        let Some(f) = figs.get_mut(&org) else {
+            continue;
+        };
+        let c = &k.key;
+        if c.status == "withdrawn" || c.status == "draft" {
+            continue;
+        }
+        match c.light.as_str() {
+            "red" => f.red += k.n,
+            "yellow" => f.yellow += k.n,
+            "green" => f.green += k.n,
+            _ => {}
+        }
+        if c.due_so_far {
+            f.items_due += k.n;
+        }
+        match c.timeliness.as_str() {
+            "closed_on_time" => f.closed_on_time += k.n,
+            "overdue" => f.overdue += k.n,
+            _ => {}
+        }
+        if c.status == "closed" || c.status == "verified" {
+            f.closed_count += k.n;
+            f.days_to_close_sum += k.days_to_close_sum;
+        }
+    }
+    let child_of = |path: &str| {
+        children
+            .iter()
+            .find(|c| is_within(path, &c.path))
+            .map(|c| c.id)
+    };
+    // Reports due this week (punctuality) and over the interview window.
+    let window_start = end - Duration::weeks(interview_rule.window_weeks);
+    let mut window: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (path, due, submitted) in
+        bulletins::reports_between(tx.conn(), &scope.path, window_start, end).await?
+    {
+        let Some(org) = child_of(&path) else { continue };
+        let state = report_state(due, submitted, now.max(end));
+        let on_time = state == ReportState::SubmittedOnTime;
+        let w = window.entry(org).or_default();
+        w.0 += 1;
+        w.1 += i64::from(on_time);
+        if due >= start {
+            if let Some(f) = figs.get_mut(&org) {
+                f.reports_due += 1;
+                match state {
+                    ReportState::SubmittedOnTime => f.reports_on_time += 1,
+                    ReportState::SubmittedLate => f.reports_late += 1,
+                    ReportState::Missing | ReportState::Open => f.reports_missing += 1,
+                }
+            }
+        }
+    }
+    // Steps taken this week: sent back, and extensions approved.
+    for (path, action, n) in bulletins::events_by_path(tx.conn(), &scope.path, start, end).await? {
+        let Some(f) = child_of(&path).and_then(|o| figs.get_mut(&o)) else {
+            continue;
+        };
+        match action.as_str() {
+            "send_back" => f.sent_back += n,
+            "approve_extension" => f.extended += n,
+            _ => {}
+        }
+    }
+    let scored: Vec<(i64, f64)> = children
+        .iter()
+        .map(|c| (c.id, score(&scoring, &figs[&c.id])))
+        .collect();
+    let ranked = rank(&scored);
+    let mut rows = Vec::with_capacity(ranked.len());
+    let mut totals = Figures::default();
+    let mut proposed = Vec::new();
+    for (pos, (org_id, s, r)) in ranked.into_iter().enumerate() {
+        let Some(org) = children.iter().find(|c| c.id == org_id) else {
+            continue;
+        };
+        let f = figs.remove(&org_id).unwrap_or_default();
+        let (due, on_time) = window.get(&org_id).copied().unwrap_or((0, 0));
+        let reasons = interview_reasons(&interview_rule, f.red, due, on_time);
+        let interview = if reasons.is_empty() {
+            serde_json::Value::Null
+        } else {
+            proposed.push(org.name.clone());
+            serde_json::json!({ "kind": suggested_kind(0), "reasons": reasons })
+        };
+        totals.items_due += f.items_due;
+        totals.closed_on_time += f.closed_on_time;
+        totals.overdue += f.overdue;
+        totals.red += f.red;
+        totals.yellow += f.yellow;
+        totals.green += f.green;
+        totals.reports_due += f.reports_due;
+        totals.reports_on_time += f.reports_on_time;
+        totals.reports_late += f.reports_late;
+        totals.reports_missing += f.reports_missing;
+        totals.sent_back += f.sent_back;
+        rows.push(BulletinRow {
+            position: pos as i64 + 1,
+            org_id,
+            org_code: org.code.clone(),
+            org_name: org.name.clone(),
+            figures_json: serde_json::to_string(&f).unwrap_or_default(),
+            score_tenths: (s * 10.0).round() as i64,
+            rank: r as i64,
+            interview_json: interview.to_string(),
+        });
+    }
+    let praise: Vec<String> = rows
+        .iter()
+        .filter(|r| r.rank == 1)
+        .map(|r| r.org_name.clone())
+        .collect();
+    let totals_json = serde_json::json!({
+        "figures": totals,
+        "on_time_rate": totals.on_time_rate(),
+        "punctuality": totals.punctuality(),
+        "orgs": rows.len(),
+        "praised": praise,
+        "criticised": rows.iter().filter(|r| r.score_tenths < (scoring.base * 10.0) as i64).map(|r| r.org_name.clone()).collect::<Vec<_>>(),
+        "interviews_proposed": proposed,
+        "week_start": start,
+        "week_end": end,
+    })
+    .to_string();
+    let rules_json = serde_json::to_string(&scoring).unwrap_or_default();
+    let existing = bulletins::find(tx.conn(), campaign_id, scope.id, week).await?;
+    let id = match existing {
+        Some(b) if b.status == "published" => {
+            return Err(ServiceError::Conflict("bulletin_published"))
+        }
+        Some(b) => b.id,
+        None => {
+            let issue_no = bulletins::next_issue_no(tx.conn(), campaign_id, scope.id).await?;
+            bulletins::create(
+                tx.conn(),
+                &NewBulletin {
+                    campaign_id,
+                    scope_org_id: scope.id,
+                    scope_org_path: &scope.path,
+                    period_key: week,
+                    issue_no,
+                    rules_version: scoring.version,
+                    rules_json: &rules_json,
+                    totals_json: &totals_json,
+                },
+                now,
+            )
+            .await?
+        }
+    };
+    if !bulletins::recompute(
+        tx.conn(),
+        id,
+        scoring.version,
+        &rules_json,
+        &totals_json,
+        &rows,
+        now,
+    )
+    .await?
+    {
+        return Err(ServiceError::Conflict("bulletin_published"));
+    }
+    audit::record::<(), serde_json::Value>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "bulletin.compute",
+            object_type: "bulletin",
+            object_id: Some(id.to_string()),
+            org_path: Some(scope.path.clone()),
+            before: None,
+            after: Some(&serde_json::json!({ "week": week, "orgs": rows.len() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(svc, actor, id).await
+}
+
+/// A bulletin: published ones to everyone in or above its scope; drafts only to its supervisors.
+pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<BulletinView> {
+    let mut c = svc.db.read().await?;
+    let b = bulletins::get(c.conn(), id)
+        .await?
+        .ok_or(ServiceError::NotFound("bulletin"))?;
+    let supervises = actor.can(Permission::SuperviseItems, &b.scope_org_path);
+    let belongs = actor.can(Permission::ReadItems, &b.scope_org_path)
+        || actor
+            .scopes(Permission::ReadItems)
+            .iter()
+            .any(|s| is_within(s, &b.scope_org_path));
+    if !(supervises || (b.status == "published" && belongs)) {
+        return Err(ServiceError::NotFound("bulletin"));
+    }
+    let rows = bulletins::rows(c.conn(), id).await?;
+    let can_publish = supervises && b.status == "draft";
+    Ok(view(b, rows, can_publish))
+}
+
+pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<Bulletin>> {
+    let mut c = svc.db.read().await?;
+    let all = bulletins::list(c.conn(), &actor.scopes(Permission::ReadItems), 200).await?;
+    Ok(all
+        .into_iter()
+        .filter(|b| {
+            b.status == "published" || actor.can(Permission::SuperviseItems, &b.scope_org_path)
+        })
+        .collect())
+}
+
+/// Publishes a draft with the office's note; from then on it never changes.
+pub async fn publish(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+) -> ServiceResult<BulletinView> {
+    let mut v = luodi_domain::Validation::new();
+    v.max_len("note", note, 5000);
+    v.into_result()?;
+    let mut tx = svc.db.begin().await?;
+    let b = bulletins::get(tx.conn(), id)
+        .await?
+        .ok_or(ServiceError::NotFound("bulletin"))?;
+    if !actor.can(Permission::SuperviseItems, &b.scope_org_path) {
+        return Err(ServiceError::NotFound("bulletin"));
+    }
+    if !bulletins::publish(tx.conn(), id, note.trim(), &actor.name, svc.now()).await? {
+        return Err(ServiceError::Conflict("bulletin_published"));
+    }
+    audit::record::<(), serde_json::Value>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "bulletin.publish",
+            object_type: "bulletin",
+            object_id: Some(id.to_string()),
+            org_path: Some(b.scope_org_path.clone()),
+            before: None,
+            after: Some(&serde_json::json!({ "note": note.trim() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(svc, actor, id).await
+}
