@@ -10,6 +10,7 @@
 use serde::Serialize;
 use std::fmt;
 
+pub mod bulletin;
 pub mod ledger;
 pub mod org_import;
 pub mod sheet;

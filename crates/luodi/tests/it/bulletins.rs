@@ -222,6 +222,62 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
         .await
         .expect("text");
     assert!(frozen.contains("高速公路管理局逾期事项较多"));
+    // Downloads in Excel and Word open, and hold the ranking and the note.
+    let xlsx = liaison
+        .get(app.url(&format!("/api/v1/bulletins/{bid}/export.xlsx")))
+        .send()
+        .await
+        .expect("xlsx");
+    assert!(xlsx.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("attachment"));
+    let xlsx = xlsx.bytes().await.expect("bytes").to_vec();
+    {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("xlsx opens");
+        let sheet = wb
+            .worksheet_range_at(0)
+            .expect("a sheet")
+            .expect("readable");
+        let cells: Vec<String> = sheet
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect();
+        assert!(
+            cells
+                .iter()
+                .any(|c| c == &port_row["org_name"].as_str().unwrap_or("").to_owned()),
+            "{cells:?}"
+        );
+        assert!(cells.iter().any(|c| c == "102"));
+    }
+    let docx = liaison
+        .get(app.url(&format!("/api/v1/bulletins/{bid}/export.docx")))
+        .send()
+        .await
+        .expect("docx")
+        .bytes()
+        .await
+        .expect("bytes")
+        .to_vec();
+    {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("docx opens");
+        let mut xml = String::new();
+        z.by_name("word/document.xml")
+            .expect("document")
+            .read_to_string(&mut xml)
+            .expect("read");
+        assert!(
+            xml.contains("主题教育工作每周一通报")
+                && xml.contains("第 1 期")
+                && xml.contains("高速公路管理局逾期事项较多"),
+            "{xml}"
+        );
+        assert!(xml.contains(hwy["org_name"].as_str().unwrap_or("?")));
+    }
     for outsider in ["dalian_liaison", "shenyang_office"] {
         let c = app.demo(outsider).await;
         assert_eq!(

@@ -113,3 +113,123 @@ pub async fn set_scoring(
         &bulletins::set_scoring(&state.svc, &s.actor, id, rules).await?,
     )))
 }
+
+/// Builds the document of a bulletin in the reader's language.
+fn document(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    v: &bulletins::BulletinView,
+) -> luodi_office::bulletin::BulletinDoc {
+    let t = |k: &str| state.i18n.t(lang, k);
+    let tr = |k: &str, args: &[(&str, String)]| state.i18n.tr(lang, k, args);
+    let pct = |x: Option<f64>| {
+        x.map(|x| format!("{:.0}%", x * 100.0))
+            .unwrap_or_else(|| "—".into())
+    };
+    let b = &v.bulletin;
+    let date = b
+        .published_at
+        .unwrap_or(b.computed_at)
+        .format("%Y-%m-%d")
+        .to_string();
+    let names = |key: &str| -> Vec<String> {
+        v.totals[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    luodi_office::bulletin::BulletinDoc {
+        title: t("bulletin-doc-title"),
+        issue: tr("bulletin-issue", &[("n", b.issue_no.to_string())]),
+        issuer_line: format!("{}　{}", b.period_key, date),
+        summary: tr(
+            "bulletin-summary",
+            &[
+                ("orgs", v.rows.len().to_string()),
+                ("on_time", pct(v.totals["on_time_rate"].as_f64())),
+                ("punctuality", pct(v.totals["punctuality"].as_f64())),
+                (
+                    "red",
+                    v.totals["figures"]["red"].as_i64().unwrap_or(0).to_string(),
+                ),
+            ],
+        ),
+        note: b.note.clone(),
+        headers: [
+            "bulletin-col-rank",
+            "bulletin-col-org",
+            "bulletin-col-score",
+            "bulletin-col-due",
+            "bulletin-col-on-time",
+            "bulletin-col-overdue",
+            "bulletin-col-red",
+            "bulletin-col-punctuality",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect(),
+        rows: v
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.rank.to_string(),
+                    r.org_name.clone(),
+                    format!("{}", r.score),
+                    r.figures.items_due.to_string(),
+                    r.figures.closed_on_time.to_string(),
+                    r.figures.overdue.to_string(),
+                    r.figures.red.to_string(),
+                    pct(r.punctuality),
+                ]
+            })
+            .collect(),
+        lists: vec![
+            (t("bulletin-praised"), names("praised")),
+            (t("bulletin-criticised"), names("criticised")),
+            (t("bulletin-interviews"), names("interviews_proposed")),
+        ],
+    }
+}
+
+/// The bulletin as .xlsx or .docx (`format` = `xlsx` | `docx`), always as a download.
+#[utoipa::path(get, path = "/bulletins/{id}/export.{format}", tag = "bulletins", params(("id" = i64, Path), ("format" = String, Path, description = "xlsx or docx")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = super::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Signed(s): Signed,
+    Path((id, format)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let v = bulletins::get(&state.svc, &s.actor, id).await?;
+    let lang = crate::auth::lang_of(&headers);
+    let doc = document(&state, lang, &v);
+    let name = format!(
+        "{}-{}",
+        state.i18n.t(lang, "bulletin-doc-title"),
+        v.bulletin.period_key
+    );
+    let (bytes, ctype, ext) = match format.as_str() {
+        "xlsx" => (
+            luodi_office::bulletin::to_xlsx(&doc),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "docx" => (
+            luodi_office::bulletin::to_docx(&doc),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        _ => return Err(ApiError::not_found()),
+    };
+    let bytes = bytes.map_err(|e| ApiError::from(luodi_service::ServiceError::Internal(e)))?;
+    Ok(super::items::attachment_response(
+        &format!("{name}.{ext}"),
+        ctype,
+        bytes,
+    ))
+}

@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/bulletins", get(bulletins::list).post(bulletins::compute))
         .route("/bulletins/{id}", get(bulletins::get))
         .route("/bulletins/{id}/publish", post(bulletins::publish))
+        .route("/bulletins/{id}/export.{format}", get(bulletins::export))
         .route(
             "/campaigns/{id}/scoring",
             get(bulletins::scoring).put(bulletins::set_scoring),
@@ -94,7 +95,7 @@ pub fn routes() -> Router<AppState> {
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         programmes::list, programmes::create, programmes::get,
         jobs::get,
-        bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring,
+        bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export,
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         audit::list,
         me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,

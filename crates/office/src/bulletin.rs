@@ -1,0 +1,263 @@
+//! The weekly bulletin as documents: an .xlsx of the ranking, and a .docx in the layout of an
+//! official notice (red title, issue number, issuer and date, summary, ranking table, named
+//! lists). The .docx is written as its few XML parts directly.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+use std::io::Write;
+
+/// A bulletin ready to be written, in the reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct BulletinDoc {
+    /// e.g. 主题教育工作每周一通报
+    pub title: String,
+    /// e.g. 第3期
+    pub issue: String,
+    /// e.g. 省委主题教育领导小组办公室　2026年11月27日
+    pub issuer_line: String,
+    pub summary: String,
+    pub note: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// (heading, names), e.g. ("表扬", ["…"]).
+    pub lists: Vec<(String, Vec<String>)>,
+}
+
+/// The ranking as a workbook.
+pub fn to_xlsx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("通报").map_err(|e| e.to_string())?;
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_font_color(Color::RGB(0xC8161D));
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xF2F2F2))
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let cols = d.headers.len().max(1) as u16;
+    ws.merge_range(0, 0, 0, cols - 1, &d.title, &title)
+        .map_err(|e| e.to_string())?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        cols - 1,
+        &format!("{}　{}", d.issue, d.issuer_line),
+        &Format::new().set_align(FormatAlign::Center),
+    )
+    .map_err(|e| e.to_string())?;
+    ws.merge_range(
+        2,
+        0,
+        2,
+        cols - 1,
+        &d.summary,
+        &Format::new().set_text_wrap(),
+    )
+    .map_err(|e| e.to_string())?;
+    ws.set_row_height(2, 48).map_err(|e| e.to_string())?;
+    for (c, h) in d.headers.iter().enumerate() {
+        ws.write_string_with_format(4, c as u16, h, &head)
+            .map_err(|e| e.to_string())?;
+        ws.set_column_width(c as u16, if c == 1 { 28 } else { 12 })
+            .map_err(|e| e.to_string())?;
+    }
+    for (r, row) in d.rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let rr = 5 + r as u32;
+            match v.parse::<f64>() {
+                Ok(n) if c != 1 => ws.write_number_with_format(rr, c as u16, n, &cell),
+                _ => ws.write_string_with_format(rr, c as u16, v, &cell),
+            }
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    let mut r = 6 + d.rows.len() as u32;
+    for (heading, names) in &d.lists {
+        ws.write_string_with_format(r, 0, heading, &Format::new().set_bold())
+            .map_err(|e| e.to_string())?;
+        ws.write_string(r, 1, names.join("、"))
+            .map_err(|e| e.to_string())?;
+        r += 1;
+    }
+    if !d.note.is_empty() {
+        ws.write_string(r + 1, 0, &d.note)
+            .map_err(|e| e.to_string())?;
+    }
+    ws.set_freeze_panes(5, 0).map_err(|e| e.to_string())?;
+    wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A paragraph: `size` in half-points, centred or not, bold or not, in red or not.
+fn para(text: &str, size: u32, center: bool, bold: bool, red: bool) -> String {
+    format!(
+        "<w:p><w:pPr>{}<w:spacing w:after=\"120\"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii=\"SimSun\" w:hAnsi=\"SimSun\" w:eastAsia=\"宋体\"/>{}{}<w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+        if center { "<w:jc w:val=\"center\"/>" } else { "" },
+        if bold { "<w:b/>" } else { "" },
+        if red { "<w:color w:val=\"C8161D\"/>" } else { "" },
+        esc(text)
+    )
+}
+
+fn table(headers: &[String], rows: &[Vec<String>]) -> String {
+    let cell = |t: &str, bold: bool| {
+        format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr>{}<w:sz w:val=\"21\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p></w:tc>",
+            if bold { "<w:b/>" } else { "" },
+            esc(t)
+        )
+    };
+    let border = "<w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/><w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/><w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>";
+    let mut x = format!("<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>{border}</w:tblBorders></w:tblPr>");
+    x.push_str("<w:tr>");
+    for h in headers {
+        x.push_str(&cell(h, true));
+    }
+    x.push_str("</w:tr>");
+    for r in rows {
+        x.push_str("<w:tr>");
+        for v in r {
+            x.push_str(&cell(v, false));
+        }
+        x.push_str("</w:tr>");
+    }
+    x.push_str("</w:tbl>");
+    x
+}
+
+/// The bulletin as a Word document.
+pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
+    let mut body = String::new();
+    body.push_str(&para(&d.title, 44, true, true, true));
+    body.push_str(&para(&d.issue, 32, true, false, false));
+    body.push_str(&para(&d.issuer_line, 28, true, false, false));
+    // The red rule under the header.
+    body.push_str("<w:p><w:pPr><w:pBdr><w:bottom w:val=\"single\" w:sz=\"18\" w:color=\"C8161D\"/></w:pBdr></w:pPr></w:p>");
+    body.push_str(&para(&d.summary, 28, false, false, false));
+    if !d.note.is_empty() {
+        body.push_str(&para(&d.note, 28, false, false, false));
+    }
+    body.push_str(&table(&d.headers, &d.rows));
+    for (heading, names) in &d.lists {
+        body.push_str(&para(
+            &format!(
+                "{heading}：{}",
+                if names.is_empty() {
+                    "—".to_owned()
+                } else {
+                    names.join("、")
+                }
+            ),
+            28,
+            false,
+            false,
+            false,
+        ));
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
+         <w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\" w:header=\"720\" w:footer=\"720\" w:gutter=\"0\"/></w:sectPr>\
+         </w:body></w:document>"
+    );
+    let content_types = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+        <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+        <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+        <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+        <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
+        </Types>";
+    let rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+        <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+        <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
+        </Relationships>";
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in [
+            ("[Content_Types].xml", content_types.to_owned()),
+            ("_rels/.rels", rels.to_owned()),
+            ("word/document.xml", document),
+        ] {
+            z.start_file(name, opts).map_err(|e| e.to_string())?;
+            z.write_all(data.as_bytes()).map_err(|e| e.to_string())?;
+        }
+        z.finish().map_err(|e| e.to_string())?;
+    }
+    Ok(buf.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn doc() -> BulletinDoc {
+        BulletinDoc {
+            title: "主题教育工作每周一通报".into(),
+            issue: "第3期".into(),
+            issuer_line: "省委主题教育领导小组办公室　2026年11月27日".into(),
+            summary: "本周共有3个单位参加排名，按期办结率75%。".into(),
+            note: "高速公路管理局逾期事项较多，请限期整改。".into(),
+            headers: vec!["排名".into(), "单位".into(), "得分".into()],
+            rows: vec![
+                vec!["1".into(), "港航管理处".into(), "102".into()],
+                vec!["2".into(), "高速公路管理局 <&>".into(), "84".into()],
+            ],
+            lists: vec![
+                ("表扬".into(), vec!["港航管理处".into()]),
+                ("约谈建议".into(), vec!["高速公路管理局".into()]),
+            ],
+        }
+    }
+
+    #[test]
+    fn docx_is_a_valid_package_with_the_content() {
+        let bytes = to_docx(&doc()).expect("docx");
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut xml = String::new();
+        z.by_name("word/document.xml")
+            .expect("document")
+            .read_to_string(&mut xml)
+            .expect("read");
+        for s in [
+            "主题教育工作每周一通报",
+            "第3期",
+            "港航管理处",
+            "高速公路管理局 &lt;&amp;&gt;",
+            "约谈建议：高速公路管理局",
+            "<w:tbl>",
+        ] {
+            assert!(xml.contains(s), "{s}");
+        }
+        assert!(z.by_name("[Content_Types].xml").is_ok() && z.by_name("_rels/.rels").is_ok());
+    }
+
+    #[test]
+    fn xlsx_reads_back() {
+        use calamine::{Reader, Xlsx};
+        let bytes = to_xlsx(&doc()).expect("xlsx");
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+        let range = wb.worksheet_range("通报").expect("sheet");
+        let text: Vec<String> = range
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect();
+        assert!(
+            text.iter().any(|t| t == "港航管理处") && text.iter().any(|t| t == "102"),
+            "{text:?}"
+        );
+    }
+}
