@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod orgs;
 pub mod programmes;
+pub mod reminders;
 pub mod reports;
 pub mod scheduler;
 

@@ -76,6 +76,12 @@ async fn run(svc: &Services, name: &str) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
             Ok(format!("{n} reports opened"))
         }
+        "send_digests" => {
+            let n = crate::reminders::send_digests(svc)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("{n} digests queued"))
+        }
         "expire_sessions" => {
             let mut tx = svc.db.begin().await.map_err(|e| e.to_string())?;
             let n = luodi_store::sessions::delete_expired(tx.conn(), svc.now())

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod campaigns;
 pub mod db;
+pub mod deliveries;
 pub mod error;
 pub mod files;
 pub mod items;

@@ -15,6 +15,7 @@ mod import;
 mod item_edit_page;
 mod items;
 mod programme_pages;
+mod reminders;
 mod reports;
 mod scheduler;
 mod sessions;

@@ -89,3 +89,5 @@ object-work_rule = Work rule
 err-bulletin_published = This bulletin is published; it can no longer change or be recomputed.
 err-bad_week = Weeks are written YYYY-Www, e.g. 2026-W48.
 object-bulletin = Bulletin
+err-no_responsible_user = The item has no responsible user account to remind.
+err-already_urged_today = This item was already urged today.

@@ -65,3 +65,5 @@ bulletin-col-punctuality = Report punctuality
 bulletin-praised = Praised
 bulletin-criticised = Criticised
 bulletin-interviews = Interviews proposed
+notice-digest = Today's reminder: { $items } of your items are near or past their deadlines; your unit has { $reports } reports to submit.
+notice-urge = Reminder: { $by } urges "{ $title }". { $note }

@@ -89,3 +89,5 @@ object-work_rule = 工作制度
 err-bulletin_published = 该通报已发布，不能再修改或重新计算。
 err-bad_week = 周次格式应为 YYYY-Www，例如 2026-W48。
 object-bulletin = 通报
+err-no_responsible_user = 该事项没有关联责任人账号，无法催办。
+err-already_urged_today = 该事项今天已催办过。

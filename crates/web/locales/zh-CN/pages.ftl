@@ -65,3 +65,5 @@ bulletin-col-punctuality = 报送及时率
 bulletin-praised = 表扬
 bulletin-criticised = 通报批评
 bulletin-interviews = 建议约谈
+notice-digest = 今日催办：您负责的 { $items } 项事项临期或逾期，所在单位有 { $reports } 份情况汇报待报送。
+notice-urge = 督办提醒：“{ $title }”由 { $by } 催办。{ $note }

@@ -705,3 +705,24 @@ pub async fn update(
         .map_err(|e| stale_as_412(e, if_match))?;
     Ok(reply(d, StatusCode::OK))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrgeBody {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A supervisor urges (催办) the item's responsible person: a notice in their inbox, at most once
+/// a day per item.
+#[utoipa::path(post, path = "/items/{id}/urge", tag = "items", params(("id" = i64, Path)), request_body = UrgeBody,
+    responses((status = 204), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+pub async fn urge(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<UrgeBody>,
+) -> Result<StatusCode, ApiError> {
+    luodi_service::reminders::urge(&state.svc, &s.actor, id, &b.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -108,3 +108,80 @@ pub async fn revoke_token(
     auth::revoke_token(&state.svc, &s, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeDto {
+    pub id: i64,
+    /// digest or urge
+    pub kind: String,
+    /// The notice in the reader's language.
+    pub text: String,
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub read: bool,
+}
+
+/// Renders a notice's structured body as a sentence in `lang`.
+pub fn notice_text(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    kind: &str,
+    body: &serde_json::Value,
+) -> String {
+    let count = |k: &str| body[k].as_array().map(Vec::len).unwrap_or(0).to_string();
+    match kind {
+        "digest" => state.i18n.tr(
+            lang,
+            "notice-digest",
+            &[("items", count("items")), ("reports", count("reports"))],
+        ),
+        "urge" => state.i18n.tr(
+            lang,
+            "notice-urge",
+            &[
+                ("title", body["title"].as_str().unwrap_or("").to_owned()),
+                ("by", body["by"].as_str().unwrap_or("").to_owned()),
+                ("note", body["note"].as_str().unwrap_or("").to_owned()),
+            ],
+        ),
+        other => other.to_owned(),
+    }
+}
+
+/// The caller's in-app inbox: daily digests and urges, newest first.
+#[utoipa::path(get, path = "/me/inbox", tag = "me", responses((status = 200, body = Vec<NoticeDto>)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Signed(s): Signed,
+) -> Result<Json<Vec<NoticeDto>>, ApiError> {
+    let lang = crate::auth::lang_of(&headers);
+    let list = luodi_service::reminders::inbox(&state.svc, s.user.id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| {
+                let body: serde_json::Value = serde_json::from_str(&d.body).unwrap_or_default();
+                NoticeDto {
+                    id: d.id,
+                    text: notice_text(&state, lang, &d.subject, &body),
+                    kind: d.subject,
+                    body,
+                    created_at: d.created_at,
+                    read: d.read_at.is_some(),
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// Marks one of the caller's notices read.
+#[utoipa::path(post, path = "/me/inbox/{id}/read", tag = "me", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn read_notice(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    luodi_service::reminders::mark_read(&state.svc, s.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -76,6 +76,9 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
+        .route("/me/inbox", get(me::inbox))
+        .route("/me/inbox/{id}/read", post(me::read_notice))
+        .route("/items/{id}/urge", post(items::urge))
         .route("/me/tokens", get(me::tokens).post(me::create_token))
         .route("/me/tokens/{id}", axum::routing::delete(me::revoke_token))
         .fallback(|| async {
@@ -98,7 +101,7 @@ pub fn routes() -> Router<AppState> {
         bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export,
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         audit::list,
-        me::get, me::change_password, me::tokens, me::create_token, me::revoke_token,
+        me::get, me::change_password, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
