@@ -14,6 +14,7 @@ mod cli;
 mod import;
 mod item_edit_page;
 mod items;
+mod loop_pages;
 mod programme_pages;
 mod reminders;
 mod reports;

@@ -75,3 +75,5 @@ nav-roadmap = Roadmap
 object-programme = Special programme
 nav-programmes = Special programmes
 object-page = page
+nav-reports = Situation reports
+nav-bulletins = Weekly bulletins

@@ -75,3 +75,5 @@ nav-roadmap = 路线图
 object-programme = 专项整治
 nav-programmes = 专项整治
 object-page = 页面
+nav-reports = 情况汇报
+nav-bulletins = 每周一通报

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod bulletins;
 pub mod campaigns;
 pub mod excel;
 pub mod home;
@@ -11,6 +12,7 @@ pub mod item_edit;
 pub mod ledger;
 pub mod orgs;
 pub mod programmes;
+pub mod reports;
 
 use crate::auth;
 use crate::error::{ApiError, Explained};
@@ -48,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .merge(item_edit::routes())
         .merge(excel::routes())
         .merge(programmes::routes())
+        .merge(reports::routes())
+        .merge(bulletins::routes())
 }
 
 /// What the side navigation may show.

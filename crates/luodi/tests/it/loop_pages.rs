@@ -1,0 +1,340 @@
+//! The weekly loop through the pages alone: the office sets up a reporting rule with the form,
+//! the unit finds its report, saves and submits it, the office computes the week's bulletin,
+//! reads the ranking and publishes it; a unit elsewhere sees neither the report nor the
+//! bulletin.
+
+use crate::helpers::{json, TestApp};
+use reqwest::{Client, StatusCode};
+
+const RULE: &str = "交通运输系统每周情况汇报";
+const CHILDREN: [&str; 4] = [
+    "辽宁省高速公路管理局",
+    "辽宁省港航管理处",
+    "辽宁省公路管理局",
+    "辽宁省道路运输管理局",
+];
+
+async fn page(app: &TestApp, c: &Client, path: &str) -> (StatusCode, String) {
+    let r = c.get(app.url(path)).send().await.expect("page");
+    let s = r.status();
+    (s, r.text().await.expect("body"))
+}
+
+async fn post(app: &TestApp, c: &Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    c.post(app.url(path)).form(form).send().await.expect("post")
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The value of `attr` on the element nearest before `needle`.
+fn attr_before(html: &str, needle: &str, attr: &str) -> String {
+    let at = html.find(needle).expect("needle in page");
+    let key = format!("{attr}=\"");
+    let start = html[..at].rfind(&key).expect("attribute before needle") + key.len();
+    let len = html[start..].find('"').expect("end of attribute");
+    html[start..start + len].to_owned()
+}
+
+/// The value of the hidden `version` field of the form `form_id`.
+fn version_in(html: &str, form_id: &str) -> String {
+    let at = html
+        .find(&format!("id=\"{form_id}\""))
+        .expect("the form is on the page");
+    let rest = &html[at..];
+    let key = "name=\"version\" value=\"";
+    let start = rest.find(key).expect("a version field") + key.len();
+    let len = rest[start..].find('"').expect("end of value");
+    rest[start..start + len].to_owned()
+}
+
+#[tokio::test]
+async fn the_weekly_loop_runs_through_the_pages() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let (_, camps) = json(
+        office
+            .get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("campaigns"),
+    )
+    .await;
+    let cid = camps["items"][0]["id"]
+        .as_i64()
+        .expect("campaign")
+        .to_string();
+
+    // The navigation leads to both pages.
+    let (_, home) = page(&app, &office, "/").await;
+    assert!(home.contains("href=\"/reports\""), "a nav link to reports");
+    assert!(
+        home.contains("href=\"/bulletins\""),
+        "a nav link to bulletins"
+    );
+
+    // The office sets up a weekly reporting rule for the transport department's units.
+    let (s, html) = page(&app, &office, "/rules/new").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"rule-form\""));
+    let bad = post(
+        &app,
+        &office,
+        "/rules",
+        &[
+            ("campaign_id", &cid),
+            ("kind", "reporting"),
+            ("name", RULE),
+            ("cadence_kind", "weekly"),
+            ("weekday", "9"),
+            ("time", "16:00"),
+            ("scope_org_code", "D-TRANSPORT"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = bad.text().await.expect("body");
+    assert!(
+        body.contains("id=\"rule-cadence-error\""),
+        "under the cadence"
+    );
+    assert!(
+        body.contains(&format!("value=\"{RULE}\"")),
+        "what was typed stays"
+    );
+    let r = post(
+        &app,
+        &office,
+        "/rules",
+        &[
+            ("campaign_id", &cid),
+            ("kind", "reporting"),
+            ("name", RULE),
+            ("cadence_kind", "weekly"),
+            ("weekday", "5"),
+            ("day", "25"),
+            ("time", "16:00"),
+            ("cron", ""),
+            ("scope_org_code", "D-TRANSPORT"),
+            ("target_kinds", "department"),
+            ("target_kinds", "unit"),
+            ("owner_org_code", "D-OFFICE"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/rules?ok=rule_created");
+    let (s, html) = page(&app, &office, "/rules?ok=rule_created").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"rules-table\""));
+    assert!(html.contains(RULE));
+    assert!(html.contains("16:00"), "the cadence in words");
+    assert!(html.contains("alert-success"));
+
+    // The unit finds its report for the period, already open.
+    let liaison = app.demo("liaison").await;
+    let (s, html) = page(&app, &liaison, "/reports").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"reports-table\""));
+    assert!(html.contains(RULE));
+    let transport = app.org_id("D-TRANSPORT").await;
+    let rid = attr_before(
+        &html,
+        &format!("data-org-id=\"{transport}\""),
+        "data-report-id",
+    );
+    let (s, html) = page(&app, &liaison, &format!("/reports/{rid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("辽宁省交通运输厅"));
+    assert!(html.contains("id=\"figure-items_closed\""), "pre-filled");
+    for id in ["report-form", "r-done", "r-problems", "r-plan"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(
+        !html.contains("id=\"review-form\""),
+        "the unit does not review"
+    );
+
+    // Submitting without the work done is refused under the field.
+    let v = version_in(&html, "report-form");
+    let r = post(
+        &app,
+        &liaison,
+        &format!("/reports/{rid}"),
+        &[
+            ("done_text", " "),
+            ("problems_text", "无"),
+            ("plan_text", ""),
+            ("version", &v),
+            ("submit", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("field-error"));
+
+    // Saved as a draft, then submitted.
+    let r = post(
+        &app,
+        &liaison,
+        &format!("/reports/{rid}"),
+        &[
+            ("done_text", "完成省界收费站撤除后续整改"),
+            ("problems_text", "部分站点公示不全"),
+            ("plan_text", "开展回头看"),
+            ("version", &v),
+            ("submit", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/reports/{rid}?ok=report_saved"));
+    let (_, html) = page(&app, &liaison, &format!("/reports/{rid}?ok=report_saved")).await;
+    assert!(html.contains("完成省界收费站撤除后续整改"));
+    assert!(html.contains("data-status=\"draft\""));
+    let stale = v.clone();
+    let v = version_in(&html, "report-form");
+    assert_ne!(v, stale);
+    // A stale version is refused on the page.
+    let r = post(
+        &app,
+        &liaison,
+        &format!("/reports/{rid}"),
+        &[("done_text", "x"), ("version", &stale), ("submit", "1")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.expect("body").contains("alert-error"));
+    let r = post(
+        &app,
+        &liaison,
+        &format!("/reports/{rid}"),
+        &[
+            ("done_text", "完成省界收费站撤除后续整改"),
+            ("problems_text", "部分站点公示不全"),
+            ("plan_text", "开展回头看"),
+            ("version", &v),
+            ("submit", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("/reports/{rid}?ok=report_submitted"));
+    let (_, html) = page(&app, &liaison, &format!("/reports/{rid}")).await;
+    assert!(html.contains("data-status=\"submitted\""));
+    assert!(html.contains("data-state=\"submitted_on_time\""));
+    assert!(
+        !html.contains("id=\"report-form\""),
+        "read-only once submitted"
+    );
+    assert!(html.contains("开展回头看"));
+
+    // The office sees it waiting for review.
+    let (_, html) = page(&app, &office, &format!("/reports/{rid}")).await;
+    assert!(html.contains("id=\"review-form\""));
+    assert!(html.contains("id=\"review-accept\""));
+
+    // The office computes this week's bulletin for the transport department.
+    let week = luodi_domain::cadence::iso_week(chrono::Utc::now().date_naive());
+    let (s, html) = page(&app, &office, "/bulletins").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"bulletin-compute-form\""));
+    assert!(
+        html.contains(&format!("value=\"{week}\"")),
+        "this week by default"
+    );
+    let r = post(
+        &app,
+        &office,
+        "/bulletins",
+        &[
+            ("campaign_id", &cid),
+            ("scope_org_code", "D-TRANSPORT"),
+            ("week", "2026-W99"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(
+        &app,
+        &office,
+        "/bulletins",
+        &[
+            ("campaign_id", &cid),
+            ("scope_org_code", "D-TRANSPORT"),
+            ("week", &week),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = location(&r);
+    assert!(
+        to.starts_with("/bulletins/") && to.ends_with("?ok=bulletin_computed"),
+        "{to}"
+    );
+    let bid = to
+        .trim_start_matches("/bulletins/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let (s, html) = page(&app, &office, &to).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"bulletin-table\""));
+    for name in CHILDREN {
+        assert!(html.contains(name), "{name} is ranked");
+    }
+    assert!(html.contains("<svg class=\"bchart\" id=\"bulletin-chart\""));
+    assert!(html.contains("data-status=\"draft\""));
+    assert!(html.contains("id=\"bulletin-publish-form\""));
+    assert!(html.contains(&format!("href=\"/api/v1/bulletins/{bid}/export.xlsx\"")));
+
+    // Published with a note: frozen, with its note, time and downloads.
+    let r = post(
+        &app,
+        &office,
+        &format!("/bulletins/{bid}/publish"),
+        &[("note", "请各单位对照排名抓好整改。")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&r),
+        format!("/bulletins/{bid}?ok=bulletin_published")
+    );
+    let (_, html) = page(&app, &office, &format!("/bulletins/{bid}")).await;
+    assert!(html.contains("data-status=\"published\""));
+    assert!(html.contains("请各单位对照排名抓好整改。"));
+    assert!(html.contains("id=\"bulletin-published\""));
+    assert!(!html.contains("id=\"bulletin-publish-form\""));
+    let docx = format!("/api/v1/bulletins/{bid}/export.docx");
+    assert!(html.contains("id=\"bulletin-docx\"") && html.contains(&docx));
+    let r = office.get(app.url(&docx)).send().await.expect("docx");
+    assert_eq!(r.status(), StatusCode::OK);
+    // Publishing again is refused on the page.
+    let r = post(
+        &app,
+        &office,
+        &format!("/bulletins/{bid}/publish"),
+        &[("note", "")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.expect("body").contains("alert-error"));
+    let (_, html) = page(&app, &office, "/bulletins").await;
+    assert!(html.contains(&format!("data-bulletin-id=\"{bid}\"")));
+
+    // A unit elsewhere sees neither.
+    let dalian = app.demo("dalian_liaison").await;
+    let (s, _) = page(&app, &dalian, &format!("/reports/{rid}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = page(&app, &dalian, &format!("/bulletins/{bid}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, html) = page(&app, &dalian, "/reports").await;
+    assert!(!html.contains(&format!("data-report-id=\"{rid}\"")));
+}
