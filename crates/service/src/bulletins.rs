@@ -424,6 +424,9 @@ pub async fn publish(
     if !bulletins::publish(tx.conn(), id, note.trim(), &actor.name, svc.now()).await? {
         return Err(ServiceError::Conflict("bulletin_published"));
     }
+    // Its proposals become proposed interviews for the office to confirm or dismiss.
+    let rows = bulletins::rows(tx.conn(), id).await?;
+    crate::interviews::propose_from_bulletin(tx.conn(), &b, &rows, svc.now()).await?;
     audit::record::<(), serde_json::Value>(
         svc,
         tx.conn(),

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bulletins;
 pub mod campaigns;
 pub mod error;
+pub mod interviews;
 pub mod items;
 pub mod jobs;
 pub mod ledger;

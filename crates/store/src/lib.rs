@@ -10,6 +10,7 @@ pub mod db;
 pub mod deliveries;
 pub mod error;
 pub mod files;
+pub mod interviews;
 pub mod items;
 pub mod orgs;
 pub mod programmes;

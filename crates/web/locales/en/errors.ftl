@@ -91,3 +91,5 @@ err-bad_week = Weeks are written YYYY-Www, e.g. 2026-W48.
 object-bulletin = Bulletin
 err-no_responsible_user = The item has no responsible user account to remind.
 err-already_urged_today = This item was already urged today.
+object-interview = Interview
+err-bad_commitment = A commitment is incomplete (what, by when, who).

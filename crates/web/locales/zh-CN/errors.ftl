@@ -91,3 +91,5 @@ err-bad_week = 周次格式应为 YYYY-Www，例如 2026-W48。
 object-bulletin = 通报
 err-no_responsible_user = 该事项没有关联责任人账号，无法催办。
 err-already_urged_today = 该事项今天已催办过。
+object-interview = 约谈
+err-bad_commitment = 整改承诺填写有误（事项、完成时限、责任人）。

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bulletins;
 pub mod campaigns;
+pub mod interviews;
 pub mod items;
 pub mod jobs;
 pub mod me;
@@ -68,6 +69,10 @@ pub fn routes() -> Router<AppState> {
         .route("/bulletins", get(bulletins::list).post(bulletins::compute))
         .route("/bulletins/{id}", get(bulletins::get))
         .route("/bulletins/{id}/publish", post(bulletins::publish))
+        .route("/interviews", get(interviews::list))
+        .route("/interviews/{id}", get(interviews::get))
+        .route("/interviews/{id}/decide", post(interviews::decide))
+        .route("/interviews/{id}/record", post(interviews::record))
         .route("/bulletins/{id}/export.{format}", get(bulletins::export))
         .route(
             "/campaigns/{id}/scoring",
@@ -98,7 +103,7 @@ pub fn routes() -> Router<AppState> {
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         programmes::list, programmes::create, programmes::get,
         jobs::get,
-        bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export,
+        bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export, interviews::list, interviews::get, interviews::decide, interviews::record,
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         audit::list,
         me::get, me::change_password, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
