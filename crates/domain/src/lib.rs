@@ -5,6 +5,7 @@ pub mod bulletin;
 pub mod cadence;
 pub mod campaign;
 pub mod clock;
+pub mod delivery;
 pub mod item;
 pub mod light;
 pub mod org;

@@ -61,6 +61,24 @@ impl Validation {
         }
     }
 
+    /// An optional e-mail address: one `@`, a dotted domain, no spaces, at most 254 characters.
+    pub fn email(&mut self, field: &str, value: &str) {
+        let v = value.trim();
+        if v.is_empty() {
+            return;
+        }
+        let ok = v.len() <= 254
+            && !v
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';'))
+            && matches!(v.split_once('@'), Some((local, domain))
+                if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                    && !domain.starts_with('.') && !domain.ends_with('.'));
+        if !ok {
+            self.add(field, "bad_email");
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
@@ -87,6 +105,23 @@ impl Validation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_rule() {
+        let check = |e: &str| {
+            let mut v = Validation::new();
+            v.email("email", e);
+            v.is_empty()
+        };
+        assert!(check(""));
+        assert!(check("sun.wei@jtt.ln.gov.cn"));
+        assert!(!check("sun wei@jtt.ln.gov.cn"));
+        assert!(!check("sunwei"));
+        assert!(!check("a@b"));
+        assert!(!check("a@@b.cn"));
+        assert!(!check("@b.cn"));
+        assert!(!check("a@b.cn, c@d.cn"));
+    }
 
     #[test]
     fn text_rules() {

@@ -18,6 +18,11 @@ pub struct Layer {
     pub session_absolute_hours: Option<u64>,
     pub max_upload_mb: Option<u64>,
     pub log: Option<String>,
+    /// Where people reach luodi, for links in e-mails and robot messages.
+    pub public_url: Option<String>,
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required` or `smtps://…`; unset: no e-mail.
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 impl Layer {
@@ -32,6 +37,9 @@ impl Layer {
             session_absolute_hours: over.session_absolute_hours.or(self.session_absolute_hours),
             max_upload_mb: over.max_upload_mb.or(self.max_upload_mb),
             log: over.log.or(self.log),
+            public_url: over.public_url.or(self.public_url),
+            smtp_url: over.smtp_url.or(self.smtp_url),
+            mail_from: over.mail_from.or(self.mail_from),
         }
     }
 
@@ -64,6 +72,9 @@ impl Layer {
             session_absolute_hours: num("LUODI_SESSION_ABSOLUTE_HOURS")?,
             max_upload_mb: num("LUODI_MAX_UPLOAD_MB")?,
             log: get("LUODI_LOG"),
+            public_url: get("LUODI_PUBLIC_URL"),
+            smtp_url: get("LUODI_SMTP_URL"),
+            mail_from: get("LUODI_MAIL_FROM"),
         })
     }
 
@@ -85,6 +96,8 @@ pub struct Config {
     pub session_absolute: Duration,
     pub max_upload_bytes: u64,
     pub log: String,
+    pub public_url: Option<String>,
+    pub channels: luodi_service::notify::ChannelConfig,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -123,13 +136,24 @@ impl Config {
             session_absolute: Duration::from_secs(absolute * 3600),
             max_upload_bytes: l.max_upload_mb.unwrap_or(50) * 1024 * 1024,
             log: l.log.unwrap_or_else(|| "info".into()),
+            public_url: l
+                .public_url
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty()),
+            channels: luodi_service::notify::ChannelConfig {
+                smtp_url: l.smtp_url.filter(|u| !u.trim().is_empty()),
+                mail_from: l
+                    .mail_from
+                    .unwrap_or_else(|| luodi_service::notify::ChannelConfig::default().mail_from),
+                ..Default::default()
+            },
         })
     }
 
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -138,6 +162,13 @@ impl Config {
             self.session_absolute.as_secs() / 3600,
             self.max_upload_bytes / (1024 * 1024),
             self.log,
+            self.public_url.as_deref().unwrap_or(""),
+            self.channels
+                .smtp_url
+                .as_deref()
+                .map(luodi_store::db::redact_url)
+                .unwrap_or_default(),
+            self.channels.mail_from,
         )
     }
 }

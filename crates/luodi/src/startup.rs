@@ -26,8 +26,12 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         session_idle: config.session_idle,
         session_absolute: config.session_absolute,
         max_upload_bytes: config.max_upload_bytes,
+        public_url: config.public_url.clone(),
     };
-    Ok(Services::new(db, clock, cfg, files))
+    let channels = luodi_service::notify::Channels::new(&config.channels)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Services::new(db, clock, cfg, files)
+        .with_channels(channels, luodi_web::notices::Notices::shared()))
 }
 
 /// A bound, not yet serving, application.

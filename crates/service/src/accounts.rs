@@ -190,6 +190,52 @@ pub async fn create(
     ))
 }
 
+/// Sets where an account's e-mail reminders go (empty: none): the person themselves, or an
+/// account manager over them.
+pub async fn set_email(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    email: &str,
+) -> ServiceResult<Account> {
+    let mut v = Validation::new();
+    v.email("email", email);
+    v.into_result()?;
+    let mut tx = svc.db.begin().await?;
+    let (before, org) = load(tx.conn(), id).await?;
+    if !actor.is(id) {
+        if !reaches(actor, Permission::ReadUsers, org.as_ref()) {
+            return Err(ServiceError::NotFound("user"));
+        }
+        if !reaches(actor, Permission::ManageAccounts, org.as_ref()) {
+            return Err(ServiceError::Forbidden);
+        }
+    }
+    users::set_email(tx.conn(), id, email.trim(), svc.now()).await?;
+    let (user, org) = load(tx.conn(), id).await?;
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "user.set_email",
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: org.as_ref().map(|o| o.path.clone()),
+            before: Some(&serde_json::json!({ "email": before.email })),
+            after: Some(&serde_json::json!({ "email": user.email })),
+        },
+    )
+    .await?;
+    let bindings = users::bindings(tx.conn(), id).await?;
+    tx.commit().await?;
+    Ok(Account {
+        user,
+        org,
+        bindings,
+    })
+}
+
 /// Loads an account for a change by the actor, with the permission the change needs.
 async fn for_change(
     c: Conn<'_>,

@@ -28,6 +28,14 @@ impl Actor {
         }
     }
 
+    /// The server's own scheduled work (bulletins computed at their cut-off, …).
+    pub fn scheduler() -> Self {
+        Self {
+            name: "system:scheduler".into(),
+            ..Self::cli()
+        }
+    }
+
     pub fn user(user_id: i64, name: String, bindings: Vec<Binding>, ip: Option<String>) -> Self {
         Self {
             user_id: Some(user_id),

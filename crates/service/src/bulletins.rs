@@ -427,6 +427,23 @@ pub async fn publish(
     // Its proposals become proposed interviews for the office to confirm or dismiss.
     let rows = bulletins::rows(tx.conn(), id).await?;
     crate::interviews::propose_from_bulletin(tx.conn(), &b, &rows, svc.now()).await?;
+    // The scope's group robots announce it.
+    let scope_name = orgs::get(tx.conn(), b.scope_org_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let totals: serde_json::Value = serde_json::from_str(&b.totals_json).unwrap_or_default();
+    let notice = crate::reminders::Notice {
+        kind: "bulletin",
+        body: serde_json::json!({
+            "kind": "bulletin", "bulletin_id": b.id, "scope": scope_name, "issue_no": b.issue_no, "week": b.period_key,
+            "orgs": totals["orgs"], "on_time_rate": totals["on_time_rate"], "punctuality": totals["punctuality"],
+            "praised": totals["praised"], "interviews_proposed": totals["interviews_proposed"],
+        }),
+        path: format!("/bulletins/{}", b.id),
+        key: format!("bulletin:{}", b.id),
+    };
+    crate::reminders::to_robots(svc, tx.conn(), b.scope_org_id, &notice, svc.now()).await?;
     audit::record::<(), serde_json::Value>(
         svc,
         tx.conn(),
@@ -443,4 +460,62 @@ pub async fn publish(
     .await?;
     tx.commit().await?;
     get(svc, actor, id).await
+}
+
+/// The ISO week a bulletin falling due at `due` reports on: a bulletin due on a Monday (每周一
+/// 通报) covers the week before; one due on another day covers the week it falls in.
+pub fn week_reported(due: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    use chrono::Datelike;
+    let day = due.with_timezone(&tz).date_naive();
+    let day = if day.weekday() == chrono::Weekday::Mon {
+        day - Duration::days(1)
+    } else {
+        day
+    };
+    luodi_domain::cadence::iso_week(day)
+}
+
+/// At each bulletin rule's cut-off, computes the draft bulletin of its scope for the week it
+/// reports on (once: a bulletin already there, draft or published, is left alone). Returns how
+/// many were computed.
+pub async fn compute_due(svc: &Services) -> ServiceResult<usize> {
+    let now = svc.now();
+    let rules = {
+        let mut c = svc.db.read().await?;
+        luodi_store::reports::active_rules(c.conn(), "bulletin").await?
+    };
+    let actor = Actor::scheduler();
+    let mut computed = 0;
+    for rule in rules {
+        let cadence = crate::reports::cadence_of(&rule)?;
+        let tz = {
+            let mut c = svc.db.read().await?;
+            campaigns::rules(c.conn(), rule.campaign_id)
+                .await?
+                .and_then(|r| r.time_zone.parse().ok())
+                .unwrap_or(chrono_tz::Asia::Shanghai)
+        };
+        let Some(due) = cadence
+            .dues_between(rule.created_at, now, tz, 100_000)
+            .last()
+            .copied()
+        else {
+            continue;
+        };
+        let week = week_reported(due, tz);
+        let exists = {
+            let mut c = svc.db.read().await?;
+            bulletins::find(c.conn(), rule.campaign_id, rule.scope_org_id, &week)
+                .await?
+                .is_some()
+        };
+        if exists {
+            continue;
+        }
+        match compute(svc, &actor, rule.campaign_id, rule.scope_org_id, &week).await {
+            Ok(_) => computed += 1,
+            Err(e) => tracing::warn!(rule = rule.id, week, error = %e, "bulletin not computed"),
+        }
+    }
+    Ok(computed)
 }

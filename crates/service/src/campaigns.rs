@@ -75,6 +75,13 @@ pub struct RulesInput {
     pub recheck_after_days: i64,
     /// by_count, weighted or manual.
     pub progress_rule: String,
+    /// Days before a deadline on which reminders go out (default 3 and 1).
+    #[serde(default = "default_offsets")]
+    pub reminder_offsets: Vec<i64>,
+}
+
+pub fn default_offsets() -> Vec<i64> {
+    luodi_domain::delivery::DEFAULT_OFFSETS.to_vec()
 }
 
 fn check_rules(v: &mut Validation, r: &RulesInput) {
@@ -93,6 +100,9 @@ fn check_rules(v: &mut Validation, r: &RulesInput) {
     if !matches!(r.progress_rule.as_str(), "by_count" | "weighted" | "manual") {
         v.add("rules.progress_rule", "unknown_value");
     }
+    if !luodi_domain::delivery::offsets_ok(&r.reminder_offsets) {
+        v.add("rules.reminder_offsets", "out_of_range");
+    }
 }
 
 async fn apply_rules(
@@ -110,6 +120,7 @@ async fn apply_rules(
         little_progress_percent: r.little_progress_percent,
         recheck_after_days: r.recheck_after_days,
         progress_rule: r.progress_rule.clone(),
+        reminder_offsets: luodi_domain::delivery::format_offsets(&r.reminder_offsets),
     };
     Ok(campaigns::set_rules(c, &rules, now).await?)
 }

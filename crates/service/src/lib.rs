@@ -13,11 +13,13 @@ pub mod interviews;
 pub mod items;
 pub mod jobs;
 pub mod ledger;
+pub mod notify;
 pub mod orgs;
 pub mod programmes;
 pub mod reminders;
 pub mod reports;
 pub mod scheduler;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use error::{ServiceError, ServiceResult};
@@ -36,6 +38,9 @@ pub struct ServiceConfig {
     pub session_absolute: Duration,
     /// Largest evidence file, in bytes.
     pub max_upload_bytes: u64,
+    /// Where people reach luodi (`https://luodi.example.gov.cn`), for links in e-mails and robot
+    /// messages; none leaves the links out.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServiceConfig {
@@ -44,6 +49,7 @@ impl Default for ServiceConfig {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             max_upload_bytes: 50 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
@@ -58,6 +64,10 @@ pub struct Services {
     pub files: luodi_store::files::FileStore,
     /// Long work running in this instance, with its progress.
     pub jobs: jobs::Jobs,
+    /// E-mail and group robots.
+    pub channels: Arc<notify::Channels>,
+    /// Notices in the reader's language, for the outside channels.
+    pub notices: Arc<dyn notify::NoticeText>,
 }
 
 impl Services {
@@ -73,7 +83,20 @@ impl Services {
             config,
             files,
             jobs: jobs::Jobs::default(),
+            channels: Arc::new(notify::Channels::without_mail()),
+            notices: Arc::new(notify::RawNotice),
         }
+    }
+
+    /// The same services with these outside channels and this renderer of notices.
+    pub fn with_channels(
+        mut self,
+        channels: notify::Channels,
+        notices: Arc<dyn notify::NoticeText>,
+    ) -> Self {
+        self.channels = Arc::new(channels);
+        self.notices = notices;
+        self
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

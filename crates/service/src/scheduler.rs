@@ -13,13 +13,29 @@ pub struct JobSpec {
     pub every: Duration,
 }
 
-/// The jobs every instance knows. Later work (reports falling due, reminders, bulletins) adds
-/// its jobs here.
+/// The jobs every instance knows.
 pub fn jobs() -> Vec<JobSpec> {
     vec![
         JobSpec {
             name: "rebucket_items",
             every: Duration::minutes(15),
+        },
+        JobSpec {
+            name: "open_report_periods",
+            every: Duration::minutes(15),
+        },
+        JobSpec {
+            name: "compute_bulletins",
+            every: Duration::minutes(15),
+        },
+        // Ticks align to UTC midnight: 08:00 in China, the start of the working day.
+        JobSpec {
+            name: "send_digests",
+            every: Duration::hours(24),
+        },
+        JobSpec {
+            name: "deliver_notices",
+            every: Duration::minutes(1),
         },
         JobSpec {
             name: "expire_sessions",
@@ -81,6 +97,21 @@ async fn run(svc: &Services, name: &str) -> Result<String, String> {
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!("{n} digests queued"))
+        }
+        "compute_bulletins" => {
+            let n = crate::bulletins::compute_due(svc)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("{n} bulletins computed"))
+        }
+        "deliver_notices" => {
+            let r = crate::notify::deliver_due(svc)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "{} sent, {} to retry, {} given up",
+                r.sent, r.retrying, r.failed
+            ))
         }
         "expire_sessions" => {
             let mut tx = svc.db.begin().await.map_err(|e| e.to_string())?;

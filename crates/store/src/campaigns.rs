@@ -288,13 +288,15 @@ pub struct CampaignRules {
     pub little_progress_percent: i64,
     pub recheck_after_days: i64,
     pub progress_rule: String,
+    /// Days before a deadline on which reminders go out, e.g. "3,1".
+    pub reminder_offsets: String,
 }
 
 pub async fn rules(c: Conn<'_>, id: i64) -> StoreResult<Option<CampaignRules>> {
     db::fetch_optional(
         c,
         Sql::new(
-            "SELECT id, time_zone, due_soon_days, lagging_numerator, lagging_denominator, little_progress_percent, recheck_after_days, progress_rule \
+            "SELECT id, time_zone, due_soon_days, lagging_numerator, lagging_denominator, little_progress_percent, recheck_after_days, progress_rule, reminder_offsets \
              FROM campaigns WHERE id = ",
         )
         .arg(id),
@@ -319,6 +321,8 @@ pub async fn set_rules(mut c: Conn<'_>, r: &CampaignRules, now: DateTime<Utc>) -
             .arg(r.recheck_after_days)
             .push(", progress_rule = ")
             .arg(r.progress_rule.as_str())
+            .push(", reminder_offsets = ")
+            .arg(r.reminder_offsets.as_str())
             .push(" WHERE id = ")
             .arg(r.id),
     )

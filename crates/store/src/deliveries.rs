@@ -12,6 +12,7 @@ pub struct Delivery {
     pub id: i64,
     pub channel: String,
     pub user_id: Option<i64>,
+    pub org_id: Option<i64>,
     pub address: String,
     pub subject: String,
     pub body: String,
@@ -25,11 +26,13 @@ pub struct Delivery {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-const COLS: &str = "id, channel, user_id, address, subject, body, dedupe_key, status, attempts, next_attempt_at, last_error, read_at, created_at, sent_at";
+const COLS: &str = "id, channel, user_id, org_id, address, subject, body, dedupe_key, status, attempts, next_attempt_at, last_error, read_at, created_at, sent_at";
 
 pub struct NewDelivery<'a> {
     pub channel: &'a str,
     pub user_id: Option<i64>,
+    /// The org the notice concerns: the recipient's, or the robot's.
+    pub org_id: Option<i64>,
     pub address: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
@@ -46,10 +49,11 @@ pub async fn enqueue(c: Conn<'_>, d: &NewDelivery<'_>, now: DateTime<Utc>) -> St
     };
     let n = db::execute(
         c,
-        Sql::new("INSERT INTO deliveries (channel, user_id, address, subject, body, dedupe_key, status, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES (")
+        Sql::new("INSERT INTO deliveries (channel, user_id, org_id, address, subject, body, dedupe_key, status, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES (")
             .values([
                 Arg::from(d.channel),
                 Arg::from(d.user_id),
+                Arg::from(d.org_id),
                 Arg::from(d.address),
                 Arg::from(d.subject),
                 Arg::from(d.body),
@@ -131,6 +135,132 @@ pub async fn record_attempt(
     Ok(())
 }
 
+/// Puts a failed delivery back in the queue for an attempt now.
+pub async fn retry(c: Conn<'_>, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    let n = db::execute(
+        c,
+        Sql::new("UPDATE deliveries SET status = 'queued', next_attempt_at = ")
+            .arg(now)
+            .push(" WHERE status = 'failed' AND id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// A delivery with the names of its recipient and org, for the record of what went out.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub channel: String,
+    pub user_name: Option<String>,
+    pub org_name: Option<String>,
+    pub org_path: Option<String>,
+    pub address: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    /// Orgs whose deliveries may be seen (subtree roots).
+    pub scopes: Vec<String>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    /// Also those to people in no org (accounts of the whole installation).
+    pub include_orgless: bool,
+}
+
+fn delivery_where(s: &mut Sql, f: &DeliveryFilter) {
+    s.add(" WHERE d.channel <> 'inbox' AND (");
+    s.in_subtrees("o.path", &f.scopes);
+    if f.include_orgless {
+        s.add(" OR d.org_id IS NULL");
+    }
+    s.add(")");
+    if let Some(st) = &f.status {
+        s.add(" AND d.status = ").bind(st);
+    }
+    if let Some(ch) = &f.channel {
+        s.add(" AND d.channel = ").bind(ch);
+    }
+}
+
+/// The outside deliveries (e-mail, robots) of orgs in the filter's scopes, newest first.
+pub async fn list(
+    mut c: Conn<'_>,
+    f: &DeliveryFilter,
+    page: crate::Page,
+) -> StoreResult<crate::Paged<DeliveryRecord>> {
+    let mut count =
+        Sql::new("SELECT COUNT(*) FROM deliveries d LEFT JOIN orgs o ON o.id = d.org_id");
+    delivery_where(&mut count, f);
+    let total = db::scalar_i64(c.re(), count).await?;
+    let mut s = Sql::new(
+        "SELECT d.id, d.channel, u.display_name AS user_name, o.name AS org_name, o.path AS org_path, d.address, d.subject, d.status, d.attempts, \
+         d.next_attempt_at, d.last_error, d.created_at, d.sent_at FROM deliveries d LEFT JOIN orgs o ON o.id = d.org_id LEFT JOIN users u ON u.id = d.user_id",
+    );
+    delivery_where(&mut s, f);
+    s.add(" ORDER BY d.id DESC");
+    let items = db::fetch_all(c, s.page(page)).await?;
+    Ok(crate::Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Where to reach a person: e-mail, language and org.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contact {
+    pub id: i64,
+    pub email: String,
+    pub locale: String,
+    pub org_id: Option<i64>,
+}
+
+pub async fn contacts(c: Conn<'_>, user_ids: &[i64]) -> StoreResult<Vec<Contact>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut s =
+        Sql::new("SELECT id, email, locale, org_id FROM users WHERE disabled = FALSE AND id IN (");
+    for (i, id) in user_ids.iter().enumerate() {
+        if i > 0 {
+            s.add(", ");
+        }
+        s.bind(*id);
+    }
+    s.add(")");
+    db::fetch_all(c, s).await
+}
+
+/// The people of an org who act for it: those holding a role bound at the org itself.
+pub async fn org_people(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<Contact>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT DISTINCT u.id, u.email, u.locale, u.org_id FROM users u JOIN role_bindings b ON b.user_id = u.id WHERE u.disabled = FALSE AND b.org_id = ")
+            .arg(org_id)
+            .push(" ORDER BY u.id"),
+    )
+    .await
+}
+
+pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<Delivery>> {
+    let mut s = Sql::default();
+    s.add("SELECT ")
+        .add(COLS)
+        .add(" FROM deliveries WHERE id = ")
+        .bind(id);
+    db::fetch_optional(c, s).await
+}
+
 pub async fn by_key(c: Conn<'_>, key: &str) -> StoreResult<Option<Delivery>> {
     let mut s = Sql::default();
     s.add("SELECT ")
@@ -149,17 +279,20 @@ pub struct ItemDue {
     pub title: String,
     pub due_on: chrono::NaiveDate,
     pub timeliness: String,
+    /// The campaign's reminder offsets, e.g. "3,1".
+    pub reminder_offsets: String,
 }
 
 pub async fn items_due(c: Conn<'_>, horizon: chrono::NaiveDate) -> StoreResult<Vec<ItemDue>> {
     db::fetch_all(
         c,
         Sql::new(
-            "SELECT responsible_user_id AS user_id, id AS item_id, title, due_on, timeliness FROM items \
-             WHERE responsible_user_id IS NOT NULL AND status IN ('assigned', 'returned', 'in_progress', 'close_out_requested', 'under_review') AND due_on <= ",
+            "SELECT i.responsible_user_id AS user_id, i.id AS item_id, i.title, i.due_on, i.timeliness, c.reminder_offsets FROM items i \
+             JOIN campaigns c ON c.id = i.campaign_id \
+             WHERE i.responsible_user_id IS NOT NULL AND i.status IN ('assigned', 'returned', 'in_progress', 'close_out_requested', 'under_review') AND i.due_on <= ",
         )
         .arg(horizon)
-        .push(" ORDER BY responsible_user_id, due_on"),
+        .push(" ORDER BY i.responsible_user_id, i.due_on"),
     )
     .await
 }

@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sql;
 pub mod users;
+pub mod webhooks;
 
 pub use db::{Backend, Conn, Db, Tx};
 pub use error::{StoreError, StoreResult};

@@ -19,6 +19,8 @@ pub struct User {
     pub password_changed_at: DateTime<Utc>,
     pub disabled: bool,
     pub locale: String,
+    /// Where e-mail reminders go; empty: none.
+    pub email: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -26,7 +28,7 @@ pub struct User {
 
 const COLS: &str =
     "u.id, u.username, u.display_name, u.org_id, u.password_hash, u.must_change_password, \
-    u.password_changed_at, u.disabled, u.locale, u.version, u.created_at, u.updated_at";
+    u.password_changed_at, u.disabled, u.locale, u.email, u.version, u.created_at, u.updated_at";
 
 fn select() -> Sql {
     let mut s = Sql::default();
@@ -117,6 +119,20 @@ pub async fn set_disabled(
         c,
         Sql::new("UPDATE users SET disabled = ")
             .arg(disabled)
+            .push(", version = version + 1, updated_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_email(c: Conn<'_>, id: i64, email: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET email = ")
+            .arg(email)
             .push(", version = version + 1, updated_at = ")
             .arg(now)
             .push(" WHERE id = ")

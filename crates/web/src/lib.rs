@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
+pub mod notices;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;

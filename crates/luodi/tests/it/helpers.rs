@@ -97,12 +97,21 @@ impl TestApp {
 
     /// With a clock the test moves.
     pub async fn spawn_with_clock(clock: std::sync::Arc<dyn luodi_domain::Clock>) -> TestApp {
+        Self::spawn_with(clock, Layer::default()).await
+    }
+
+    /// With a clock the test moves and settings over the defaults (`extra`).
+    pub async fn spawn_with(
+        clock: std::sync::Arc<dyn luodi_domain::Clock>,
+        extra: Layer,
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut layer = Layer {
             listen: Some("127.0.0.1:0".into()),
             data_dir: Some(dir.path().to_path_buf()),
             ..Default::default()
-        };
+        }
+        .merge(extra);
         let mut opts = DbOptions {
             max_connections: 8,
             ..Default::default()

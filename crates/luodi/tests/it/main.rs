@@ -10,6 +10,7 @@ mod authz;
 mod bad_input;
 mod browser;
 mod bulletins;
+mod channels;
 mod cli;
 mod import;
 mod item_edit_page;

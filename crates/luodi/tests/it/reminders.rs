@@ -1,5 +1,6 @@
 //! Reminders with an injected clock: each person gets at most one digest a day, listing their
-//! items near or past the deadline; a supervisor urges an item once a day; outsiders cannot.
+//! items three days and one day before the deadline (the default offsets) and every day once
+//! overdue; a supervisor urges an item once a day; outsiders cannot.
 
 use crate::helpers::{json, TestApp};
 use chrono::{Duration, TimeZone, Utc};
@@ -29,7 +30,7 @@ async fn digests_once_a_day_and_urges_once_a_day() {
     let cid = camps["items"][0]["id"].as_i64().expect("campaign");
     let owner_id = app.user_id("owner").await;
     let hwy = app.org_id("D-TRANSPORT-HWY").await;
-    for (title, due) in [("两天后到期", "2026-11-25"), ("一个月后到期", "2026-12-23")] {
+    for (title, due) in [("三天后到期", "2026-11-26"), ("一个月后到期", "2026-12-23")] {
         let body = json!({"campaign_id": cid, "kind": "task", "title": title, "phase": "rectification", "source": "inspection", "item_type": "time_limited",
             "lead_org_id": hwy, "responsible_person": "孙伟", "responsible_user_id": owner_id, "due_on": due, "issue": true});
         let (s, v) = json(
@@ -43,7 +44,7 @@ async fn digests_once_a_day_and_urges_once_a_day() {
         .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
-    // Twice on one day: one digest, listing only the item due within three days.
+    // Twice on one day: one digest, listing only the item three days from its deadline.
     assert_eq!(
         luodi_service::reminders::send_digests(&app.svc)
             .await
@@ -69,20 +70,24 @@ async fn digests_once_a_day_and_urges_once_a_day() {
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0]["kind"], "digest");
     assert_eq!(notes[0]["body"]["items"].as_array().map(Vec::len), Some(1));
-    assert_eq!(notes[0]["body"]["items"][0]["title"], "两天后到期");
+    assert_eq!(notes[0]["body"]["items"][0]["title"], "三天后到期");
+    assert_eq!(notes[0]["body"]["items"][0]["why"]["days"], 3);
     assert!(
         notes[0]["text"].as_str().is_some_and(|t| t.contains('1')),
         "{}",
         notes[0]
     );
-    // The next day, the next digest.
-    clock.advance(Duration::days(1));
-    assert_eq!(
-        luodi_service::reminders::send_digests(&app.svc)
-            .await
-            .expect("digest"),
-        1
-    );
+    // Two days before: no offset, no digest; one day before: the next; then every overdue day.
+    for (day, expected) in [(24, 0), (25, 1), (26, 0), (27, 1), (28, 1)] {
+        clock.advance(Duration::days(1));
+        assert_eq!(
+            luodi_service::reminders::send_digests(&app.svc)
+                .await
+                .expect("digest"),
+            expected,
+            "on 2026-11-{day}"
+        );
+    }
     // Someone else's inbox stays empty.
     let liaison = app.demo("liaison").await;
     let (_, other) = json(

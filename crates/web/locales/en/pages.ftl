@@ -67,3 +67,26 @@ bulletin-criticised = Criticised
 bulletin-interviews = Interviews proposed
 notice-digest = Today's reminder: { $items } of your items are near or past their deadlines; your unit has { $reports } reports to submit.
 notice-urge = Reminder: { $by } urges "{ $title }". { $note }
+
+## Notices outside luodi (e-mail, group robots)
+mail-digest-subject = [luodi] Today's reminders: { $items } items near or past their deadline, { $reports } reports due
+mail-digest-items = These items you are responsible for are near or past their deadline:
+mail-digest-item = · { $title } (due { $due }, { $why })
+mail-why-due = due in { $days } days
+mail-why-overdue = overdue by { $days } days
+mail-why-due-one = due tomorrow
+mail-why-overdue-one = overdue by 1 day
+mail-digest-reports = These situation reports of your unit are not yet submitted:
+mail-digest-report = · { $org } { $period } situation report (cut-off { $due })
+mail-urge-subject = [luodi] Reminder: { $title }
+mail-urge-text = { $by } urges "{ $title }", due { $due }. { $note }
+mail-urge-org-subject = [luodi] Reminder: { $org }
+mail-urge-org-text = { $by } urges { $org }: { $overdue } items overdue, { $red } red. { $note }
+mail-bulletin-subject = [luodi] { $scope } bulletin no. { $issue } ({ $week }) published
+mail-bulletin-text = { $orgs } orgs ranked; on-time closure { $rate }, report punctuality { $punct }. Praised: { $praised }. Interviews proposed: { $interviews }.
+mail-test-subject = [luodi] Test message
+mail-test-text = A test message sent by { $by } for { $org }: if it arrived, the group robot is set up correctly.
+mail-link = Details: { $url }
+mail-none = none
+notice-urge-org = Reminder: { $by } urges { $org }. { $note }
+notice-bulletin = { $scope } bulletin no. { $issue } published.

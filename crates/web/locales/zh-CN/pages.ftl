@@ -67,3 +67,26 @@ bulletin-criticised = 通报批评
 bulletin-interviews = 建议约谈
 notice-digest = 今日催办：您负责的 { $items } 项事项临期或逾期，所在单位有 { $reports } 份情况汇报待报送。
 notice-urge = 督办提醒：“{ $title }”由 { $by } 催办。{ $note }
+
+## Notices outside luodi (e-mail, group robots)
+mail-digest-subject = 【落地】今日催办：{ $items } 项事项临期或逾期，{ $reports } 份汇报待报送
+mail-digest-items = 您负责的以下事项临期或逾期，请及时办理：
+mail-digest-item = · { $title }（截止 { $due }，{ $why }）
+mail-why-due = 还有 { $days } 天到期
+mail-why-overdue = 已逾期 { $days } 天
+mail-why-due-one = 明天到期
+mail-why-overdue-one = 已逾期 1 天
+mail-digest-reports = 所在单位以下情况汇报尚未报送：
+mail-digest-report = · { $org } { $period } 情况汇报（截止 { $due }）
+mail-urge-subject = 【落地】督办提醒：{ $title }
+mail-urge-text = { $by } 对“{ $title }”进行催办，截止日期 { $due }。{ $note }
+mail-urge-org-subject = 【落地】督办提醒：{ $org }
+mail-urge-org-text = { $by } 对{ $org }的工作进行催办：当前逾期 { $overdue } 项、红灯 { $red } 项。{ $note }
+mail-bulletin-subject = 【落地】{ $scope }第 { $issue } 期通报（{ $week }）已发布
+mail-bulletin-text = 参与排名 { $orgs } 个单位，按期办结率 { $rate }，汇报按时率 { $punct }。表扬：{ $praised }。建议约谈：{ $interviews }。
+mail-test-subject = 【落地】测试消息
+mail-test-text = 这是 { $by } 为{ $org }发送的测试消息，收到即表示群机器人配置正确。
+mail-link = 查看详情：{ $url }
+mail-none = 无
+notice-urge-org = 督办提醒：{ $by } 对{ $org }的工作进行催办。{ $note }
+notice-bulletin = { $scope }第 { $issue } 期通报已发布。

@@ -89,6 +89,7 @@ impl From<CampaignDetail> for CampaignDto {
             little_progress_percent: r.little_progress_percent,
             recheck_after_days: r.recheck_after_days,
             progress_rule: r.progress_rule,
+            reminder_offsets: luodi_domain::delivery::parse_offsets(&r.reminder_offsets),
         });
         CampaignDto {
             rules,
@@ -194,6 +195,9 @@ pub struct RulesBody {
     pub recheck_after_days: i64,
     /// How a task's progress follows its subtasks: by_count (default), weighted or manual.
     pub progress_rule: String,
+    /// Days before a deadline on which reminders (催办) go out (default [3, 1]).
+    #[serde(default = "luodi_service::campaigns::default_offsets")]
+    pub reminder_offsets: Vec<i64>,
 }
 
 impl CampaignBody {
@@ -232,6 +236,7 @@ impl CampaignBody {
                 little_progress_percent: r.little_progress_percent,
                 recheck_after_days: r.recheck_after_days,
                 progress_rule: r.progress_rule,
+                reminder_offsets: r.reminder_offsets,
             }),
         }
     }

@@ -42,6 +42,20 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Sets where the caller's e-mail reminders go (empty: none).
+#[utoipa::path(put, path = "/me/email", tag = "me", request_body = super::users::EmailBody, responses((status = 200, body = AccountDto), (status = 422, body = super::ErrorBody)))]
+pub async fn set_email(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<super::users::EmailBody>,
+) -> Result<Json<AccountDto>, ApiError> {
+    Ok(Json(
+        accounts::set_email(&state.svc, &s.actor, s.user.id, &b.email)
+            .await?
+            .into(),
+    ))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TokenDto {
     pub id: i64,
@@ -143,6 +157,23 @@ pub fn notice_text(
                 ("title", body["title"].as_str().unwrap_or("").to_owned()),
                 ("by", body["by"].as_str().unwrap_or("").to_owned()),
                 ("note", body["note"].as_str().unwrap_or("").to_owned()),
+            ],
+        ),
+        "urge_org" => state.i18n.tr(
+            lang,
+            "notice-urge-org",
+            &[
+                ("org", body["org"].as_str().unwrap_or("").to_owned()),
+                ("by", body["by"].as_str().unwrap_or("").to_owned()),
+                ("note", body["note"].as_str().unwrap_or("").to_owned()),
+            ],
+        ),
+        "bulletin" => state.i18n.tr(
+            lang,
+            "notice-bulletin",
+            &[
+                ("scope", body["scope"].as_str().unwrap_or("").to_owned()),
+                ("issue", body["issue_no"].to_string()),
             ],
         ),
         other => other.to_owned(),

@@ -8,6 +8,7 @@ pub mod interviews;
 pub mod items;
 pub mod jobs;
 pub mod me;
+pub mod notices;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
@@ -81,11 +82,28 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
+        .route("/me/email", axum::routing::put(me::set_email))
+        .route("/users/{id}/email", axum::routing::put(users::set_email))
         .route("/me/inbox", get(me::inbox))
         .route("/me/inbox/{id}/read", post(me::read_notice))
         .route("/items/{id}/urge", post(items::urge))
         .route("/me/tokens", get(me::tokens).post(me::create_token))
         .route("/me/tokens/{id}", axum::routing::delete(me::revoke_token))
+        .route(
+            "/orgs/{id}/webhooks",
+            get(notices::list_webhooks).post(notices::create_webhook),
+        )
+        .route(
+            "/orgs/{id}/webhooks/{webhook_id}",
+            axum::routing::patch(notices::update_webhook).delete(notices::delete_webhook),
+        )
+        .route(
+            "/orgs/{id}/webhooks/{webhook_id}/test",
+            post(notices::test_webhook),
+        )
+        .route("/orgs/{id}/urge", post(notices::urge_org))
+        .route("/deliveries", get(notices::deliveries))
+        .route("/deliveries/{id}/retry", post(notices::retry))
         .fallback(|| async {
             let mut e = ApiError::not_found();
             e.args.push(("what", "page".to_owned()));
@@ -106,11 +124,12 @@ pub fn routes() -> Router<AppState> {
         bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export, interviews::list, interviews::get, interviews::decide, interviews::record,
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         audit::list,
-        me::get, me::change_password, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
+        me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
+        notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "audit"), (name = "me"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "audit"), (name = "me"), (name = "notices"))
 )]
 pub struct ApiDoc;
 

@@ -67,6 +67,8 @@ pub struct AccountDto {
     #[serde(flatten)]
     pub user: UserDto,
     pub locale: String,
+    /// Where e-mail reminders go; empty: none.
+    pub email: String,
     pub roles: Vec<RoleBindingDto>,
 }
 
@@ -84,6 +86,7 @@ impl From<Account> for AccountDto {
                 created_at: a.user.created_at,
             },
             locale: a.user.locale,
+            email: a.user.email,
             roles: a.bindings.into_iter().map(Into::into).collect(),
         }
     }
@@ -241,4 +244,27 @@ pub async fn revoke(
 ) -> Result<StatusCode, ApiError> {
     accounts::revoke(&state.svc, &s.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailBody {
+    /// Where e-mail reminders go; empty for none.
+    pub email: String,
+}
+
+/// Sets where an account's e-mail reminders go (account managers over it).
+#[utoipa::path(put, path = "/users/{id}/email", tag = "users", params(("id" = i64, Path)), request_body = EmailBody,
+    responses((status = 200, body = AccountDto), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn set_email(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    super::ApiJson(b): super::ApiJson<EmailBody>,
+) -> Result<Json<AccountDto>, ApiError> {
+    Ok(Json(
+        luodi_service::accounts::set_email(&state.svc, &s.actor, id, &b.email)
+            .await?
+            .into(),
+    ))
 }
