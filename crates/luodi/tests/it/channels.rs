@@ -465,7 +465,6 @@ async fn email_and_robots_are_sent_retried_and_recorded() {
             .all(|(_, t)| t.contains("督办提醒") && t.contains("请于本周五前报送整改进展")));
     }
     assert!(receiver.bad_signatures.load(Ordering::SeqCst) >= 2);
-    let office = app.demo("office").await;
 
     // The badly signed robot keeps failing until luodi gives up and records it as failed.
     for _ in 0..10 {
