@@ -338,3 +338,116 @@ async fn the_weekly_loop_runs_through_the_pages() {
     let (_, html) = page(&app, &dalian, "/reports").await;
     assert!(!html.contains(&format!("data-report-id=\"{rid}\"")));
 }
+
+#[tokio::test]
+async fn reminder_channels_through_the_pages() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let transport = app.org_id("D-TRANSPORT").await;
+    let org_page = format!("/orgs/{transport}");
+
+    // The office registers the department's robot; a wrong form says what is wrong where.
+    let (s, html) = page(&app, &office, &org_page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"org-robots\"") && html.contains("id=\"org-urge\""));
+    let r = post(
+        &app,
+        &office,
+        &format!("{org_page}/webhooks"),
+        &[
+            ("kind", "dingtalk"),
+            ("name", ""),
+            ("url", "ftp://x"),
+            ("secret", "SECx"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("必填") && html.contains("http:// 或 https://"),
+        "field messages"
+    );
+    assert!(!html.contains("SECx"), "the secret is not echoed back");
+    let r = post(
+        &app,
+        &office,
+        &format!("{org_page}/webhooks"),
+        &[
+            ("kind", "dingtalk"),
+            ("name", "交通运输厅专班群"),
+            (
+                "url",
+                "http://127.0.0.1:9/robot/send?access_token=SECRET-TOKEN",
+            ),
+            ("secret", "SECx"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&r), format!("{org_page}?ok=robot_added"));
+    let (_, html) = page(&app, &office, &format!("{org_page}?ok=robot_added")).await;
+    assert!(html.contains("群机器人已添加") && html.contains("交通运输厅专班群"));
+    assert!(html.contains("access_token=***") && !html.contains("SECRET-TOKEN"));
+    let robot = attr_before(&html, "交通运输厅专班群", "data-robot-id");
+    let r = post(
+        &app,
+        &office,
+        &format!("{org_page}/webhooks/{robot}/test"),
+        &[],
+    )
+    .await;
+    assert_eq!(location(&r), format!("{org_page}?ok=robot_tested"));
+
+    // Urging the department from its page: once a day; the second time says why not.
+    let r = post(
+        &app,
+        &office,
+        &format!("{org_page}/urge"),
+        &[("note", "请本周内报送")],
+    )
+    .await;
+    assert_eq!(location(&r), format!("{org_page}?ok=org_urged"));
+    let r = post(&app, &office, &format!("{org_page}/urge"), &[("note", "")]).await;
+    assert_eq!(
+        location(&r),
+        format!("{org_page}?refused=already_urged_today")
+    );
+    let (_, html) = page(&app, &office, &location(&r)).await;
+    assert!(html.contains("id=\"refusal\"") && html.contains("今天已催办过"));
+
+    // The record shows what waits to go out; a unit liaison has no such page.
+    let (s, html) = page(&app, &office, "/deliveries?channel=dingtalk").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("督办提醒") && html.contains("测试消息") && html.contains("待发送"));
+    let liaison = app.demo("liaison").await;
+    let (s, _) = page(&app, &liaison, "/deliveries").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, html) = page(&app, &liaison, &org_page).await;
+    assert!(!html.contains("id=\"org-robots\"") && !html.contains("id=\"org-urge\""));
+
+    // A person gives an e-mail address on their account page.
+    let owner = app.demo("owner").await;
+    let r = post(
+        &app,
+        &owner,
+        "/account/email",
+        &[("email", "not an address")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .expect("body")
+        .contains("不是有效的电子邮箱地址"));
+    let r = post(
+        &app,
+        &owner,
+        "/account/email",
+        &[("email", "sunwei@jtt.luodi.test")],
+    )
+    .await;
+    assert_eq!(location(&r), "/account?ok=email_saved");
+    let (_, html) = page(&app, &owner, "/account").await;
+    assert!(html.contains("value=\"sunwei@jtt.luodi.test\""));
+}

@@ -255,6 +255,8 @@ struct AccountPage {
     bindings: Vec<(String, String)>,
     tokens: Vec<luodi_store::users::ApiToken>,
     new_token: Option<String>,
+    email: String,
+    email_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -268,6 +270,18 @@ async fn account_view(
     signed: &svc_auth::SignedIn,
     ok: Option<&str>,
     new_token: Option<String>,
+) -> Result<Response, ApiError> {
+    account_view_with(state, headers, signed, ok, new_token, None).await
+}
+
+/// The account page; `email` is a refused address as typed, with the message.
+async fn account_view_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed: &svc_auth::SignedIn,
+    ok: Option<&str>,
+    new_token: Option<String>,
+    email: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
     let ctx = Ctx::signed(state, headers, signed, "account", "account-title")
         .await?
@@ -284,14 +298,53 @@ async fn account_view(
         })
         .collect();
     let tokens = svc_auth::list_tokens(&state.svc, signed).await?;
-    Ok(render(&AccountPage {
+    let (email, email_error) = match email {
+        Some((typed, msg)) => (typed, Some(msg)),
+        None => (me.user.email.clone(), None),
+    };
+    let page = AccountPage {
+        email,
+        email_error,
         ctx,
         username: signed.user.username.clone(),
         display_name: signed.user.display_name.clone(),
         bindings,
         tokens,
         new_token,
-    }))
+    };
+    Ok(if page.email_error.is_some() {
+        super::orgs::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    email: String,
+}
+
+pub async fn set_email(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, ApiError> {
+    match luodi_service::accounts::set_email(&state.svc, &signed.actor, signed.user.id, &f.email)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/account?ok=email_saved").into_response()),
+        Err(e) => {
+            let v = super::orgs::validation(e)?;
+            let lang = auth::lang_of(&headers);
+            let msg = v
+                .errors
+                .first()
+                .map(|fe| field_message(&state.i18n, lang, fe.code, &fe.params))
+                .unwrap_or_default();
+            account_view_with(&state, &headers, &signed, None, None, Some((f.email, msg))).await
+        }
+    }
 }
 
 pub async fn account_page(

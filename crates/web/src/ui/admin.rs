@@ -1,7 +1,7 @@
 //! Accounts and roles: the account list, a new account, an account's page with its role
 //! bindings, and the one-time password pages.
 
-use super::orgs::{fmt_time, pager_info, render_status, see_other, FormErrors};
+use super::orgs::{fmt_time, pager_info, render_status, see_other, see_refused, FormErrors};
 use super::{opt_id, query_base, render, Ctx, ListQuery, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use luodi_domain::role::{Permission, Role};
@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(disable))
         .route("/admin/users/{id}/enable", post(enable))
         .route("/admin/users/{id}/reset-password", post(reset_password))
+        .route("/admin/users/{id}/email", post(set_email))
         .route("/admin/roles/{binding_id}/revoke", post(revoke))
 }
 
@@ -358,6 +359,7 @@ struct ShowPage {
     disabled: bool,
     must_change_password: bool,
     locale: String,
+    email: String,
     created_at: String,
     updated_at: String,
     password_changed_at: String,
@@ -375,7 +377,7 @@ async fn account_page(
     headers: &HeaderMap,
     signed: &SignedIn,
     id: i64,
-    ok: Option<&str>,
+    (ok, refusal): (Option<&str>, Option<&str>),
     refused: Option<(GrantForm, FormErrors, StatusCode)>,
 ) -> Result<Response, ApiError> {
     let (grant, errors, status) = refused.unwrap_or_default();
@@ -383,7 +385,8 @@ async fn account_page(
     let a = accounts_svc::get(&state.svc, actor, id).await?;
     let mut ctx = users_ctx(state, headers, signed, "users-title")
         .await?
-        .with_flash(ok);
+        .with_flash(ok)
+        .with_refusal(refusal);
     ctx.back = format!("/admin/users/{id}");
     ctx.title = a.user.display_name.clone();
     ctx = ctx.crumb(a.user.username.clone(), "");
@@ -411,6 +414,7 @@ async fn account_page(
         disabled: a.user.disabled,
         must_change_password: a.user.must_change_password,
         locale: a.user.locale.clone(),
+        email: a.user.email.clone(),
         created_at: fmt_time(&a.user.created_at),
         updated_at: fmt_time(&a.user.updated_at),
         password_changed_at: fmt_time(&a.user.password_changed_at),
@@ -434,7 +438,15 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    account_page(&state, &headers, &signed, id, q.ok.as_deref(), None).await
+    account_page(
+        &state,
+        &headers,
+        &signed,
+        id,
+        (q.ok.as_deref(), q.refused.as_deref()),
+        None,
+    )
+    .await
 }
 
 async fn grant(
@@ -481,7 +493,7 @@ async fn grant(
         &headers,
         &signed,
         id,
-        None,
+        (None, None),
         Some((form, errors, status)),
     )
     .await
@@ -556,4 +568,25 @@ async fn reset_password(
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    email: String,
+}
+
+async fn set_email(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, ApiError> {
+    let back = format!("/admin/users/{id}");
+    match accounts_svc::set_email(&state.svc, &signed.actor, id, &f.email).await {
+        Ok(_) => Ok(see_other(&back, "email_saved")),
+        Err(ServiceError::Validation(_)) => {
+            Ok(Redirect::to(&format!("{back}?refused=bad_email")).into_response())
+        }
+        Err(e) => see_refused(&back, e),
+    }
 }

@@ -949,6 +949,8 @@ pub struct ActionView {
 /// What a refused form sends back to the page: the message and what was typed.
 #[derive(Default)]
 struct ItemForms {
+    /// The code of a refusal shown after a redirect.
+    refused: Option<String>,
     error: Option<String>,
     details: Vec<String>,
     action: String,
@@ -975,6 +977,8 @@ struct ItemPage {
     /// Close-out waits for evidence: say so where the button would be.
     needs_evidence: bool,
     can_add_child: bool,
+    /// A supervisor may urge (催办) the responsible person of an open item.
+    can_urge: bool,
     max_bytes: u64,
     too_large: String,
     upload_hint: String,
@@ -988,6 +992,7 @@ struct ItemPage {
 #[serde(default)]
 pub struct ItemPageQuery {
     pub ok: String,
+    pub refused: String,
 }
 
 async fn item_page(
@@ -1004,7 +1009,10 @@ async fn item_page(
         &signed,
         id,
         flash,
-        ItemForms::default(),
+        ItemForms {
+            refused: Some(q.refused).filter(|r| !r.is_empty()),
+            ..Default::default()
+        },
         StatusCode::OK,
     )
     .await
@@ -1155,7 +1163,8 @@ async fn item_response(
         "nav-ledger",
     )
     .await?
-    .with_flash(flash);
+    .with_flash(flash)
+    .with_refusal(forms.refused.as_deref());
     ctx.back = format!("/items/{id}");
     let (list_title, list_href) = if task {
         (ctx.t("nav-task-book"), "/ledger?kind=task")
@@ -1292,6 +1301,9 @@ async fn item_response(
         can_add_child: actor.can(Permission::EditItems, &i.lead_org_path)
             && !status_now.is_done()
             && status_now != Status::Withdrawn,
+        can_urge: actor.can(Permission::SuperviseItems, &i.lead_org_path)
+            && status_now.is_open()
+            && i.responsible_user_id.is_some(),
         max_bytes: max,
         too_large: ctx.tr("err-file_too_large", &[("max", max_text.clone())]),
         upload_hint: ctx.tr("item-upload-hint", &[("max", max_text)]),

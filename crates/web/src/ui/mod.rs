@@ -10,6 +10,7 @@ pub mod excel;
 pub mod home;
 pub mod item_edit;
 pub mod ledger;
+pub mod notices;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/scope", post(account::set_scope))
         .route("/account", get(account::account_page))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/email", post(account::set_email))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(orgs::routes())
         .merge(campaigns::routes())
@@ -52,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(programmes::routes())
         .merge(reports::routes())
         .merge(bulletins::routes())
+        .merge(notices::routes())
 }
 
 /// What the side navigation may show.
@@ -63,6 +66,8 @@ pub struct Nav {
     pub campaigns: bool,
     pub users: bool,
     pub audit: bool,
+    /// The record of e-mail and robot notices.
+    pub deliveries: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +99,8 @@ pub struct Ctx {
     pub scope_options: Vec<ScopeOption>,
     pub crumbs: Vec<(String, String)>,
     pub flash: Option<String>,
+    /// Why the last action was refused (after a redirect), in the reader's language.
+    pub refusal: Option<String>,
     pub back: String,
 }
 
@@ -128,6 +135,7 @@ impl Ctx {
             scope_options: Vec::new(),
             crumbs: Vec::new(),
             flash: None,
+            refusal: None,
             back: "/".into(),
         }
     }
@@ -160,6 +168,8 @@ impl Ctx {
             campaigns: a.can_somewhere(Permission::ReadCampaigns),
             users: a.can_somewhere(Permission::ReadUsers),
             audit: a.can_somewhere(Permission::ReadAudit),
+            deliveries: a.can_somewhere(Permission::ReadAudit)
+                || a.can_somewhere(Permission::ManageOrgs),
         };
         let roots = luodi_service::orgs::children(&state.svc, a, None, false)
             .await
@@ -241,6 +251,17 @@ impl Ctx {
         self
     }
 
+    /// Shows why an action was refused: `code` is an error code (`err-{code}`).
+    pub fn with_refusal(mut self, code: Option<&str>) -> Self {
+        if let Some(k) = code.filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_')) {
+            let key = format!("err-{k}");
+            if self.i18n.has(self.lang, &key) {
+                self.refusal = Some(self.t(&key));
+            }
+        }
+        self
+    }
+
     pub fn crumb(mut self, label: String, href: &str) -> Self {
         self.crumbs.push((label, href.to_owned()));
         self
@@ -297,6 +318,8 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
     pub ok: Option<String>,
     pub disabled: Option<String>,
+    /// Why the last action was refused (an error code), after a redirect.
+    pub refused: Option<String>,
 }
 
 impl ListQuery {

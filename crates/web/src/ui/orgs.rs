@@ -134,6 +134,17 @@ pub fn see_other(path: &str, ok: &str) -> Response {
     Redirect::to(&format!("{path}?ok={ok}")).into_response()
 }
 
+/// A 303 redirect after a refused POST that has no form to show again: the page says why.
+pub fn see_refused(path: &str, e: ServiceError) -> Result<Response, ApiError> {
+    let api = ApiError::from(e);
+    match api.status {
+        StatusCode::CONFLICT | StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY => {
+            Ok(Redirect::to(&format!("{path}?refused={}", api.code)).into_response())
+        }
+        _ => Err(api),
+    }
+}
+
 /// A page rendered with a status other than 200 (a refused form: 422).
 pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     let mut res = render(t);
@@ -425,17 +436,24 @@ struct OrgPage {
     child_errors: FormErrors,
     mv: MoveForm,
     move_errors: FormErrors,
+    /// A supervisor over the org may urge it (催办).
+    can_urge: bool,
+    robots: Vec<super::notices::RobotRow>,
+    robot: super::notices::RobotForm,
+    robot_errors: FormErrors,
 }
 
 /// The forms of an org page as entered, when one of them was refused.
 #[derive(Default)]
-struct OrgForms {
-    edit: Option<EditForm>,
-    edit_errors: FormErrors,
-    child: NewOrgForm,
-    child_errors: FormErrors,
-    mv: MoveForm,
-    move_errors: FormErrors,
+pub(crate) struct OrgForms {
+    pub edit: Option<EditForm>,
+    pub edit_errors: FormErrors,
+    pub child: NewOrgForm,
+    pub child_errors: FormErrors,
+    pub mv: MoveForm,
+    pub move_errors: FormErrors,
+    pub robot: super::notices::RobotForm,
+    pub robot_errors: FormErrors,
 }
 
 impl OrgForms {
@@ -443,13 +461,15 @@ impl OrgForms {
         !self.edit_errors.is_empty()
             || !self.child_errors.is_empty()
             || !self.move_errors.is_empty()
+            || !self.robot_errors.is_empty()
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct OrgPageQuery {
+pub(crate) struct OrgPageQuery {
     page: Option<i64>,
     ok: Option<String>,
+    refused: Option<String>,
 }
 
 async fn org_page(
@@ -462,7 +482,7 @@ async fn org_page(
     org_response(&state, &headers, &signed, id, q, OrgForms::default()).await
 }
 
-async fn org_response(
+pub(crate) async fn org_response(
     state: &AppState,
     headers: &HeaderMap,
     signed: &luodi_service::auth::SignedIn,
@@ -474,7 +494,8 @@ async fn org_response(
     let detail = orgs_svc::detail(&state.svc, actor, id).await?;
     let mut ctx = Ctx::signed(state, headers, signed, "orgs", "orgs-title")
         .await?
-        .with_flash(q.ok.as_deref());
+        .with_flash(q.ok.as_deref())
+        .with_refusal(q.refused.as_deref());
     ctx.back = format!("/orgs/{id}");
     let title = ctx.t("orgs-title");
     ctx = ctx.crumb(title, "/orgs");
@@ -508,7 +529,21 @@ async fn org_response(
         kind: org.kind.clone(),
         version: org.version.to_string(),
     });
+    let can_manage = actor.can(Permission::ManageOrgs, &org.path);
+    let robots = if can_manage {
+        luodi_service::webhooks::list(&state.svc, actor, org.id)
+            .await?
+            .into_iter()
+            .map(|w| super::notices::RobotRow::new(&ctx, w))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = OrgPage {
+        can_urge: actor.can(Permission::SuperviseItems, &org.path),
+        robots,
+        robot: forms.robot,
+        robot_errors: forms.robot_errors,
         kind_label: ctx.kind(&org.kind),
         parent: detail
             .ancestors
@@ -520,7 +555,7 @@ async fn org_response(
         children: kids.items.iter().map(|n| node_view(&ctx, n)).collect(),
         pager_info: pager_info(&ctx, &pager),
         pager,
-        can_manage: actor.can(Permission::ManageOrgs, &org.path),
+        can_manage,
         kinds: kind_options(&ctx),
         edit,
         edit_errors: forms.edit_errors,
