@@ -37,6 +37,7 @@ pub fn punctuality(on_time: i64, due: i64) -> Option<f64> {
 
 /// What a bulletin knows of one org for a period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Figures {
     pub items_due: i64,
     pub closed_on_time: i64,
@@ -53,6 +54,12 @@ pub struct Figures {
     pub submissions_adopted: i64,
     pub days_to_close_sum: i64,
     pub closed_count: i64,
+    /// Information submissions (信息报送) this period.
+    pub submissions: i64,
+    /// Commitments made at accountability interviews, and how they stand now.
+    pub commitments: i64,
+    pub commitments_done: i64,
+    pub commitments_overdue: i64,
 }
 
 impl Figures {
@@ -83,6 +90,9 @@ pub struct ScoringRules {
     pub per_late_report: f64,
     pub per_missing_report: f64,
     pub per_adopted_submission: f64,
+    /// When interviews are proposed after a bulletin.
+    #[serde(default)]
+    pub interview: InterviewRule,
 }
 
 impl Default for ScoringRules {
@@ -97,7 +107,46 @@ impl Default for ScoringRules {
             per_late_report: -2.0,
             per_missing_report: -5.0,
             per_adopted_submission: 1.0,
+            interview: InterviewRule::default(),
         }
+    }
+}
+
+impl ScoringRules {
+    /// Weights stay within ±100 points, the base within 0–1000, thresholds within sense.
+    pub fn check(&self) -> crate::Validation {
+        let mut v = crate::Validation::new();
+        let weights = [
+            ("per_on_time_item", self.per_on_time_item),
+            ("per_overdue_item", self.per_overdue_item),
+            ("per_red_item", self.per_red_item),
+            ("per_sent_back_item", self.per_sent_back_item),
+            ("per_late_report", self.per_late_report),
+            ("per_missing_report", self.per_missing_report),
+            ("per_adopted_submission", self.per_adopted_submission),
+        ];
+        for (field, w) in weights {
+            if !(-100.0..=100.0).contains(&w) {
+                v.add(field, "out_of_range");
+            }
+        }
+        if !(0.0..=1000.0).contains(&self.base) {
+            v.add("base", "out_of_range");
+        }
+        let i = &self.interview;
+        if !(1..=1000).contains(&i.min_red_items) {
+            v.add("interview.min_red_items", "out_of_range");
+        }
+        if !(0.0..=1.0).contains(&i.min_punctuality) {
+            v.add("interview.min_punctuality", "out_of_range");
+        }
+        if !(1..=52).contains(&i.window_weeks) {
+            v.add("interview.window_weeks", "out_of_range");
+        }
+        if !(1..=104).contains(&i.escalation_weeks) {
+            v.add("interview.escalation_weeks", "out_of_range");
+        }
+        v
     }
 }
 
@@ -137,12 +186,15 @@ pub fn rank<K: Clone>(scores: &[(K, f64)]) -> Vec<(K, f64, usize)> {
 
 /// When an accountability interview is proposed (defaults from DOMAIN.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InterviewRule {
     /// This many red items or more…
     pub min_red_items: i64,
     /// …or report punctuality under this share over the window.
     pub min_punctuality: f64,
     pub window_weeks: i64,
+    /// Interviews held within this many weeks make the next one more severe.
+    pub escalation_weeks: i64,
 }
 
 impl Default for InterviewRule {
@@ -151,6 +203,7 @@ impl Default for InterviewRule {
             min_red_items: 2,
             min_punctuality: 0.8,
             window_weeks: 4,
+            escalation_weeks: 13,
         }
     }
 }
@@ -205,6 +258,24 @@ pub fn suggested_kind(held_in_window: usize) -> InterviewKind {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn scoring_rules_are_checked_and_older_versions_still_load() {
+        assert!(ScoringRules::default().check().is_empty());
+        let mut r = ScoringRules {
+            per_red_item: -500.0,
+            ..Default::default()
+        };
+        r.interview.min_punctuality = 1.5;
+        let v = r.check();
+        assert!(v.has("per_red_item") && v.has("interview.min_punctuality"));
+        // Version 1 was stored before interview thresholds were data.
+        let old = r#"{"version":1,"base":100.0,"per_on_time_item":2.0,"per_overdue_item":-5.0,"per_red_item":-3.0,"per_sent_back_item":-1.0,"per_late_report":-2.0,"per_missing_report":-5.0,"per_adopted_submission":1.0}"#;
+        let loaded: ScoringRules = serde_json::from_str(old).expect("old rules");
+        assert_eq!(loaded.interview, InterviewRule::default());
+        let fig: Figures = serde_json::from_str(r#"{"items_due":3}"#).expect("old figures");
+        assert_eq!((fig.items_due, fig.commitments), (3, 0));
+    }
 
     #[test]
     fn report_states_against_the_cut_off() {

@@ -20,6 +20,8 @@ pub struct BulletinDoc {
     pub rows: Vec<Vec<String>>,
     /// (heading, names), e.g. ("表扬", ["…"]).
     pub lists: Vec<(String, Vec<String>)>,
+    /// Further sections after the lists: (heading, lines), e.g. how interview commitments stand.
+    pub sections: Vec<(String, Vec<String>)>,
 }
 
 /// The ranking as a workbook.
@@ -82,6 +84,16 @@ pub fn to_xlsx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
             .map_err(|e| e.to_string())?;
         ws.write_string(r, 1, names.join("、"))
             .map_err(|e| e.to_string())?;
+        r += 1;
+    }
+    for (heading, lines) in &d.sections {
+        r += 1;
+        ws.write_string_with_format(r, 0, heading, &Format::new().set_bold())
+            .map_err(|e| e.to_string())?;
+        for line in lines {
+            r += 1;
+            ws.write_string(r, 1, line).map_err(|e| e.to_string())?;
+        }
         r += 1;
     }
     if !d.note.is_empty() {
@@ -165,6 +177,12 @@ pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
             false,
         ));
     }
+    for (heading, lines) in &d.sections {
+        body.push_str(&para(heading, 30, false, true, false));
+        for line in lines {
+            body.push_str(&para(line, 28, false, false, false));
+        }
+    }
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
          <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
@@ -220,6 +238,10 @@ mod tests {
                 ("表扬".into(), vec!["港航管理处".into()]),
                 ("约谈建议".into(), vec!["高速公路管理局".into()]),
             ],
+            sections: vec![(
+                "约谈整改承诺落实情况".into(),
+                vec!["高速公路管理局（2026-11-20 警示约谈）：承诺3项，已完成1项，逾期1项".into()],
+            )],
         }
     }
 
@@ -238,6 +260,8 @@ mod tests {
             "港航管理处",
             "高速公路管理局 &lt;&amp;&gt;",
             "约谈建议：高速公路管理局",
+            "约谈整改承诺落实情况",
+            "承诺3项，已完成1项，逾期1项",
             "<w:tbl>",
         ] {
             assert!(xml.contains(s), "{s}");

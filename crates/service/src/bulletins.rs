@@ -44,6 +44,7 @@ pub async fn set_scoring(
     if !actor.can(Permission::ManageCampaigns, &c.owner_org_path) {
         return Err(ServiceError::Forbidden);
     }
+    rules.check().into_result()?;
     let current = scoring(tx.conn(), campaign_id).await?;
     rules.version = current.version + 1;
     let json = serde_json::to_string(&rules).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -178,7 +179,7 @@ pub async fn compute(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let (start, end) = week_bounds(week, tz)?;
     let scoring = scoring(tx.conn(), campaign_id).await?;
-    let interview_rule = InterviewRule::default();
+    let interview_rule: InterviewRule = scoring.interview.clone();
 
     // The ranked orgs: the scope's direct children.
     let children: Vec<orgs::Org> = orgs::children(tx.conn(), Some(scope.id), false)
@@ -256,6 +257,25 @@ pub async fn compute(
             _ => {}
         }
     }
+    // Interviews held lately (severity rises with them) and how their commitments stand now.
+    let local_end = (end - Duration::seconds(1)).with_timezone(&tz).date_naive();
+    let since = local_end - Duration::weeks(interview_rule.escalation_weeks);
+    let mut held: HashMap<i64, usize> = HashMap::new();
+    for (path, n) in luodi_store::interviews::held_since(tx.conn(), &scope.path, since).await? {
+        if let Some(org) = child_of(&path) {
+            *held.entry(org).or_default() += usize::try_from(n).unwrap_or(0);
+        }
+    }
+    let commitments =
+        luodi_store::interviews::commitment_status(tx.conn(), &scope.path, since).await?;
+    for k in &commitments {
+        let Some(f) = child_of(&k.org_path).and_then(|o| figs.get_mut(&o)) else {
+            continue;
+        };
+        f.commitments += k.total;
+        f.commitments_done += k.done;
+        f.commitments_overdue += k.overdue;
+    }
     let scored: Vec<(i64, f64)> = children
         .iter()
         .map(|c| (c.id, score(&scoring, &figs[&c.id])))
@@ -275,7 +295,8 @@ pub async fn compute(
             serde_json::Value::Null
         } else {
             proposed.push(org.name.clone());
-            serde_json::json!({ "kind": suggested_kind(0), "reasons": reasons })
+            let before = held.get(&org_id).copied().unwrap_or(0);
+            serde_json::json!({ "kind": suggested_kind(before), "reasons": reasons, "held_before": before })
         };
         totals.items_due += f.items_due;
         totals.closed_on_time += f.closed_on_time;
@@ -288,6 +309,9 @@ pub async fn compute(
         totals.reports_late += f.reports_late;
         totals.reports_missing += f.reports_missing;
         totals.sent_back += f.sent_back;
+        totals.commitments += f.commitments;
+        totals.commitments_done += f.commitments_done;
+        totals.commitments_overdue += f.commitments_overdue;
         rows.push(BulletinRow {
             position: pos as i64 + 1,
             org_id,
@@ -312,6 +336,7 @@ pub async fn compute(
         "praised": praise,
         "criticised": rows.iter().filter(|r| r.score_tenths < (scoring.base * 10.0) as i64).map(|r| r.org_name.clone()).collect::<Vec<_>>(),
         "interviews_proposed": proposed,
+        "commitments": commitments,
         "week_start": start,
         "week_end": end,
     })

@@ -59,10 +59,17 @@ async fn visible(c: Conn<'_>, actor: &Actor, id: i64) -> ServiceResult<Interview
     let v = interviews::get(c, id)
         .await?
         .ok_or(ServiceError::NotFound("interview"))?;
-    if !actor.can(Permission::ReadItems, &v.org_path) {
+    if !actor.can(Permission::ReadItems, &v.org_path) || !shown_to(actor, &v) {
         return Err(ServiceError::NotFound("interview"));
     }
     Ok(v)
+}
+
+/// A proposal is the office's business until it is confirmed: the interviewed org sees its
+/// interviews from then on; a dismissed proposal only the office sees.
+fn shown_to(actor: &Actor, v: &Interview) -> bool {
+    actor.can(Permission::SuperviseItems, &v.org_path)
+        || matches!(v.status.as_str(), "confirmed" | "held")
 }
 
 pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<InterviewView> {
@@ -86,7 +93,13 @@ pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<Interview>
         return Err(ServiceError::Forbidden);
     }
     let mut c = svc.db.read().await?;
-    Ok(interviews::list(c.conn(), &actor.scopes(Permission::ReadItems)).await?)
+    Ok(
+        interviews::list(c.conn(), &actor.scopes(Permission::ReadItems))
+            .await?
+            .into_iter()
+            .filter(|v| shown_to(actor, v))
+            .collect(),
+    )
 }
 
 /// The office confirms or dismisses a proposed interview.
@@ -206,13 +219,16 @@ pub async fn record(
             current: before.version,
         });
     }
-    // Each commitment is an item, recorded through the same rules as any other.
+    // Each commitment is an item, recorded through the same rules as any other, in the same
+    // transaction as the interview: all of it is stored, or none.
+    let mut tx = svc.db.begin().await?;
     let mut made = Vec::new();
     for c in &input.commitments {
-        let d = items::create(
+        let it = items::create_in(
             svc,
+            tx.conn(),
             actor,
-            ItemInput {
+            &ItemInput {
                 campaign_id: before.campaign_id,
                 kind: "task".into(),
                 parent_id: None,
@@ -240,9 +256,8 @@ pub async fn record(
             ServiceError::Validation(_) => invalid("commitments", "bad_commitment"),
             other => other,
         })?;
-        made.push(d.item.item.id);
+        made.push(it.id);
     }
-    let mut tx = svc.db.begin().await?;
     let mut after = before.clone();
     after.status = "held".into();
     after.kind = input.kind.clone();

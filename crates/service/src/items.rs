@@ -391,11 +391,24 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<ItemDe
 /// Records an item. A supervisor's item starts as a draft (or is issued at once with `issue`);
 /// an item the responsible unit records for itself starts in progress.
 pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceResult<ItemDetail> {
-    validate(&input).into_result()?;
-    let now = svc.now();
     let mut tx = svc.db.begin().await?;
+    let it = create_in(svc, tx.conn(), actor, &input).await?;
+    tx.commit().await?;
+    get(svc, actor, it.id).await
+}
+
+/// Creates an item inside the caller's transaction (with its checks, counts and audit record),
+/// for work that creates items as part of a larger change.
+pub async fn create_in(
+    svc: &Services,
+    mut c: Conn<'_>,
+    actor: &Actor,
+    input: &ItemInput,
+) -> ServiceResult<Item> {
+    validate(input).into_result()?;
+    let now = svc.now();
     let campaign_ok = campaigns::is_visible(
-        tx.conn(),
+        c.re(),
         input.campaign_id,
         &actor.scopes(Permission::ReadCampaigns),
     )
@@ -403,8 +416,8 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
     if !campaign_ok && !actor.system {
         return Err(invalid("campaign_id", "unknown_campaign"));
     }
-    let r = item_rules(tx.conn(), input.campaign_id).await?;
-    let lead = orgs::get(tx.conn(), input.lead_org_id)
+    let r = item_rules(c.re(), input.campaign_id).await?;
+    let lead = orgs::get(c.re(), input.lead_org_id)
         .await?
         .filter(|o| actor.can(Permission::ReadOrgs, &o.path) && !o.disabled);
     let Some(lead) = lead else {
@@ -414,7 +427,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
         return Err(ServiceError::Forbidden);
     }
     for (i, co) in input.co_org_ids.iter().enumerate() {
-        if orgs::get(tx.conn(), *co)
+        if orgs::get(c.re(), *co)
             .await?
             .filter(|o| actor.can(Permission::ReadOrgs, &o.path))
             .is_none()
@@ -423,7 +436,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
         }
     }
     if let Some(pid) = input.parent_id {
-        let parent = load(tx.conn(), pid)
+        let parent = load(c.re(), pid)
             .await
             .ok()
             .filter(|p| actor.can(Permission::ReadItems, &p.item.lead_org_path));
@@ -433,19 +446,19 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
         }
     }
     if let Some(area) = input.programme_area_id {
-        crate::programmes::check_area(tx.conn(), area, input.campaign_id).await?;
+        crate::programmes::check_area(c.re(), area, input.campaign_id).await?;
     }
     if let Some(uid) = input.responsible_user_id {
-        if luodi_store::users::get(tx.conn(), uid).await?.is_none() {
+        if luodi_store::users::get(c.re(), uid).await?.is_none() {
             return Err(invalid("responsible_user_id", "unknown_user"));
         }
     }
-    let it = insert_new(tx.conn(), actor, &input, &lead, &r, now).await?;
-    recount(tx.conn(), None, Some(&it)).await?;
-    refresh_parents(tx.conn(), it.parent_id, now, &r).await?;
+    let it = insert_new(c.re(), actor, input, &lead, &r, now).await?;
+    recount(c.re(), None, Some(&it)).await?;
+    refresh_parents(c.re(), it.parent_id, now, &r).await?;
     audit::record::<(), Item>(
         svc,
-        tx.conn(),
+        c.re(),
         actor,
         Change {
             action: "item.create",
@@ -457,8 +470,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: ItemInput) -> ServiceR
         },
     )
     .await?;
-    tx.commit().await?;
-    get(svc, actor, it.id).await
+    Ok(it)
 }
 
 /// Builds, stores and records a new item (its parts and its creation events), deciding where it

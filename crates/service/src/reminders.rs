@@ -126,7 +126,7 @@ pub async fn send_digests(svc: &Services) -> ServiceResult<usize> {
         let mut c = svc.db.read().await?;
         (
             deliveries::items_due(c.conn(), today + Duration::days(MAX_OFFSET_DAYS)).await?,
-            deliveries::reports_due(c.conn(), now + Duration::days(1)).await?,
+            deliveries::reports_due(c.conn(), now, now + Duration::days(1)).await?,
         )
     };
     let mut per_user: BTreeMap<i64, (Vec<serde_json::Value>, Vec<serde_json::Value>)> =

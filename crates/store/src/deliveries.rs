@@ -297,7 +297,9 @@ pub async fn items_due(c: Conn<'_>, horizon: chrono::NaiveDate) -> StoreResult<V
     .await
 }
 
-/// Reports not yet submitted whose cut-off is before `horizon`, with the liaisons of their org.
+/// Reports not yet submitted whose cut-off falls between `now` and `horizon`, with the liaisons
+/// of their org (a reminder comes before the cut-off; after it, the report is missing and the
+/// bulletin says so).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReportDue {
     pub user_id: i64,
@@ -307,14 +309,20 @@ pub struct ReportDue {
     pub due_at: DateTime<Utc>,
 }
 
-pub async fn reports_due(c: Conn<'_>, horizon: DateTime<Utc>) -> StoreResult<Vec<ReportDue>> {
+pub async fn reports_due(
+    c: Conn<'_>,
+    now: DateTime<Utc>,
+    horizon: DateTime<Utc>,
+) -> StoreResult<Vec<ReportDue>> {
     db::fetch_all(
         c,
         Sql::new(
             "SELECT b.user_id, p.id AS report_id, o.name AS org_name, p.period_key, p.due_at FROM reports p \
              JOIN role_bindings b ON b.org_id = p.org_id AND b.role = 'unit_liaison' JOIN orgs o ON o.id = p.org_id \
-             WHERE p.submitted_at IS NULL AND p.due_at < ",
+             WHERE p.submitted_at IS NULL AND p.due_at >= ",
         )
+        .arg(now)
+        .push(" AND p.due_at < ")
         .arg(horizon)
         .push(" ORDER BY b.user_id, p.due_at"),
     )

@@ -123,3 +123,56 @@ pub async fn commitments(c: Conn<'_>, interview_id: i64) -> StoreResult<Vec<i64>
     .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+/// How the commitments of one held interview stand: (interview, org, kind, date, counts).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CommitmentStatus {
+    pub interview_id: i64,
+    pub org_id: i64,
+    pub org_path: String,
+    pub org_name: String,
+    pub kind: String,
+    pub held_on: Option<NaiveDate>,
+    pub total: i64,
+    pub done: i64,
+    pub overdue: i64,
+}
+
+/// The commitments of interviews held in `scope_path`'s subtree on or after `since`, counted per
+/// interview in one grouped query.
+pub async fn commitment_status(
+    c: Conn<'_>,
+    scope_path: &str,
+    since: NaiveDate,
+) -> StoreResult<Vec<CommitmentStatus>> {
+    let mut s = Sql::new(
+        "SELECT v.id AS interview_id, v.org_id, v.org_path, o.name AS org_name, v.kind, v.held_on, COUNT(*) AS total, \
+         SUM(CASE WHEN i.status IN ('closed', 'verified') THEN 1 ELSE 0 END) AS done, \
+         SUM(CASE WHEN i.timeliness = 'overdue' THEN 1 ELSE 0 END) AS overdue \
+         FROM interviews v JOIN interview_commitments k ON k.interview_id = v.id JOIN items i ON i.id = k.item_id \
+         JOIN orgs o ON o.id = v.org_id WHERE v.status = 'held' AND v.held_on >= ",
+    )
+    .arg(since);
+    s.add(" AND ");
+    s.in_subtrees("v.org_path", &[scope_path.to_owned()]);
+    s.add(
+        " GROUP BY v.id, v.org_id, v.org_path, o.name, v.kind, v.held_on ORDER BY v.held_on, v.id",
+    );
+    db::fetch_all(c, s).await
+}
+
+/// Interviews held per org in `scope_path`'s subtree on or after `since`: (org path, count).
+pub async fn held_since(
+    c: Conn<'_>,
+    scope_path: &str,
+    since: NaiveDate,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut s = Sql::new(
+        "SELECT v.org_path, COUNT(*) FROM interviews v WHERE v.status = 'held' AND v.held_on >= ",
+    )
+    .arg(since);
+    s.add(" AND ");
+    s.in_subtrees("v.org_path", &[scope_path.to_owned()]);
+    s.add(" GROUP BY v.org_path");
+    db::fetch_all(c, s).await
+}

@@ -11,7 +11,14 @@ use std::sync::Arc;
 
 const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
-async fn item(app: &TestApp, c: &Client, cid: i64, lead: &str, due: &str, title: &str) -> Value {
+pub async fn item(
+    app: &TestApp,
+    c: &Client,
+    cid: i64,
+    lead: &str,
+    due: &str,
+    title: &str,
+) -> Value {
     let body = json!({"campaign_id": cid, "kind": "rectification", "title": title, "phase": "rectification", "source": "inspection", "item_type": "time_limited",
         "lead_org_id": app.org_id(lead).await, "responsible_person": "责任人", "due_on": due, "measures": ["措施"], "issue": true});
     let (s, v) = json(
@@ -26,7 +33,7 @@ async fn item(app: &TestApp, c: &Client, cid: i64, lead: &str, due: &str, title:
     v
 }
 
-async fn step(app: &TestApp, c: &Client, v: &Value, action: &str) -> Value {
+pub async fn step(app: &TestApp, c: &Client, v: &Value, action: &str) -> Value {
     let id = v["id"].as_i64().expect("id");
     let (s, v) = json(
         c.post(app.url(&format!("/api/v1/items/{id}/transitions")))
@@ -40,7 +47,7 @@ async fn step(app: &TestApp, c: &Client, v: &Value, action: &str) -> Value {
     v
 }
 
-async fn close(app: &TestApp, unit: &Client, office: &Client, v: &Value) -> Value {
+pub async fn close(app: &TestApp, unit: &Client, office: &Client, v: &Value) -> Value {
     let id = v["id"].as_i64().expect("id");
     step(app, unit, v, "sign_off").await;
     let form = reqwest::multipart::Form::new().part(

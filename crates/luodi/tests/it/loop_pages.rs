@@ -451,3 +451,170 @@ async fn reminder_channels_through_the_pages() {
     let (_, html) = page(&app, &owner, "/account").await;
     assert!(html.contains("value=\"sunwei@jtt.luodi.test\""));
 }
+
+#[tokio::test]
+async fn an_interview_through_the_pages() {
+    use chrono::TimeZone;
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
+            .single()
+            .expect("t"),
+    ));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let (_, camps) = json(
+        office
+            .get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("campaigns"),
+    )
+    .await;
+    let cid = camps["items"][0]["id"].as_i64().expect("campaign");
+    // Two items of the expressway administration go overdue: it is proposed for an interview.
+    for t in ["逾期甲", "逾期乙"] {
+        crate::bulletins::item(&app, &office, cid, "D-TRANSPORT-HWY", "2026-11-05", t).await;
+    }
+    clock.set(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 9, 1, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let office = app.demo("office").await;
+    let cid_s = cid.to_string();
+    let r = post(
+        &app,
+        &office,
+        "/bulletins",
+        &[
+            ("campaign_id", cid_s.as_str()),
+            ("scope_org_code", "D-TRANSPORT"),
+            ("week", "2026-W45"),
+        ],
+    )
+    .await;
+    let at = location(&r);
+    assert!(at.starts_with("/bulletins/"), "{at}");
+    let bid = at
+        .trim_start_matches("/bulletins/")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let r = post(
+        &app,
+        &office,
+        &format!("/bulletins/{bid}/publish"),
+        &[("note", "")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The proposal is in the list; the office confirms it on its page.
+    let (s, html) = page(&app, &office, "/interviews?status=proposed").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("辽宁省高速公路管理局") && html.contains("红灯事项 2 项"),
+        "{html}"
+    );
+    let iid = attr_before(&html, "辽宁省高速公路管理局</a>", "data-interview-id");
+    let (_, html) = page(&app, &office, &format!("/interviews/{iid}")).await;
+    assert!(html.contains("id=\"interview-confirm\""));
+    let v = html
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("")
+        .to_owned();
+    let r = post(
+        &app,
+        &office,
+        &format!("/interviews/{iid}/decide"),
+        &[("confirm", "yes"), ("version", &v)],
+    )
+    .await;
+    assert_eq!(
+        location(&r),
+        format!("/interviews/{iid}?ok=interview_confirmed")
+    );
+
+    // Recording it: a commitment row begun without a deadline is refused where it is wrong.
+    let (_, html) = page(&app, &office, &format!("/interviews/{iid}")).await;
+    let v = version_in(&html, "interview-record-form");
+    let mut form = vec![
+        ("version", v.clone()),
+        ("kind", "reminder".to_owned()),
+        ("level", "office".to_owned()),
+        ("held_on", "2026-11-10".to_owned()),
+        ("interviewer", "赵丽".to_owned()),
+        ("interviewees", "高速公路管理局局长".to_owned()),
+        ("minutes", "指出逾期问题，提出整改要求。".to_owned()),
+        ("c0_title", "两项逾期事项限期办结".to_owned()),
+        ("c0_person", "孙伟".to_owned()),
+        ("c0_due", "".to_owned()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post(&app, &office, &format!("/interviews/{iid}/record"), &pairs).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("日期格式应为 YYYY-MM-DD"),
+        "the message under the row"
+    );
+    assert!(
+        html.contains("value=\"两项逾期事项限期办结\""),
+        "what was typed stays"
+    );
+    form[9].1 = "2026-11-20".to_owned();
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = post(&app, &office, &format!("/interviews/{iid}/record"), &pairs).await;
+    assert_eq!(location(&r), format!("/interviews/{iid}?ok=interview_held"));
+    let (_, html) = page(
+        &app,
+        &office,
+        &format!("/interviews/{iid}?ok=interview_held"),
+    )
+    .await;
+    assert!(html.contains("id=\"interview-commitments\"") && html.contains("两项逾期事项限期办结"));
+    assert!(
+        !html.contains("id=\"interview-record-form\""),
+        "recorded once"
+    );
+
+    // The unit sees its interview; a unit elsewhere does not.
+    let liaison = app.demo("liaison").await;
+    let (s, _) = page(&app, &liaison, &format!("/interviews/{iid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let outsider = app.demo("dalian_liaison").await;
+    let (s, _) = page(&app, &outsider, &format!("/interviews/{iid}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The next bulletin shows how the commitment stands.
+    let week = "2026-W46";
+    clock.set(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 16, 1, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let office = app.demo("office").await;
+    let r = post(
+        &app,
+        &office,
+        "/bulletins",
+        &[
+            ("campaign_id", cid_s.as_str()),
+            ("scope_org_code", "D-TRANSPORT"),
+            ("week", week),
+        ],
+    )
+    .await;
+    let (_, html) = page(&app, &office, &location(&r)).await;
+    assert!(
+        html.contains("id=\"bulletin-commitments\"") && html.contains("警示约谈"),
+        "escalated and shown"
+    );
+}

@@ -12,6 +12,7 @@ mod browser;
 mod bulletins;
 mod channels;
 mod cli;
+mod four_weeks;
 mod import;
 mod item_edit_page;
 mod items;

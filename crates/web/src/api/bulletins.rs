@@ -193,7 +193,76 @@ fn document(
             (t("bulletin-criticised"), names("criticised")),
             (t("bulletin-interviews"), names("interviews_proposed")),
         ],
+        sections: {
+            let lines: Vec<String> = commitment_lines(state, lang, &v.totals)
+                .into_iter()
+                .map(|c| c.text)
+                .collect();
+            if lines.is_empty() {
+                Vec::new()
+            } else {
+                vec![(t("bulletin-commitments"), lines)]
+            }
+        },
     }
+}
+
+/// How one interview's commitments stood when the bulletin was computed.
+pub struct CommitmentLine {
+    pub interview_id: i64,
+    pub org_name: String,
+    pub held_on: String,
+    pub kind: String,
+    pub total: i64,
+    pub done: i64,
+    pub overdue: i64,
+    /// The whole line, for documents.
+    pub text: String,
+}
+
+/// The bulletin's interview commitments, in the reader's language.
+pub fn commitment_lines(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    totals: &serde_json::Value,
+) -> Vec<CommitmentLine> {
+    let list = totals["commitments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    list.iter()
+        .map(|c| {
+            let n = |k: &str| c[k].as_i64().unwrap_or(0);
+            let org_name = c["org_name"].as_str().unwrap_or("").to_owned();
+            let held_on = c["held_on"].as_str().unwrap_or("").to_owned();
+            let kind = state.i18n.t(
+                lang,
+                &format!("bulletins-interview-{}", c["kind"].as_str().unwrap_or("")),
+            );
+            let text = state.i18n.tr(
+                lang,
+                "bulletin-commitment-line",
+                &[
+                    ("org", org_name.clone()),
+                    ("date", held_on.clone()),
+                    ("kind", kind.clone()),
+                    ("total", n("total").to_string()),
+                    ("done", n("done").to_string()),
+                    ("overdue", n("overdue").to_string()),
+                ],
+            );
+            CommitmentLine {
+                interview_id: n("interview_id"),
+                org_name,
+                held_on,
+                kind,
+                total: n("total"),
+                done: n("done"),
+                overdue: n("overdue"),
+                text,
+            }
+        })
+        .collect()
 }
 
 /// The bulletin as .xlsx or .docx (`format` = `xlsx` | `docx`), always as a download.

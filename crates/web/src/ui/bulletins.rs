@@ -428,6 +428,7 @@ struct ShowPage {
     rows: Vec<RankedView>,
     chart: Option<Chart>,
     lists: Vec<(&'static str, String, Vec<String>)>,
+    commitments: Vec<crate::api::bulletins::CommitmentLine>,
     can_publish: bool,
     /// The scope's code, to compute a draft again (when the reader sees it).
     scope_code: Option<String>,
@@ -712,6 +713,7 @@ async fn show_response(
         ),
     ];
     let page = ShowPage {
+        commitments: crate::api::bulletins::commitment_lines(state, ctx.lang, &v.totals),
         chart: chart(&ctx, &v, rules.base),
         summary,
         rows,

@@ -8,6 +8,7 @@ pub mod bulletins;
 pub mod campaigns;
 pub mod excel;
 pub mod home;
+pub mod interviews;
 pub mod item_edit;
 pub mod ledger;
 pub mod notices;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(bulletins::routes())
         .merge(notices::routes())
+        .merge(interviews::routes())
 }
 
 /// What the side navigation may show.
