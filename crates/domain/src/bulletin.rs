@@ -63,6 +63,28 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// Adds another org's figures (for a scope's totals).
+    pub fn add(&mut self, o: &Figures) {
+        self.items_due += o.items_due;
+        self.closed_on_time += o.closed_on_time;
+        self.overdue += o.overdue;
+        self.red += o.red;
+        self.yellow += o.yellow;
+        self.green += o.green;
+        self.extended += o.extended;
+        self.sent_back += o.sent_back;
+        self.reports_due += o.reports_due;
+        self.reports_on_time += o.reports_on_time;
+        self.reports_late += o.reports_late;
+        self.reports_missing += o.reports_missing;
+        self.submissions_adopted += o.submissions_adopted;
+        self.days_to_close_sum += o.days_to_close_sum;
+        self.closed_count += o.closed_count;
+        self.submissions += o.submissions;
+        self.commitments += o.commitments;
+        self.commitments_done += o.commitments_done;
+        self.commitments_overdue += o.commitments_overdue;
+    }
     pub fn on_time_rate(&self) -> Option<f64> {
         (self.items_due > 0).then(|| self.closed_on_time as f64 / self.items_due as f64)
     }

@@ -1,9 +1,9 @@
 //! The weekly bulletin as documents: an .xlsx of the ranking, and a .docx in the layout of an
 //! official notice (red title, issue number, issuer and date, summary, ranking table, named
-//! lists). The .docx is written as its few XML parts directly.
+//! lists).
 
+use crate::docx::{package, para, red_rule, table, Media};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
-use std::io::Write;
 
 /// A bulletin ready to be written, in the reader's language.
 #[derive(Debug, Clone, Default)]
@@ -104,50 +104,6 @@ pub fn to_xlsx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
     wb.save_to_buffer().map_err(|e| e.to_string())
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A paragraph: `size` in half-points, centred or not, bold or not, in red or not.
-fn para(text: &str, size: u32, center: bool, bold: bool, red: bool) -> String {
-    format!(
-        "<w:p><w:pPr>{}<w:spacing w:after=\"120\"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii=\"SimSun\" w:hAnsi=\"SimSun\" w:eastAsia=\"宋体\"/>{}{}<w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
-        if center { "<w:jc w:val=\"center\"/>" } else { "" },
-        if bold { "<w:b/>" } else { "" },
-        if red { "<w:color w:val=\"C8161D\"/>" } else { "" },
-        esc(text)
-    )
-}
-
-fn table(headers: &[String], rows: &[Vec<String>]) -> String {
-    let cell = |t: &str, bold: bool| {
-        format!(
-            "<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr>{}<w:sz w:val=\"21\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p></w:tc>",
-            if bold { "<w:b/>" } else { "" },
-            esc(t)
-        )
-    };
-    let border = "<w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/><w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/><w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>";
-    let mut x = format!("<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>{border}</w:tblBorders></w:tblPr>");
-    x.push_str("<w:tr>");
-    for h in headers {
-        x.push_str(&cell(h, true));
-    }
-    x.push_str("</w:tr>");
-    for r in rows {
-        x.push_str("<w:tr>");
-        for v in r {
-            x.push_str(&cell(v, false));
-        }
-        x.push_str("</w:tr>");
-    }
-    x.push_str("</w:tbl>");
-    x
-}
-
 /// The bulletin as a Word document.
 pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
     let mut body = String::new();
@@ -155,7 +111,7 @@ pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
     body.push_str(&para(&d.issue, 32, true, false, false));
     body.push_str(&para(&d.issuer_line, 28, true, false, false));
     // The red rule under the header.
-    body.push_str("<w:p><w:pPr><w:pBdr><w:bottom w:val=\"single\" w:sz=\"18\" w:color=\"C8161D\"/></w:pBdr></w:pPr></w:p>");
+    body.push_str(red_rule());
     body.push_str(&para(&d.summary, 28, false, false, false));
     if !d.note.is_empty() {
         body.push_str(&para(&d.note, 28, false, false, false));
@@ -183,38 +139,7 @@ pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
             body.push_str(&para(line, 28, false, false, false));
         }
     }
-    let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
-         <w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\" w:header=\"720\" w:footer=\"720\" w:gutter=\"0\"/></w:sectPr>\
-         </w:body></w:document>"
-    );
-    let content_types = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-        <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-        <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-        <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
-        </Types>";
-    let rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-        <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
-        </Relationships>";
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, data) in [
-            ("[Content_Types].xml", content_types.to_owned()),
-            ("_rels/.rels", rels.to_owned()),
-            ("word/document.xml", document),
-        ] {
-            z.start_file(name, opts).map_err(|e| e.to_string())?;
-            z.write_all(data.as_bytes()).map_err(|e| e.to_string())?;
-        }
-        z.finish().map_err(|e| e.to_string())?;
-    }
-    Ok(buf.into_inner())
+    package(&body, Media::default())
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@
 use serde::Serialize;
 use std::fmt;
 
+pub mod briefing;
 pub mod bulletin;
+pub mod docx;
 pub mod ledger;
 pub mod org_import;
 pub mod sheet;

@@ -276,6 +276,19 @@ pub async fn compute(
         f.commitments_done += k.done;
         f.commitments_overdue += k.overdue;
     }
+    // Information submissions sent this week, and those adopted this week (at any level).
+    let (submitted, adopted) =
+        luodi_store::briefings::counts_between(tx.conn(), &scope.path, start, end).await?;
+    for (path, n) in submitted {
+        if let Some(f) = child_of(&path).and_then(|o| figs.get_mut(&o)) {
+            f.submissions += n;
+        }
+    }
+    for (path, n) in adopted {
+        if let Some(f) = child_of(&path).and_then(|o| figs.get_mut(&o)) {
+            f.submissions_adopted += n;
+        }
+    }
     let scored: Vec<(i64, f64)> = children
         .iter()
         .map(|c| (c.id, score(&scoring, &figs[&c.id])))
@@ -298,20 +311,7 @@ pub async fn compute(
             let before = held.get(&org_id).copied().unwrap_or(0);
             serde_json::json!({ "kind": suggested_kind(before), "reasons": reasons, "held_before": before })
         };
-        totals.items_due += f.items_due;
-        totals.closed_on_time += f.closed_on_time;
-        totals.overdue += f.overdue;
-        totals.red += f.red;
-        totals.yellow += f.yellow;
-        totals.green += f.green;
-        totals.reports_due += f.reports_due;
-        totals.reports_on_time += f.reports_on_time;
-        totals.reports_late += f.reports_late;
-        totals.reports_missing += f.reports_missing;
-        totals.sent_back += f.sent_back;
-        totals.commitments += f.commitments;
-        totals.commitments_done += f.commitments_done;
-        totals.commitments_overdue += f.commitments_overdue;
+        totals.add(&f);
         rows.push(BulletinRow {
             position: pos as i64 + 1,
             org_id,

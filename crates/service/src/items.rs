@@ -928,6 +928,34 @@ pub(crate) async fn refresh(svc: &Services) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Checks an uploaded file (size, kind by content among `allowed`) and writes it to the file
+/// store, before the row that references it commits.
+pub(crate) async fn store_file(
+    svc: &Services,
+    bytes: &[u8],
+    file_name: &str,
+    allowed: &[luodi_store::files::Kind],
+) -> ServiceResult<luodi_store::files::StoredFile> {
+    use luodi_store::files::{FileError, Policy};
+    let policy = Policy {
+        max_bytes: svc.config.max_upload_bytes,
+        allowed: allowed.to_vec(),
+    };
+    svc.files
+        .put(bytes, file_name, &policy)
+        .await
+        .map_err(|e| match e {
+            FileError::TooLarge { max } => {
+                ServiceError::Import(luodi_office::ImportError::TooLarge { max_bytes: max })
+            }
+            FileError::Empty => invalid("file", "required"),
+            FileError::NotAllowed { .. } => invalid("file", "file_type_not_allowed"),
+            FileError::Mismatch { .. } => invalid("file", "file_type_mismatch"),
+            FileError::Io(e) => ServiceError::Internal(format!("storing a file: {e}")),
+            FileError::NotFound => ServiceError::NotFound("file"),
+        })
+}
+
 /// Stores an evidence file for an item (the file is written atomically, named by its hash,
 /// before the row that references it commits) and counts it.
 pub async fn add_evidence(
@@ -937,7 +965,6 @@ pub async fn add_evidence(
     bytes: &[u8],
     file_name: &str,
 ) -> ServiceResult<items::Attachment> {
-    use luodi_store::files::{FileError, Policy};
     {
         let mut c = svc.db.read().await?;
         let it = visible(c.conn(), actor, id).await?.item;
@@ -948,24 +975,7 @@ pub async fn add_evidence(
             return Err(ServiceError::Conflict(Refusal::WrongStatus.code()));
         }
     }
-    let policy = Policy {
-        max_bytes: svc.config.max_upload_bytes,
-        ..Default::default()
-    };
-    let stored = svc
-        .files
-        .put(bytes, file_name, &policy)
-        .await
-        .map_err(|e| match e {
-            FileError::TooLarge { max } => {
-                ServiceError::Import(luodi_office::ImportError::TooLarge { max_bytes: max })
-            }
-            FileError::Empty => invalid("file", "required"),
-            FileError::NotAllowed { .. } => invalid("file", "file_type_not_allowed"),
-            FileError::Mismatch { .. } => invalid("file", "file_type_mismatch"),
-            FileError::Io(e) => ServiceError::Internal(format!("storing evidence: {e}")),
-            FileError::NotFound => ServiceError::NotFound("file"),
-        })?;
+    let stored = store_file(svc, bytes, file_name, &luodi_store::files::Kind::ALL).await?;
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
     let before = visible(tx.conn(), actor, id).await?.item;
@@ -1061,10 +1071,10 @@ pub async fn sweep_files(
 ) -> ServiceResult<luodi_store::files::SweepReport> {
     let referenced: std::collections::HashSet<String> = {
         let mut c = svc.db.read().await?;
-        items::referenced_files(c.conn())
-            .await?
-            .into_iter()
-            .collect()
+        let mut all = items::referenced_files(c.conn()).await?;
+        // Photos of information submissions live in the same store.
+        all.extend(luodi_store::briefings::referenced_files(c.conn()).await?);
+        all.into_iter().collect()
     };
     svc.files
         .sweep(&referenced, grace)

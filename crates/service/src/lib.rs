@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
 pub mod error;

@@ -4,6 +4,7 @@
 //! introspection) lives in `db.rs` and the two migration folders, nowhere else.
 
 pub mod audit;
+pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
 pub mod db;

@@ -8,6 +8,7 @@ mod admins;
 mod api_orgs;
 mod authz;
 mod bad_input;
+mod briefings;
 mod browser;
 mod bulletins;
 mod channels;

@@ -168,6 +168,7 @@ fn document(
             "bulletin-col-overdue",
             "bulletin-col-red",
             "bulletin-col-punctuality",
+            "bulletin-col-submissions",
         ]
         .iter()
         .map(|k| t(k))
@@ -185,6 +186,10 @@ fn document(
                     r.figures.overdue.to_string(),
                     r.figures.red.to_string(),
                     pct(r.punctuality),
+                    format!(
+                        "{} / {}",
+                        r.figures.submissions, r.figures.submissions_adopted
+                    ),
                 ]
             })
             .collect(),

@@ -2,6 +2,7 @@
 //! at `/api/openapi.json` and browsed with the embedded Swagger UI at `/api/docs/`.
 
 pub mod audit;
+pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
 pub mod interviews;
@@ -79,6 +80,23 @@ pub fn routes() -> Router<AppState> {
             "/campaigns/{id}/scoring",
             get(bulletins::scoring).put(bulletins::set_scoring),
         )
+        .route("/submissions", get(briefings::list).post(briefings::create))
+        .route(
+            "/submissions/{id}",
+            get(briefings::get).put(briefings::update),
+        )
+        .route("/submissions/{id}/submit", post(briefings::submit))
+        .route("/submissions/{id}/photos", post(briefings::add_photo))
+        .route("/submissions/{id}/adopt", post(briefings::adopt))
+        .route("/submissions/{id}/unadopt", post(briefings::unadopt))
+        .route("/photos/{id}", get(briefings::photo))
+        .route(
+            "/briefings",
+            get(briefings::list_briefings).post(briefings::create_briefing),
+        )
+        .route("/briefings/{id}", get(briefings::get_briefing))
+        .route("/briefings/{id}/publish", post(briefings::publish_briefing))
+        .route("/briefings/{id}/export.docx", get(briefings::export))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -123,13 +141,15 @@ pub fn routes() -> Router<AppState> {
         jobs::get,
         bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export, interviews::list, interviews::get, interviews::decide, interviews::record,
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
+        briefings::list, briefings::create, briefings::get, briefings::update, briefings::submit, briefings::add_photo, briefings::photo, briefings::adopt, briefings::unadopt,
+        briefings::list_briefings, briefings::create_briefing, briefings::get_briefing, briefings::publish_briefing, briefings::export,
         audit::list,
         me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "audit"), (name = "me"), (name = "notices"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "audit"), (name = "me"), (name = "notices"))
 )]
 pub struct ApiDoc;
 

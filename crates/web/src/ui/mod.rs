@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
 pub mod excel;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(bulletins::routes())
         .merge(notices::routes())
         .merge(interviews::routes())
+        .merge(briefings::routes())
 }
 
 /// What the side navigation may show.
