@@ -139,7 +139,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
 }
 
 /// The whole demo: the tree, campaign and accounts of [`seed`], then the article's items in
-/// every state and light (`demo_items`).
+/// every state and light (`demo_items`), then three weeks of the supervision loop (`demo_loop`).
 pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     let logins = seed(svc).await?;
     let campaign = {
@@ -157,6 +157,7 @@ pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     };
     if let Some(id) = campaign {
         crate::demo_items::seed(svc, id).await?;
+        crate::demo_loop::seed(svc, id).await?;
     }
     Ok(logins)
 }

@@ -6,4 +6,5 @@ pub mod config;
 pub mod demo;
 pub mod demo_data;
 pub mod demo_items;
+pub mod demo_loop;
 pub mod startup;

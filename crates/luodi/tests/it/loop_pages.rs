@@ -618,3 +618,122 @@ async fn an_interview_through_the_pages() {
         "escalated and shown"
     );
 }
+
+/// The demo shows the whole loop at once: weeks of reports, reminders in the inbox, two
+/// published bulletins and one waiting for review, a held interview with its commitments, and
+/// a published briefing.
+#[tokio::test]
+async fn the_demo_shows_the_whole_loop() {
+    // Thursday 2026-11-26 10:00 in Shanghai, so that the demo's weeks are fixed.
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, 2, 0, 0)
+        .single()
+        .expect("t");
+    let app =
+        TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.token_client("office").await;
+    let liaison = app.token_client("liaison").await;
+    let (_, bulletins) = json(
+        office
+            .get(app.url("/api/v1/bulletins"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let statuses: Vec<&str> = bulletins
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|b| b["status"].as_str())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["draft", "published", "published"],
+        "newest first: {bulletins}"
+    );
+    let (_, interviews) = json(
+        office
+            .get(app.url("/api/v1/interviews"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let held = interviews
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|v| v["status"] == "held")
+        .expect("a held interview")
+        .clone();
+    let (_, held) = json(
+        office
+            .get(app.url(&format!("/api/v1/interviews/{}", held["id"])))
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
+    assert_eq!(
+        held["commitments"].as_array().map(Vec::len),
+        Some(2),
+        "{held}"
+    );
+    let (_, reports) = json(
+        liaison
+            .get(app.url("/api/v1/reports?per_page=500"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let items = reports["items"].as_array().expect("items");
+    for status in ["accepted", "submitted", "sent_back", "open"] {
+        assert!(
+            items.iter().any(|r| r["status"] == status),
+            "a report {status}"
+        );
+    }
+    let (_, inbox) = json(
+        liaison
+            .get(app.url("/api/v1/me/inbox"))
+            .send()
+            .await
+            .expect("inbox"),
+    )
+    .await;
+    assert!(
+        !inbox.as_array().expect("inbox").is_empty(),
+        "reminders reached the liaison"
+    );
+    let (_, briefings) = json(
+        liaison
+            .get(app.url("/api/v1/briefings"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(briefings[0]["status"], "published", "{briefings}");
+    assert_eq!(briefings[0]["entries"], 1);
+    // The published bulletins' pages render for the unit, with the ranking.
+    let published = bulletins
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|b| b["status"] == "published")
+        .expect("published")
+        .clone();
+    let (s, html) = page(
+        &app,
+        &app.demo("liaison").await,
+        &format!("/bulletins/{}", published["id"]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        CHILDREN.iter().all(|c| html.contains(c)),
+        "every transport unit is ranked"
+    );
+}
