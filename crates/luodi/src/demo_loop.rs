@@ -141,7 +141,8 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         // the road administration is late in the first week (it submits on Saturday).
         if weekday == 4 {
             submit_reports(&s, &liaison, rule, &week, |p| {
-                !is_within(p, &never.path) && !(first_week && is_within(p, &late.path))
+                let skipped_today = first_week && is_within(p, &late.path);
+                !is_within(p, &never.path) && !skipped_today
             })
             .await?;
         }

@@ -243,3 +243,154 @@ async fn ledger_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The weekly loop in the browser: the unit liaison writes and submits the week's report; the
+/// office computes the transport department's bulletin, reads the ranking, adds a note and
+/// publishes it; the .xlsx and .docx behind the page's download links open and carry the
+/// ranking.
+#[tokio::test]
+async fn a_report_is_submitted_and_the_bulletin_computed_and_published_in_the_browser() {
+    if !browser_required() {
+        return;
+    }
+    // Thursday 2026-11-26 10:00 in Shanghai: week 2026-W48, reports due Friday.
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, 2, 0, 0)
+        .single()
+        .expect("t");
+    let app =
+        TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    // The office's reporting rule for the transport department's units (set up through the API).
+    let office = app.token_client("office").await;
+    let (_, camps) = crate::helpers::json(
+        office
+            .get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("campaigns"),
+    )
+    .await;
+    let cid = camps["items"][0]["id"].as_i64().expect("campaign");
+    let transport = app.org_id("D-TRANSPORT").await;
+    let r = office
+        .post(app.url("/api/v1/work-rules"))
+        .json(&serde_json::json!({"campaign_id": cid, "owner_org_id": transport, "kind": "reporting", "name": "交通运输系统每周情况汇报",
+            "cadence": {"kind": "weekly", "weekday": 5, "time": "17:00:00"}, "scope_org_id": transport, "target_kinds": ["unit"]}))
+        .send()
+        .await
+        .expect("rule");
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+
+    let b = Browser::start().await.expect("browser");
+    let r = loop_scenario(&app, &b).await;
+    if r.is_err() {
+        let _ = b
+            .save_screenshot(std::env::temp_dir().join("luodi-loop-failure.png"))
+            .await;
+    }
+    let _ = b.quit().await;
+    let (xlsx_href, docx_href) = r.expect("loop scenario");
+
+    // The downloads the page links to open as what they claim to be.
+    let c = app.demo("office").await;
+    let fetch = |href: String| {
+        let c = c.clone();
+        let url = app.url(&href);
+        async move {
+            let r = c.get(url).send().await.expect("download");
+            assert_eq!(r.status(), reqwest::StatusCode::OK);
+            assert!(r.headers()[reqwest::header::CONTENT_DISPOSITION]
+                .to_str()
+                .expect("disposition")
+                .starts_with("attachment"));
+            r.bytes().await.expect("bytes").to_vec()
+        }
+    };
+    let xlsx = fetch(xlsx_href).await;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("the .xlsx opens");
+    let sheet = calamine::Reader::sheet_names(&wb)[0].clone();
+    let range = calamine::Reader::worksheet_range(&mut wb, &sheet).expect("sheet");
+    let cells: Vec<String> = range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells.iter().any(|c| c == "辽宁省高速公路管理局"),
+        "the ranking is in the workbook: {cells:?}"
+    );
+    let docx = fetch(docx_href).await;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("the .docx opens");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut z.by_name("word/document.xml").expect("document"),
+        &mut xml,
+    )
+    .expect("read");
+    for s in [
+        "辽宁省高速公路管理局",
+        "高速公路管理局本周报送及时",
+        "<w:tbl>",
+    ] {
+        assert!(xml.contains(s), "{s} in the .docx");
+    }
+}
+
+async fn loop_scenario(app: &TestApp, b: &Browser) -> Result<(String, String), String> {
+    // The liaison finds the expressway administration's report of the week and submits it.
+    sign_in(app, b, "liaison").await?;
+    b.goto(&app.url("/reports?status=open")).await?;
+    let hwy = app.org_id("D-TRANSPORT-HWY").await;
+    b.find(&format!("tr[data-org-id=\"{hwy}\"] a.report-link"))
+        .await?
+        .click()
+        .await?;
+    b.wait_for("#report-form", T).await?;
+    b.find("#r-done")
+        .await?
+        .send_keys("完成省界收费站撤除后续工作3项，整改台账销号2项。")
+        .await?;
+    b.find("#r-problems").await?.send_keys("无").await?;
+    b.find("#r-plan")
+        .await?
+        .send_keys("推进剩余事项，开展“回头看”。")
+        .await?;
+    b.find("#report-submit").await?.click().await?;
+    b.wait_for_text("#report-status", "已报送", T).await?;
+    b.wait_for_text("#r-done-text", "整改台账销号2项", T)
+        .await?;
+    sign_out(b).await?;
+
+    // The office computes the week's bulletin for the department and publishes it with a note.
+    sign_in(app, b, "office").await?;
+    b.goto(&app.url("/bulletins")).await?;
+    b.wait_for("#bulletin-compute-form", T).await?;
+    b.find("#bc-scope").await?.clear().await?;
+    b.find("#bc-scope").await?.send_keys("D-TRANSPORT").await?;
+    b.find("#bc-week").await?.clear().await?;
+    b.find("#bc-week").await?.send_keys("2026-W48").await?;
+    b.find("#bulletin-compute-submit").await?.click().await?;
+    b.wait_for_text("#bulletin-table", "辽宁省高速公路管理局", T)
+        .await?;
+    let status = b
+        .find("#bulletin-status")
+        .await?
+        .attr("data-status")
+        .await?;
+    if status.as_deref() != Some("draft") {
+        return Err(format!("a computed bulletin is a draft, not {status:?}"));
+    }
+    b.find("#bulletin-note")
+        .await?
+        .send_keys("高速公路管理局本周报送及时，予以表扬。")
+        .await?;
+    b.execute("window.confirm = () => true;", vec![]).await?;
+    b.find("#bulletin-publish").await?.click().await?;
+    b.wait_for_text("#bulletin-status", "已发布", T).await?;
+    let xlsx = b.find("#bulletin-xlsx").await?.attr("href").await?;
+    let docx = b.find("#bulletin-docx").await?.attr("href").await?;
+    match (xlsx, docx) {
+        (Some(x), Some(d)) => Ok((x, d)),
+        _ => Err("the published bulletin has no download links".into()),
+    }
+}
