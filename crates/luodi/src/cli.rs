@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// The weekly bulletin (每周一通报) of a scope: compute, publish, export.
+    Bulletin {
+        #[command(subcommand)]
+        command: BulletinCommand,
+    },
     /// The rectification ledger in Excel.
     Ledger {
         #[command(subcommand)]
@@ -142,6 +147,43 @@ enum LedgerCommand {
         file: PathBuf,
         #[arg(long, value_name = "ID")]
         campaign: i64,
+    },
+}
+
+/// Which bulletin: the scope's org code, the ISO week, and the campaign (needed only when
+/// several campaigns exist).
+#[derive(Args)]
+struct BulletinWhich {
+    /// Code of the org whose direct children the bulletin ranks.
+    #[arg(long, value_name = "CODE")]
+    scope: String,
+    /// ISO week, e.g. 2026-W48.
+    #[arg(long, value_name = "YYYY-Www")]
+    week: String,
+    #[arg(long, value_name = "ID")]
+    campaign: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum BulletinCommand {
+    /// Compute (or recompute, while a draft) the week's bulletin and print its ranking.
+    Compute {
+        #[command(flatten)]
+        which: BulletinWhich,
+    },
+    /// Publish the computed bulletin with the office's note; from then on it never changes.
+    Publish {
+        #[command(flatten)]
+        which: BulletinWhich,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Write the bulletin to .xlsx or .docx (by the file's extension), in Chinese.
+    Export {
+        #[command(flatten)]
+        which: BulletinWhich,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -361,6 +403,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let svc = services(&cfg).await?;
             ledger_command(&svc, command).await
         }
+        Command::Bulletin { command } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            bulletin_command(&svc, command).await
+        }
         Command::Config {
             command: ConfigCommand::Check,
             listen,
@@ -504,6 +552,95 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             drop(c);
             accounts::set_disabled(svc, &actor, user.id, true).await?;
             println!("disabled {username}");
+            Ok(())
+        }
+    }
+}
+
+/// The campaign and scope org a bulletin command names.
+async fn bulletin_target(svc: &Services, which: &BulletinWhich) -> anyhow::Result<(i64, i64)> {
+    let actor = Actor::cli();
+    let scope = luodi_service::orgs::get_by_code(svc, &actor, &which.scope).await?;
+    let campaign = match which.campaign {
+        Some(id) => id,
+        None => {
+            let list =
+                luodi_service::campaigns::list(svc, &actor, None, luodi_store::Page::new(1, 2))
+                    .await?;
+            match list.items.as_slice() {
+                [only] => only.id,
+                [] => anyhow::bail!("there is no campaign yet"),
+                _ => anyhow::bail!("there are several campaigns: name one with --campaign ID"),
+            }
+        }
+    };
+    Ok((campaign, scope.id))
+}
+
+fn print_ranking(v: &luodi_service::bulletins::BulletinView) {
+    let b = &v.bulletin;
+    println!(
+        "{} 第{}期 ({}): {}",
+        b.period_key, b.issue_no, b.status, b.id
+    );
+    for r in &v.rows {
+        let pct = |x: Option<f64>| {
+            x.map(|x| format!("{:.0}%", x * 100.0))
+                .unwrap_or_else(|| "—".into())
+        };
+        println!(
+            "{:>3}  {:<24} {:>7}  on time {:>4}  reports {:>4}{}",
+            r.rank,
+            r.org_name,
+            r.score,
+            pct(r.on_time_rate),
+            pct(r.punctuality),
+            if r.interview.is_null() {
+                ""
+            } else {
+                "  约谈建议"
+            }
+        );
+    }
+}
+
+async fn bulletin_command(svc: &Services, command: BulletinCommand) -> anyhow::Result<()> {
+    let actor = Actor::cli();
+    match command {
+        BulletinCommand::Compute { which } => {
+            let (campaign, scope) = bulletin_target(svc, &which).await?;
+            let v = luodi_service::bulletins::compute(svc, &actor, campaign, scope, &which.week)
+                .await?;
+            print_ranking(&v);
+            Ok(())
+        }
+        BulletinCommand::Publish { which, note } => {
+            let (campaign, scope) = bulletin_target(svc, &which).await?;
+            let v =
+                luodi_service::bulletins::find(svc, &actor, campaign, scope, &which.week).await?;
+            let v = luodi_service::bulletins::publish(svc, &actor, v.bulletin.id, &note).await?;
+            print_ranking(&v);
+            Ok(())
+        }
+        BulletinCommand::Export { which, out } => {
+            let (campaign, scope) = bulletin_target(svc, &which).await?;
+            let v =
+                luodi_service::bulletins::find(svc, &actor, campaign, scope, &which.week).await?;
+            let i18n = luodi_web::i18n::I18n::load();
+            let doc = luodi_web::api::bulletins::document(&i18n, luodi_web::i18n::Lang::ZhCn, &v);
+            let ext = out
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            let bytes = match ext.as_str() {
+                "xlsx" => luodi_office::bulletin::to_xlsx(&doc),
+                "docx" => luodi_office::bulletin::to_docx(&doc),
+                _ => anyhow::bail!("--out must end in .xlsx or .docx"),
+            }
+            .map_err(|e| anyhow::anyhow!("writing the bulletin: {e}"))?;
+            std::fs::write(&out, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!("wrote {} ({} bytes)", out.display(), bytes.len());
             Ok(())
         }
     }

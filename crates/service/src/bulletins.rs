@@ -418,6 +418,22 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Bullet
     Ok(view(b, rows, can_publish))
 }
 
+/// The bulletin of a scope for a week, if computed.
+pub async fn find(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    scope_org_id: i64,
+    week: &str,
+) -> ServiceResult<BulletinView> {
+    let found = {
+        let mut c = svc.db.read().await?;
+        bulletins::find(c.conn(), campaign_id, scope_org_id, week).await?
+    };
+    let b = found.ok_or(ServiceError::NotFound("bulletin"))?;
+    get(svc, actor, b.id).await
+}
+
 pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<Bulletin>> {
     let mut c = svc.db.read().await?;
     let all = bulletins::list(c.conn(), &actor.scopes(Permission::ReadItems), 200).await?;

@@ -244,3 +244,82 @@ async fn ledger_import_and_export_from_the_command_line() {
     assert!(text(&o).contains("removed 1 files"), "{}", text(&o));
     assert!(!d.join("files/ab").join("c".repeat(62)).exists());
 }
+
+#[tokio::test]
+async fn bulletin_compute_publish_and_export_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_path_buf();
+    let layer = luodi::config::Layer {
+        data_dir: Some(d.clone()),
+        ..Default::default()
+    };
+    let cfg = luodi::config::Config::resolve(layer, "luodi.db").expect("config");
+    let db = luodi::startup::open_db(&cfg, &Default::default())
+        .await
+        .expect("db");
+    let svc = luodi::startup::services(
+        db.clone(),
+        &cfg,
+        std::sync::Arc::new(luodi_domain::SystemClock),
+    )
+    .expect("services");
+    luodi::demo::seed(&svc).await.expect("seed");
+    db.close().await;
+
+    let which = ["--scope", "D-TRANSPORT", "--week", "2026-W48"];
+    // Export before it exists: a clear refusal.
+    let o = luodi(
+        &d,
+        &[&["bulletin", "export"][..], &which, &["--out", "b.xlsx"]].concat(),
+        None,
+    );
+    assert!(!o.status.success());
+    let o = luodi(&d, &[&["bulletin", "compute"][..], &which].concat(), None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("2026-W48") && text(&o).contains("辽宁省高速公路管理局"),
+        "{}",
+        text(&o)
+    );
+    let o = luodi(
+        &d,
+        &[
+            &["bulletin", "publish"][..],
+            &which,
+            &["--note", "请各单位按期报送"],
+        ]
+        .concat(),
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("published"), "{}", text(&o));
+    // Published: computing again is refused.
+    let o = luodi(&d, &[&["bulletin", "compute"][..], &which].concat(), None);
+    assert!(!o.status.success(), "{}", text(&o));
+    for out in ["b.xlsx", "b.docx"] {
+        let o = luodi(
+            &d,
+            &[&["bulletin", "export"][..], &which, &["--out", out]].concat(),
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let mut z = zip::ZipArchive::new(std::fs::File::open(d.join("b.docx")).expect("docx"))
+        .expect("a .docx");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").expect("doc"), &mut xml)
+        .expect("read");
+    assert!(xml.contains("请各单位按期报送") && xml.contains("辽宁省港航管理处"));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(d.join("b.xlsx")).expect("a .xlsx");
+    let sheet = calamine::Reader::sheet_names(&wb)[0].clone();
+    let range = calamine::Reader::worksheet_range(&mut wb, &sheet).expect("sheet");
+    assert!(range
+        .rows()
+        .any(|r| r.iter().any(|c| c.to_string() == "辽宁省公路管理局")));
+    let o = luodi(
+        &d,
+        &[&["bulletin", "export"][..], &which, &["--out", "b.pdf"]].concat(),
+        None,
+    );
+    assert!(!o.status.success() && text(&o).contains(".xlsx or .docx"));
+}

@@ -114,14 +114,14 @@ pub async fn set_scoring(
     )))
 }
 
-/// Builds the document of a bulletin in the reader's language.
-fn document(
-    state: &AppState,
+/// Builds the document of a bulletin in the reader's language (the web export and the CLI's).
+pub fn document(
+    i18n: &crate::i18n::I18n,
     lang: crate::i18n::Lang,
     v: &bulletins::BulletinView,
 ) -> luodi_office::bulletin::BulletinDoc {
-    let t = |k: &str| state.i18n.t(lang, k);
-    let tr = |k: &str, args: &[(&str, String)]| state.i18n.tr(lang, k, args);
+    let t = |k: &str| i18n.t(lang, k);
+    let tr = |k: &str, args: &[(&str, String)]| i18n.tr(lang, k, args);
     let pct = |x: Option<f64>| {
         x.map(|x| format!("{:.0}%", x * 100.0))
             .unwrap_or_else(|| "—".into())
@@ -199,7 +199,7 @@ fn document(
             (t("bulletin-interviews"), names("interviews_proposed")),
         ],
         sections: {
-            let lines: Vec<String> = commitment_lines(state, lang, &v.totals)
+            let lines: Vec<String> = commitment_lines(i18n, lang, &v.totals)
                 .into_iter()
                 .map(|c| c.text)
                 .collect();
@@ -227,7 +227,7 @@ pub struct CommitmentLine {
 
 /// The bulletin's interview commitments, in the reader's language.
 pub fn commitment_lines(
-    state: &AppState,
+    i18n: &crate::i18n::I18n,
     lang: crate::i18n::Lang,
     totals: &serde_json::Value,
 ) -> Vec<CommitmentLine> {
@@ -240,11 +240,11 @@ pub fn commitment_lines(
             let n = |k: &str| c[k].as_i64().unwrap_or(0);
             let org_name = c["org_name"].as_str().unwrap_or("").to_owned();
             let held_on = c["held_on"].as_str().unwrap_or("").to_owned();
-            let kind = state.i18n.t(
+            let kind = i18n.t(
                 lang,
                 &format!("bulletins-interview-{}", c["kind"].as_str().unwrap_or("")),
             );
-            let text = state.i18n.tr(
+            let text = i18n.tr(
                 lang,
                 "bulletin-commitment-line",
                 &[
@@ -281,7 +281,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let v = bulletins::get(&state.svc, &s.actor, id).await?;
     let lang = crate::auth::lang_of(&headers);
-    let doc = document(&state, lang, &v);
+    let doc = document(&state.i18n, lang, &v);
     let name = format!(
         "{}-{}",
         state.i18n.t(lang, "bulletin-doc-title"),

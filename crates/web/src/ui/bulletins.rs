@@ -713,7 +713,7 @@ async fn show_response(
         ),
     ];
     let page = ShowPage {
-        commitments: crate::api::bulletins::commitment_lines(state, ctx.lang, &v.totals),
+        commitments: crate::api::bulletins::commitment_lines(&state.i18n, ctx.lang, &v.totals),
         chart: chart(&ctx, &v, rules.base),
         summary,
         rows,
