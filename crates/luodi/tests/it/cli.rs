@@ -315,7 +315,7 @@ async fn bulletin_compute_publish_and_export_from_the_command_line() {
     let range = calamine::Reader::worksheet_range(&mut wb, &sheet).expect("sheet");
     assert!(range
         .rows()
-        .any(|r| r.iter().any(|c| c.to_string() == "辽宁省公路管理局")));
+        .any(|r| r.iter().any(|c| *c == "辽宁省公路管理局")));
     let o = luodi(
         &d,
         &[&["bulletin", "export"][..], &which, &["--out", "b.pdf"]].concat(),
