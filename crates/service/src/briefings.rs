@@ -177,6 +177,37 @@ pub async fn create(
     get(svc, actor, id).await
 }
 
+/// Writes `after` if `before`'s version is still `expected` (else the caller read a stale copy),
+/// and audits the change, inside the caller's transaction.
+async fn save(
+    svc: &Services,
+    mut c: Conn<'_>,
+    actor: &Actor,
+    action: &'static str,
+    (before, after): (&Submission, &Submission),
+    expected: i64,
+) -> ServiceResult<()> {
+    if !briefings::save_submission(c.re(), after, expected, svc.now()).await? {
+        return Err(ServiceError::Stale {
+            current: before.version,
+        });
+    }
+    audit::record(
+        svc,
+        c,
+        actor,
+        Change {
+            action,
+            object_type: "submission",
+            object_id: Some(before.id.to_string()),
+            org_path: Some(before.org_path.clone()),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await
+}
+
 /// Changes the title and text: the unit while a draft, the office after submission (recorded
 /// as edited by it), nobody once a published briefing carries it.
 pub async fn update(
@@ -199,23 +230,13 @@ pub async fn update(
     if before.status != "draft" {
         after.edited_by = Some(actor.name.clone());
     }
-    if !briefings::save_submission(tx.conn(), &after, expected_version, svc.now()).await? {
-        return Err(ServiceError::Stale {
-            current: before.version,
-        });
-    }
-    audit::record(
+    save(
         svc,
         tx.conn(),
         actor,
-        Change {
-            action: "submission.update",
-            object_type: "submission",
-            object_id: Some(id.to_string()),
-            org_path: Some(before.org_path.clone()),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        "submission.update",
+        (&before, &after),
+        expected_version,
     )
     .await?;
     tx.commit().await?;
@@ -241,23 +262,13 @@ pub async fn submit(
     let mut after = before.clone();
     after.status = "submitted".into();
     after.submitted_at = Some(now);
-    if !briefings::save_submission(tx.conn(), &after, expected_version, now).await? {
-        return Err(ServiceError::Stale {
-            current: before.version,
-        });
-    }
-    audit::record(
+    save(
         svc,
         tx.conn(),
         actor,
-        Change {
-            action: "submission.submit",
-            object_type: "submission",
-            object_id: Some(id.to_string()),
-            org_path: Some(before.org_path.clone()),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        "submission.submit",
+        (&before, &after),
+        expected_version,
     )
     .await?;
     tx.commit().await?;
