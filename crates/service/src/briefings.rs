@@ -442,7 +442,8 @@ pub async fn adopt(
     if before.status == "draft" {
         return Err(ServiceError::Conflict("wrong_status"));
     }
-    let (org_id, briefing_path) = match input.briefing_id {
+    // Into one of the office's own draft briefings, or (a higher level) into none.
+    let (org_id, briefing_id) = match input.briefing_id {
         Some(bid) if input.level == "office" => {
             let b = briefings::briefing(tx.conn(), bid)
                 .await?
@@ -454,7 +455,7 @@ pub async fn adopt(
             if b.campaign_id != before.campaign_id || !is_within(&before.org_path, &b.org_path) {
                 return Err(invalid("briefing_id", "outside_scope"));
             }
-            (Some(b.org_id), Some(b.org_path))
+            (Some(b.org_id), Some(b.id))
         }
         _ => (None, None),
     };
@@ -464,7 +465,7 @@ pub async fn adopt(
             submission_id: id,
             level: &input.level,
             org_id,
-            briefing_id: briefing_path.as_ref().and(input.briefing_id),
+            briefing_id,
             note: input.note.trim(),
             adopted_by: &actor.name,
         },
@@ -641,18 +642,16 @@ pub async fn get_briefing(svc: &Services, actor: &Actor, id: i64) -> ServiceResu
         .await?
         .filter(|b| briefing_shown_to(actor, b))
         .ok_or(ServiceError::NotFound("briefing"))?;
-    let mut photos = briefings::photos_in_briefing(c.conn(), id).await?;
+    let mut photos: std::collections::HashMap<i64, Vec<Photo>> = Default::default();
+    for p in briefings::photos_in_briefing(c.conn(), id).await? {
+        photos.entry(p.submission_id).or_default().push(p);
+    }
     let entries = briefings::entries(c.conn(), id)
         .await?
         .into_iter()
-        .map(|s| {
-            let (mine, rest): (Vec<Photo>, Vec<Photo>) =
-                photos.drain(..).partition(|p| p.submission_id == s.id);
-            photos = rest;
-            BriefingEntry {
-                submission: s,
-                photos: mine,
-            }
+        .map(|s| BriefingEntry {
+            photos: photos.remove(&s.id).unwrap_or_default(),
+            submission: s,
         })
         .collect();
     let can_publish = b.status == "draft" && actor.can(Permission::SuperviseItems, &b.org_path);
