@@ -12,6 +12,7 @@ pub mod org;
 pub mod password;
 pub mod role;
 pub mod rollup;
+pub mod search;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -72,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Evidence files.
     Files {
         #[command(subcommand)]
@@ -188,6 +193,12 @@ enum BulletinCommand {
 }
 
 #[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the index of every item and report (serve builds it by itself when it is empty).
+    Reindex,
+}
+
+#[derive(Subcommand)]
 enum FilesCommand {
     /// Remove stored files that no row references (older than the grace period).
     Sweep {
@@ -301,6 +312,14 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// Builds the search index of a database written before it existed.
+async fn build_search_index(svc: &Services) -> anyhow::Result<()> {
+    if let Some(n) = luodi_service::search::reindex_if_empty(svc).await? {
+        println!("已建立搜索索引 / search index built: {n}");
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_ref();
     let common = cli.common;
@@ -314,6 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  用户名 username: {user}\n  一次性密码 one-time password: {pw}");
                 println!("  首次登录须修改密码；此密码不会再次显示。/ Change it at first login; it is not shown again.\n");
             }
+            build_search_index(&svc).await?;
             let app = Application::build(&cfg, svc.db.clone()).await?;
             app.start_scheduler();
             println!("luodi 正在运行 / luodi is running: http://{}", app.addr());
@@ -328,6 +348,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("正在创建演示数据 / seeding the demo database …");
                 crate::demo::seed_all(&svc).await?;
             }
+            build_search_index(&svc).await?;
             let app = Application::build(&cfg, svc.db.clone()).await?;
             app.start_scheduler();
             println!("\nluodi 演示 / demo: http://{}\n", app.addr());
@@ -378,6 +399,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(ServiceError::from)?;
             let n = luodi_service::orgs::import(&svc, &Actor::cli(), sheet).await?;
             println!("imported {} orgs from {}", n.created, path.display());
+            Ok(())
+        }
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            let n = luodi_service::search::reindex(&svc).await?;
+            println!("indexed {n} records");
             Ok(())
         }
         Command::Files {

@@ -90,9 +90,11 @@ pub fn derive(it: &mut Item, now: DateTime<Utc>, r: &ItemRules) {
     it.bucket_changes_at = next_change(&f, today, &r.light).and_then(|d| local_midnight(d, r.tz));
 }
 
-fn key(it: &Item) -> BucketKey {
+/// The counter bucket an item is in.
+pub(crate) fn key(it: &Item) -> BucketKey {
     BucketKey {
         kind: it.kind.clone(),
+        phase: it.phase.clone(),
         status: it.status.clone(),
         light: it.light.clone(),
         timeliness: it.timeliness.clone(),

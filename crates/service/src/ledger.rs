@@ -236,13 +236,7 @@ async fn import_reporting(
             .into());
         }
         let it = svc_items::insert_new(tx.conn(), actor, &input, lead, &r, now).await?;
-        let key = BucketKey {
-            kind: it.kind.clone(),
-            status: it.status.clone(),
-            light: it.light.clone(),
-            timeliness: it.timeliness.clone(),
-            due_so_far: it.due_so_far,
-        };
+        let key = svc_items::key(&it);
         for org in ancestor_ids(&it.lead_org_path) {
             counts.entry((org, key.clone())).or_default().0 += 1;
         }

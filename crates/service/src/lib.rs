@@ -20,6 +20,7 @@ pub mod programmes;
 pub mod reminders;
 pub mod reports;
 pub mod scheduler;
+pub mod search;
 pub mod webhooks;
 
 pub use actor::Actor;

@@ -264,7 +264,7 @@ pub async fn counters_of(
     let mut out = Vec::new();
     let mut c = c;
     for chunk in org_ids.chunks(400) {
-        let mut s = Sql::new("SELECT org_id, kind, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0 AND campaign_id = ").arg(campaign_id);
+        let mut s = Sql::new("SELECT org_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0 AND campaign_id = ").arg(campaign_id);
         s.add(" AND org_id IN (");
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {

@@ -193,8 +193,10 @@ impl Db {
         let rows: Vec<(String, String)> = match self {
             Db::Sqlite { read, .. } => {
                 sqlx::query_as(
-                    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
-                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                    // Ordinary tables only: the full-text index (a virtual table and its
+                    // shadow tables) is SQLite's own way to do what PostgreSQL does with an index.
+                    "SELECT t.name, p.name FROM pragma_table_list t, pragma_table_info(t.name) p \
+                     WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name NOT LIKE '_sqlx%'",
                 )
                 .fetch_all(read)
                 .await?

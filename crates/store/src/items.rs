@@ -79,9 +79,9 @@ pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<ItemRow>> {
 }
 
 /// Inserts an item as given (its derived columns already computed) and returns its id.
-pub async fn insert(c: Conn<'_>, it: &Item) -> StoreResult<i64> {
-    db::scalar_i64(
-        c,
+pub async fn insert(mut c: Conn<'_>, it: &Item) -> StoreResult<i64> {
+    let id = db::scalar_i64(
+        c.re(),
         Sql::new(
             "INSERT INTO items (campaign_id, kind, parent_id, title, description, phase, source, category, item_type, owner_org_id, \
              lead_org_id, lead_org_path, responsible_user_id, responsible_person, goal_id, programme_area_id, weight, progress_percent, \
@@ -91,14 +91,16 @@ pub async fn insert(c: Conn<'_>, it: &Item) -> StoreResult<i64> {
         .values([Arg::from(it.campaign_id), Arg::from(it.kind.as_str()), Arg::from(it.parent_id), Arg::from(it.title.as_str()), Arg::from(it.description.as_str()), Arg::from(it.phase.as_str()), Arg::from(it.source.as_str()), Arg::from(it.category.as_str()), Arg::from(it.item_type.as_str()), Arg::from(it.owner_org_id), Arg::from(it.lead_org_id), Arg::from(it.lead_org_path.as_str()), Arg::from(it.responsible_user_id), Arg::from(it.responsible_person.as_str()), Arg::from(it.goal_id), Arg::from(it.programme_area_id), Arg::from(it.weight), Arg::from(it.progress_percent), Arg::from(it.status.as_str()), Arg::from(it.suspended_from.as_deref()), Arg::from(it.original_due_on), Arg::from(it.due_on), Arg::from(it.pending_extension_on), Arg::from(it.start_on), Arg::from(it.closed_on), Arg::from(it.recheck_due_on), Arg::from(it.evidence_count), Arg::from(it.reopen_count), Arg::from(it.light.as_str()), Arg::from(it.timeliness.as_str()), Arg::from(it.due_so_far), Arg::from(it.bucket_changes_at), Arg::from(1i64), Arg::from(it.created_by), Arg::from(it.created_at), Arg::from(it.updated_at)])
         .push(") RETURNING id"),
     )
-    .await
+    .await?;
+    crate::search::index_item(c, id).await?;
+    Ok(id)
 }
 
 /// Writes every mutable column of `it` if the stored version is `expected_version`, bumping the
 /// version; returns whether it was written (false = changed by someone else first).
-pub async fn update(c: Conn<'_>, it: &Item, expected_version: i64) -> StoreResult<bool> {
+pub async fn update(mut c: Conn<'_>, it: &Item, expected_version: i64) -> StoreResult<bool> {
     let n = db::execute(
-        c,
+        c.re(),
         Sql::new("UPDATE items SET title = ")
             .arg(it.title.as_str())
             .push(", description = ")
@@ -161,6 +163,10 @@ pub async fn update(c: Conn<'_>, it: &Item, expected_version: i64) -> StoreResul
             .arg(expected_version),
     )
     .await?;
+    if n == 1 {
+        // The text, the lead org or its path may have changed.
+        crate::search::index_item(c, it.id).await?;
+    }
     Ok(n == 1)
 }
 
@@ -363,7 +369,7 @@ pub async fn set_measures(mut c: Conn<'_>, item_id: i64, measures: &[String]) ->
         )
         .await?;
     }
-    Ok(())
+    crate::search::index_item(c, item_id).await
 }
 
 pub async fn measures(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Measure>> {
@@ -699,6 +705,7 @@ pub async fn referenced_files(c: Conn<'_>) -> StoreResult<Vec<String>> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, sqlx::FromRow)]
 pub struct BucketKey {
     pub kind: String,
+    pub phase: String,
     pub status: String,
     pub light: String,
     pub timeliness: String,
@@ -728,7 +735,7 @@ pub async fn bump(
     if ancestors.is_empty() || (delta == 0 && days == 0) {
         return Ok(());
     }
-    let mut s = Sql::new("INSERT INTO rollup_counters (org_id, campaign_id, kind, status, light, timeliness, due_so_far, n, days_to_close_sum) VALUES ");
+    let mut s = Sql::new("INSERT INTO rollup_counters (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum) VALUES ");
     for (i, org) in ancestors.iter().enumerate() {
         if i > 0 {
             s.add(", ");
@@ -740,6 +747,8 @@ pub async fn bump(
             .add(", ")
             .bind(key.kind.as_str())
             .add(", ")
+            .bind(key.phase.as_str())
+            .add(", ")
             .bind(key.status.as_str());
         s.add(", ")
             .bind(key.light.as_str())
@@ -750,7 +759,7 @@ pub async fn bump(
         s.add(", ").bind(delta).add(", ").bind(days).add(")");
     }
     s.add(
-        " ON CONFLICT (org_id, campaign_id, kind, status, light, timeliness, due_so_far) DO UPDATE SET \
+        " ON CONFLICT (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far) DO UPDATE SET \
          n = rollup_counters.n + excluded.n, days_to_close_sum = rollup_counters.days_to_close_sum + excluded.days_to_close_sum",
     );
     db::execute(c, s).await?;
@@ -765,7 +774,7 @@ pub async fn counters(
     kind: Option<&str>,
 ) -> StoreResult<Vec<Counter>> {
     let mut s = Sql::new(
-        "SELECT kind, status, light, timeliness, due_so_far, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(days_to_close_sum) AS BIGINT) AS days_to_close_sum \
+        "SELECT kind, phase, status, light, timeliness, due_so_far, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(days_to_close_sum) AS BIGINT) AS days_to_close_sum \
          FROM rollup_counters WHERE org_id = ",
     )
     .arg(org_id);
@@ -775,7 +784,7 @@ pub async fn counters(
     if let Some(k) = kind {
         s.add(" AND kind = ").bind(k);
     }
-    s.add(" GROUP BY kind, status, light, timeliness, due_so_far HAVING SUM(n) <> 0");
+    s.add(" GROUP BY kind, phase, status, light, timeliness, due_so_far HAVING SUM(n) <> 0");
     db::fetch_all(c, s).await
 }
 
@@ -790,7 +799,7 @@ pub async fn counters_by_campaign(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<(
     }
     let rows: Vec<Row> = db::fetch_all(
         c,
-        Sql::new("SELECT campaign_id, kind, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0 AND org_id = ").arg(org_id),
+        Sql::new("SELECT campaign_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0 AND org_id = ").arg(org_id),
     )
     .await?;
     Ok(rows

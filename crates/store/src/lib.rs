@@ -1,7 +1,8 @@
 //! Storage for luodi: one `Db` over SQLite or PostgreSQL, chosen by URL. Queries are written once
 //! with `$N` placeholders (both drivers accept them) through [`sql::Sql`], and bound for each
 //! backend in [`db`]. What differs between the backends (connection setup, migrations, schema
-//! introspection) lives in `db.rs` and the two migration folders, nowhere else.
+//! introspection) lives in `db.rs` and the two migration folders, and full-text matching in
+//! `search.rs`; nowhere else.
 
 pub mod audit;
 pub mod briefings;
@@ -17,6 +18,7 @@ pub mod orgs;
 pub mod programmes;
 pub mod reports;
 pub mod scheduler;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod sql;

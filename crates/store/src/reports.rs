@@ -234,9 +234,9 @@ pub async fn list(mut c: Conn<'_>, f: &ReportFilter, page: Page) -> StoreResult<
 }
 
 /// Writes a report's mutable fields if its version is `expected`; returns whether it did.
-pub async fn save(c: Conn<'_>, r: &Report, expected: i64) -> StoreResult<bool> {
+pub async fn save(mut c: Conn<'_>, r: &Report, expected: i64) -> StoreResult<bool> {
     let n = db::execute(
-        c,
+        c.re(),
         Sql::new("UPDATE reports SET status = ")
             .arg(r.status.as_str())
             .push(", figures_json = ")
@@ -263,6 +263,9 @@ pub async fn save(c: Conn<'_>, r: &Report, expected: i64) -> StoreResult<bool> {
             .arg(expected),
     )
     .await?;
+    if n == 1 {
+        crate::search::index_report(c, r.id).await?;
+    }
     Ok(n == 1)
 }
 

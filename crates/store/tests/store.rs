@@ -428,3 +428,136 @@ async fn sessions_users_audit(db: Db, backend: &str) {
 async fn accounts_sessions_settings_and_audit_round_trip() {
     both!(sessions_users_audit);
 }
+
+async fn search_index(db: Db, backend: &str) {
+    use luodi_domain::search::query_terms;
+    use luodi_store::search::{self, Doc, Query};
+    let root = org(&db, "R", None).await;
+    let a = org(&db, "A", Some(&root)).await;
+    let b = org(&db, "B", Some(&root)).await;
+    let mut tx = db.begin().await.expect("begin");
+    let docs: [(i64, &orgs::Org, &str, &str); 3] = [
+        (1, &a, "取消高速公路省界收费站", "拆除省界收费站主体设施"),
+        (2, &a, "四好农村路建设", "新建改建农村公路"),
+        (3, &b, "万家省界收费站拆除", "交通组织调整"),
+    ];
+    for (id, o, title, body) in docs {
+        search::put(
+            tx.conn(),
+            &Doc {
+                kind: "item",
+                doc_id: id,
+                campaign_id: Some(1),
+                org_id: o.id,
+                org_path: &o.path,
+                title,
+                body: &[body],
+            },
+            now(),
+        )
+        .await
+        .expect("put");
+    }
+    tx.commit().await.expect("commit");
+    let find = |q: &str, scopes: Vec<String>| {
+        let db = db.clone();
+        let terms = query_terms(q);
+        async move {
+            let mut c = db.read().await.expect("read");
+            let r = search::find(
+                c.conn(),
+                &Query {
+                    terms,
+                    scopes,
+                    ..Default::default()
+                },
+                Page::new(1, 10),
+            )
+            .await
+            .expect("find");
+            (
+                r.total,
+                r.items.iter().map(|h| h.doc_id).collect::<Vec<_>>(),
+            )
+        }
+    };
+    let (n, ids) = find("收费站", vec![root.path.clone()]).await;
+    assert_eq!(n, 2, "{backend}");
+    // The one whose title and text both hold the word ranks first.
+    assert_eq!(ids, vec![1, 3], "{backend}");
+    assert_eq!(
+        find("收费站", vec![b.path.clone()]).await,
+        (1, vec![3]),
+        "{backend}"
+    );
+    assert_eq!(
+        find("收费站", vec![]).await,
+        (0, vec![]),
+        "{backend}: no scope"
+    );
+    assert_eq!(
+        find("农村 收费站", vec![root.path.clone()]).await.0,
+        0,
+        "{backend}: every word"
+    );
+    // Quotes, stars and operator words are words, never syntax.
+    assert_eq!(
+        find("\"收费站*（", vec![root.path.clone()]).await.0,
+        2,
+        "{backend}"
+    );
+    assert_eq!(
+        find("NOT 收费站", vec![root.path.clone()]).await.0,
+        0,
+        "{backend}"
+    );
+    // Rewritten in place; a move carries the path along.
+    let mut tx = db.begin().await.expect("begin");
+    search::put(
+        tx.conn(),
+        &Doc {
+            kind: "item",
+            doc_id: 2,
+            campaign_id: Some(1),
+            org_id: a.id,
+            org_path: &a.path,
+            title: "农村公路收费站清理",
+            body: &[],
+        },
+        now(),
+    )
+    .await
+    .expect("rewrite");
+    search::rewrite_paths(tx.conn(), &a.path, &format!("{}{}/", b.path, a.id))
+        .await
+        .expect("move");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        find("收费站", vec![root.path.clone()]).await.0,
+        3,
+        "{backend}"
+    );
+    assert_eq!(
+        find("收费站", vec![b.path.clone()]).await.0,
+        3,
+        "{backend}: moved under B"
+    );
+    assert_eq!(
+        find("四好", vec![root.path.clone()]).await.0,
+        0,
+        "{backend}: old text gone"
+    );
+    let mut tx = db.begin().await.expect("begin");
+    search::remove(tx.conn(), "item", 3).await.expect("remove");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        find("收费站", vec![root.path.clone()]).await.0,
+        2,
+        "{backend}"
+    );
+}
+
+#[tokio::test]
+async fn search_finds_chinese_words_within_scopes() {
+    both!(search_index);
+}

@@ -22,4 +22,5 @@ mod programme_pages;
 mod reminders;
 mod reports;
 mod scheduler;
+mod search;
 mod sessions;

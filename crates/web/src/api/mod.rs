@@ -13,6 +13,7 @@ pub mod notices;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
+pub mod search;
 pub mod users;
 
 use crate::error::ApiError;
@@ -97,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .route("/briefings/{id}", get(briefings::get_briefing))
         .route("/briefings/{id}/publish", post(briefings::publish_briefing))
         .route("/briefings/{id}/export.docx", get(briefings::export))
+        .route("/search", get(search::find))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -143,13 +145,14 @@ pub fn routes() -> Router<AppState> {
         reports::rules, reports::create_rule, reports::list, reports::get, reports::write, reports::review,
         briefings::list, briefings::create, briefings::get, briefings::update, briefings::submit, briefings::add_photo, briefings::photo, briefings::adopt, briefings::unadopt,
         briefings::list_briefings, briefings::create_briefing, briefings::get_briefing, briefings::publish_briefing, briefings::export,
+        search::find,
         audit::list,
         me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "audit"), (name = "me"), (name = "notices"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "audit"), (name = "me"), (name = "notices"))
 )]
 pub struct ApiDoc;
 

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
+pub mod search;
 
 use crate::auth;
 use crate::error::{ApiError, Explained};
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notices::routes())
         .merge(interviews::routes())
         .merge(briefings::routes())
+        .merge(search::routes())
 }
 
 /// What the side navigation may show.
