@@ -5,6 +5,7 @@ pub mod bulletin;
 pub mod cadence;
 pub mod campaign;
 pub mod clock;
+pub mod dashboard;
 pub mod delivery;
 pub mod item;
 pub mod light;

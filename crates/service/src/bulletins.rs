@@ -190,7 +190,7 @@ pub async fn compute(
     let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
     let mut figs: HashMap<i64, Figures> = ids.iter().map(|id| (*id, Figures::default())).collect();
     // Items, from the counters (each child's row is its whole subtree).
-    for (org, k) in bulletins::counters_of(tx.conn(), &ids, campaign_id).await? {
+    for (org, k) in luodi_store::items::counters_of(tx.conn(), &ids, Some(campaign_id)).await? {
         let Some(f) = figs.get_mut(&org) else {
             continue;
         };

@@ -826,24 +826,32 @@ pub async fn rollup(
     let mut c = svc.db.read().await?;
     let mut roll = Rollup::default();
     for counter in items::counters(c.conn(), org.id, campaign_id, kind).await? {
-        let k = &counter.key;
-        let b = luodi_domain::rollup::Bucket {
-            status: Status::parse(&k.status).unwrap_or(Status::Draft),
-            light: luodi_domain::light::Light::parse(&k.light),
-            timeliness: [
-                luodi_domain::light::Timeliness::Normal,
-                luodi_domain::light::Timeliness::DueSoon,
-                luodi_domain::light::Timeliness::Overdue,
-                luodi_domain::light::Timeliness::ClosedOnTime,
-                luodi_domain::light::Timeliness::ClosedLate,
-            ]
-            .into_iter()
-            .find(|t| t.as_str() == k.timeliness),
-            due_so_far: k.due_so_far,
-        };
-        roll.add(&b, counter.n, counter.days_to_close_sum);
+        roll.add(
+            &bucket_of(&counter.key),
+            counter.n,
+            counter.days_to_close_sum,
+        );
     }
     Ok(roll)
+}
+
+/// The bucket a counter row stands for.
+pub(crate) fn bucket_of(k: &BucketKey) -> luodi_domain::rollup::Bucket {
+    use luodi_domain::light::{Light, Timeliness};
+    luodi_domain::rollup::Bucket {
+        status: Status::parse(&k.status).unwrap_or(Status::Draft),
+        light: Light::parse(&k.light),
+        timeliness: [
+            Timeliness::Normal,
+            Timeliness::DueSoon,
+            Timeliness::Overdue,
+            Timeliness::ClosedOnTime,
+            Timeliness::ClosedLate,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == k.timeliness),
+        due_so_far: k.due_so_far,
+    }
 }
 
 /// Re-buckets the items the calendar has moved (lights turning yellow or red, deadlines passing),

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
+pub mod dashboard;
 pub mod error;
 pub mod interviews;
 pub mod items;

@@ -249,36 +249,6 @@ pub async fn publish(
     Ok(n == 1)
 }
 
-/// The counter rows of several orgs (their subtrees' figures) in one query.
-pub async fn counters_of(
-    c: Conn<'_>,
-    org_ids: &[i64],
-    campaign_id: i64,
-) -> StoreResult<Vec<(i64, crate::items::Counter)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        org_id: i64,
-        #[sqlx(flatten)]
-        counter: crate::items::Counter,
-    }
-    let mut out = Vec::new();
-    let mut c = c;
-    for chunk in org_ids.chunks(400) {
-        let mut s = Sql::new("SELECT org_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0 AND campaign_id = ").arg(campaign_id);
-        s.add(" AND org_id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                s.add(", ");
-            }
-            s.bind(*id);
-        }
-        s.add(")");
-        let rows: Vec<Row> = db::fetch_all(c.re(), s).await?;
-        out.extend(rows.into_iter().map(|r| (r.org_id, r.counter)));
-    }
-    Ok(out)
-}
-
 /// Reports of a subtree with cut-offs in `[from, to)`: (org path, due, first submission).
 pub async fn reports_between(
     c: Conn<'_>,

@@ -186,6 +186,11 @@ pub struct ItemFilter {
     pub person: Option<String>,
     pub due_from: Option<NaiveDate>,
     pub due_to: Option<NaiveDate>,
+    /// normal, due_soon, overdue, closed_on_time or closed_late.
+    pub timeliness: Option<String>,
+    /// By the original deadline (the on-time rate's), not the current one.
+    pub original_due_from: Option<NaiveDate>,
+    pub original_due_to: Option<NaiveDate>,
     pub q: Option<String>,
     pub parent_id: Option<i64>,
     pub programme_area_id: Option<i64>,
@@ -221,12 +226,14 @@ fn item_where(s: &mut Sql, f: &ItemFilter) {
         ("light", &f.light),
         ("phase", &f.phase),
         ("source", &f.source),
+        ("timeliness", &f.timeliness),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             let column: &'static str = match col {
                 "kind" => " AND i.kind = ",
                 "light" => " AND i.light = ",
                 "phase" => " AND i.phase = ",
+                "timeliness" => " AND i.timeliness = ",
                 _ => " AND i.source = ",
             };
             s.add(column).bind(v);
@@ -260,6 +267,12 @@ fn item_where(s: &mut Sql, f: &ItemFilter) {
     }
     if let Some(v) = f.due_to {
         s.add(" AND i.due_on <= ").bind(v);
+    }
+    if let Some(v) = f.original_due_from {
+        s.add(" AND i.original_due_on >= ").bind(v);
+    }
+    if let Some(v) = f.original_due_to {
+        s.add(" AND i.original_due_on <= ").bind(v);
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let pat = contains_pattern(q);
@@ -786,6 +799,39 @@ pub async fn counters(
     }
     s.add(" GROUP BY kind, phase, status, light, timeliness, due_so_far HAVING SUM(n) <> 0");
     db::fetch_all(c, s).await
+}
+
+/// The counter rows of several orgs (each its subtree's figures), of one campaign or all, in
+/// one query per 400 orgs.
+pub async fn counters_of(
+    mut c: Conn<'_>,
+    org_ids: &[i64],
+    campaign_id: Option<i64>,
+) -> StoreResult<Vec<(i64, Counter)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        org_id: i64,
+        #[sqlx(flatten)]
+        counter: Counter,
+    }
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(400) {
+        let mut s = Sql::new("SELECT org_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum FROM rollup_counters WHERE n <> 0");
+        if let Some(cid) = campaign_id {
+            s.add(" AND campaign_id = ").bind(cid);
+        }
+        s.add(" AND org_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                s.add(", ");
+            }
+            s.bind(*id);
+        }
+        s.add(")");
+        let rows: Vec<Row> = db::fetch_all(c.re(), s).await?;
+        out.extend(rows.into_iter().map(|r| (r.org_id, r.counter)));
+    }
+    Ok(out)
 }
 
 /// The counters of `org_id` with the ids of the orgs that hold them, for moving a subtree's

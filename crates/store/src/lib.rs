@@ -8,6 +8,7 @@ pub mod audit;
 pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
+pub mod dashboard;
 pub mod db;
 pub mod deliveries;
 pub mod error;

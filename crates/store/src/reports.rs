@@ -187,6 +187,11 @@ pub struct ReportFilter {
     pub statuses: Vec<String>,
     /// Only reports past their cut-off and never submitted.
     pub missing_at: Option<DateTime<Utc>>,
+    /// Only this subtree (a path), within `scopes`.
+    pub within: Option<String>,
+    /// Only those first submitted by their cut-off (`on_time`) or after it (`late`).
+    pub punctuality: Option<String>,
+    pub campaign_id: Option<i64>,
 }
 
 fn report_where(s: &mut Sql, f: &ReportFilter) {
@@ -214,6 +219,24 @@ fn report_where(s: &mut Sql, f: &ReportFilter) {
     if let Some(now) = f.missing_at {
         s.add(" AND p.submitted_at IS NULL AND p.due_at < ")
             .bind(now);
+    }
+    if let Some(w) = &f.within {
+        s.add(" AND ");
+        s.in_subtrees("p.org_path", std::slice::from_ref(w));
+    }
+    match f.punctuality.as_deref() {
+        Some("on_time") => {
+            s.add(" AND p.submitted_at IS NOT NULL AND p.submitted_at <= p.due_at");
+        }
+        Some("late") => {
+            s.add(" AND p.submitted_at > p.due_at");
+        }
+        _ => {}
+    }
+    if let Some(cid) = f.campaign_id {
+        s.add(" AND p.rule_id IN (SELECT id FROM work_rules WHERE campaign_id = ")
+            .bind(cid)
+            .add(")");
     }
 }
 

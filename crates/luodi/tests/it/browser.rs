@@ -394,3 +394,85 @@ async fn loop_scenario(app: &TestApp, b: &Browser) -> Result<(String, String), S
         _ => Err("the published bulletin has no download links".into()),
     }
 }
+
+/// The province dashboard in the browser: the office clicks the red segment of the lights and
+/// lands on the list of exactly those red items; then searches for a Chinese phrase from the top
+/// bar and opens the result.
+#[tokio::test]
+async fn the_dashboard_drills_down_to_red_items_and_search_opens_a_result() {
+    if !browser_required() {
+        return;
+    }
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 2, 0, 0)
+        .single()
+        .expect("t");
+    let app =
+        TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let b = Browser::start().await.expect("browser");
+    let r = dashboard_scenario(&app, &b).await;
+    if r.is_err() {
+        let _ = b
+            .save_screenshot(std::env::temp_dir().join("luodi-dashboard-failure.png"))
+            .await;
+    }
+    let _ = b.quit().await;
+    r.expect("dashboard scenario");
+}
+
+async fn dashboard_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
+    sign_in(app, b, "office").await?;
+    b.find("#nav-dashboard").await?.click().await?;
+    b.wait_for_text("#dashboard-scope", "辽宁省", T).await?;
+    let red: usize = b
+        .find("#legend-red strong")
+        .await?
+        .text()
+        .await?
+        .trim()
+        .parse()
+        .map_err(|e| format!("red count: {e}"))?;
+    if red == 0 {
+        return Err("the demo province has red items".into());
+    }
+    // The red part of the chart is a link; click the drawn segment itself.
+    b.find("#lights-red rect").await?.click().await?;
+    b.wait_for_url("light=red", T).await?;
+    b.wait_for("#ledger-table", T).await?;
+    let rows = b
+        .execute(
+            "return [...document.querySelectorAll('#ledger-table tr[data-item-id]')].map(r => r.dataset.light);",
+            vec![],
+        )
+        .await?;
+    let lights: Vec<&str> = rows
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if lights.len() != red || lights.iter().any(|l| *l != "red") {
+        return Err(format!(
+            "dashboard said {red} red, the list shows {lights:?}"
+        ));
+    }
+    // Search from the top bar for a Chinese phrase and open the first result.
+    // Typed and sent with Enter (WebDriver's key U+E007).
+    b.find("#global-search")
+        .await?
+        .send_keys("省界收费站\u{E007}")
+        .await?;
+    b.wait_for_text("#search-results", "取消高速公路省界收费站", T)
+        .await?;
+    let href = b
+        .execute(
+            "const a = [...document.querySelectorAll('#search-results .search-hit-title a')].find(a => a.textContent === arguments[0]); if (!a) return null; a.click(); return a.getAttribute('href');",
+            vec!["取消高速公路省界收费站".into()],
+        )
+        .await?;
+    let href = href
+        .as_str()
+        .ok_or("no result titled 取消高速公路省界收费站")?
+        .to_owned();
+    b.wait_for_url(&href, T).await?;
+    b.wait_for_text("h1", "取消高速公路省界收费站", T).await?;
+    Ok(())
+}

@@ -13,6 +13,7 @@ mod browser;
 mod bulletins;
 mod channels;
 mod cli;
+mod dashboard;
 mod four_weeks;
 mod import;
 mod item_edit_page;

@@ -1,6 +1,6 @@
 -- Full-text search over what units record (items, reports, …). The application segments Chinese
--- text with jieba and stores the words space-separated in `terms`; a GIN index on their
--- `tsvector` ('simple': no stemming, no stop words) finds them. `org_path` is the owning org's
+-- text with jieba and stores the words space-separated in `title_terms` and `body_terms`; a GIN index on their
+-- `tsvector` ('simple': no stemming, no stop words; title words weighted A) finds them. `org_path` is the owning org's
 -- path, so results are cut to the reader's scope by a range. Keep in step with ../sqlite.
 
 CREATE TABLE search_docs (
@@ -12,9 +12,10 @@ CREATE TABLE search_docs (
     org_path TEXT COLLATE "C" NOT NULL,
     title TEXT NOT NULL,
     snippet TEXT NOT NULL,
-    terms TEXT NOT NULL,
+    title_terms TEXT NOT NULL,
+    body_terms TEXT NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     UNIQUE (doc_kind, doc_id)
 );
 CREATE INDEX search_docs_scope ON search_docs (org_path);
-CREATE INDEX search_docs_terms ON search_docs USING GIN (to_tsvector('simple', terms));
+CREATE INDEX search_docs_terms ON search_docs USING GIN ((setweight(to_tsvector('simple', title_terms), 'A') || to_tsvector('simple', body_terms)));

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
+pub mod dashboard;
 pub mod interviews;
 pub mod items;
 pub mod jobs;
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/briefings/{id}/publish", post(briefings::publish_briefing))
         .route("/briefings/{id}/export.docx", get(briefings::export))
         .route("/search", get(search::find))
+        .route("/dashboard", get(dashboard::get))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -146,13 +148,14 @@ pub fn routes() -> Router<AppState> {
         briefings::list, briefings::create, briefings::get, briefings::update, briefings::submit, briefings::add_photo, briefings::photo, briefings::adopt, briefings::unadopt,
         briefings::list_briefings, briefings::create_briefing, briefings::get_briefing, briefings::publish_briefing, briefings::export,
         search::find,
+        dashboard::get,
         audit::list,
         me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
-    components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit)),
+    components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, dashboard::Drill)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "audit"), (name = "me"), (name = "notices"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "dashboard"), (name = "audit"), (name = "me"), (name = "notices"))
 )]
 pub struct ApiDoc;
 

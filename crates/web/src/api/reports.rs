@@ -195,6 +195,11 @@ pub struct ReportListParams {
     /// Only reports past their cut-off and never submitted.
     #[serde(default)]
     pub missing: bool,
+    /// Only this org's subtree.
+    pub within: Option<i64>,
+    /// `on_time` or `late`: by first submission against the cut-off.
+    pub punctuality: Option<String>,
+    pub campaign_id: Option<i64>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -222,6 +227,19 @@ pub async fn list(
             })
             .unwrap_or_default(),
         missing_at: p.missing.then(|| state.svc.now()),
+        within: match p.within {
+            Some(id) => Some(
+                luodi_service::orgs::get(&state.svc, &s.actor, id)
+                    .await?
+                    .path,
+            ),
+            None => None,
+        },
+        punctuality: p
+            .punctuality
+            .clone()
+            .filter(|v| matches!(v.as_str(), "on_time" | "late")),
+        campaign_id: p.campaign_id,
     };
     let page = Paging {
         page: p.page,

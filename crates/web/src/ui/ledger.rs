@@ -138,7 +138,8 @@ fn due_text(ctx: &Ctx, due: NaiveDate, original: NaiveDate) -> String {
     }
 }
 
-fn percent(rate: Option<f64>) -> Option<String> {
+/// A rate as a percentage for display.
+pub(crate) fn percent(rate: Option<f64>) -> Option<String> {
     rate.map(|r| {
         let p = r * 100.0;
         if (p - p.round()).abs() < 0.05 {
@@ -242,11 +243,28 @@ pub struct LedgerQuery {
     pub campaign_id: String,
     /// Only the measures of one special programme area.
     pub programme_area_id: String,
+    /// An org whose subtree the list shows instead of the scope the reader stands in (links
+    /// from a dashboard into one child's items).
+    pub within: String,
+    /// normal, due_soon, overdue, closed_on_time or closed_late.
+    pub timeliness: String,
+    /// By the original deadline, as the on-time rate counts.
+    pub original_due_from: String,
+    pub original_due_to: String,
     pub sort: String,
     pub page: String,
     pub per_page: String,
     pub ok: String,
 }
+
+/// The timeliness values a ledger link may filter by.
+pub const TIMELINESS: [&str; 5] = [
+    "normal",
+    "due_soon",
+    "overdue",
+    "closed_on_time",
+    "closed_late",
+];
 
 impl LedgerQuery {
     fn statuses(&self) -> Option<String> {
@@ -254,6 +272,8 @@ impl LedgerQuery {
             "" => None,
             "open" => Some(OPEN_STATUSES.to_owned()),
             "done" => Some(DONE_STATUSES.to_owned()),
+            // In play: issued and not paused or withdrawn (what deadlines and rates count).
+            "in_play" => Some(format!("{OPEN_STATUSES},{DONE_STATUSES}")),
             s => {
                 let known: Vec<&str> = s
                     .split(',')
@@ -268,7 +288,7 @@ impl LedgerQuery {
     /// The status filter as the page's own links carry it (`open` and `done` unexpanded).
     fn status_param(&self) -> Option<String> {
         match self.status.trim() {
-            s @ ("open" | "done") => Some(s.to_owned()),
+            s @ ("open" | "done" | "in_play") => Some(s.to_owned()),
             _ => self.statuses(),
         }
     }
@@ -277,10 +297,15 @@ impl LedgerQuery {
     /// applies to them), and status groups stay as chosen.
     fn own(&self) -> ItemListParams {
         ItemListParams {
-            within: None,
+            within: self.within_id(),
             status: self.status_param(),
             ..self.params(None)
         }
+    }
+
+    /// The org named by `within`, if any.
+    pub fn within_id(&self) -> Option<i64> {
+        opt_id(Some(&self.within))
     }
 
     fn known(v: &str, ok: impl Fn(&str) -> bool) -> Option<String> {
@@ -318,6 +343,9 @@ impl LedgerQuery {
             person: Self::text(&self.person),
             due_from: Self::date(&self.due_from),
             due_to: Self::date(&self.due_to),
+            timeliness: Self::known(&self.timeliness, |t| TIMELINESS.contains(&t)),
+            original_due_from: Self::date(&self.original_due_from),
+            original_due_to: Self::date(&self.original_due_to),
             q: Self::text(&self.q),
             parent_id: None,
             programme_area_id: opt_id(Some(&self.programme_area_id)),
@@ -334,6 +362,8 @@ impl LedgerQuery {
         let area = p.programme_area_id.map(|a| a.to_string());
         let from = p.due_from.map(|d| d.to_string());
         let to = p.due_to.map(|d| d.to_string());
+        let ofrom = p.original_due_from.map(|d| d.to_string());
+        let oto = p.original_due_to.map(|d| d.to_string());
         query_base(
             path,
             &[
@@ -348,6 +378,9 @@ impl LedgerQuery {
                 ("person", p.person.as_deref()),
                 ("due_from", from.as_deref()),
                 ("due_to", to.as_deref()),
+                ("timeliness", p.timeliness.as_deref()),
+                ("original_due_from", ofrom.as_deref()),
+                ("original_due_to", oto.as_deref()),
                 ("q", p.q.as_deref()),
                 ("sort", p.sort.as_deref()),
             ],
@@ -403,6 +436,8 @@ struct LedgerPage {
     can_create: bool,
     new_href: String,
     export_href: String,
+    /// Filters that came with a link and have no field in the bar (a dashboard's drill-down).
+    drill: Vec<String>,
 }
 
 async fn ledger_page(
@@ -424,7 +459,12 @@ async fn ledger_page(
     let mut ctx = Ctx::signed(&state, &headers, &signed, active, title_key)
         .await?
         .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
-    let within = ctx.scope.as_ref().map(|s| s.id);
+    // A named org (from a dashboard link) stands in for the scope; a foreign one is not found.
+    let scope_org = match q.within_id() {
+        Some(id) => Some(orgs_svc::get(&state.svc, actor, id).await?),
+        None => ctx.scope.clone(),
+    };
+    let within = scope_org.as_ref().map(|s| s.id);
     let p = q.params(within);
     let own = q.own();
     ctx.back = trimmed(LedgerQuery::href("/ledger", &own, None));
@@ -444,7 +484,7 @@ async fn ledger_page(
     };
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
 
-    let summary = match &ctx.scope {
+    let summary = match &scope_org {
         Some(s) => {
             match items_svc::rollup(&state.svc, actor, s.id, p.campaign_id, p.kind.as_deref()).await
             {
@@ -496,7 +536,25 @@ async fn ledger_page(
         ("updated".to_owned(), ctx.t("ledger-sort-updated")),
         ("title".to_owned(), ctx.t("ledger-sort-title")),
     ];
+    let mut drill = Vec::new();
+    if let (Some(_), Some(o)) = (q.within_id(), &scope_org) {
+        drill.push(ctx.tr("ledger-drill-within", &[("name", o.name.clone())]));
+    }
+    if let Some(t) = &p.timeliness {
+        drill.push(ctx.t(&format!("ledger-drill-{t}")));
+    }
+    if p.original_due_from.is_some() || p.original_due_to.is_some() {
+        let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        drill.push(ctx.tr(
+            "ledger-drill-original-due",
+            &[
+                ("from", show(p.original_due_from)),
+                ("to", show(p.original_due_to)),
+            ],
+        ));
+    }
     let page = LedgerPage {
+        drill,
         heading,
         rows: list.items.iter().map(|r| row_view(&ctx, r)).collect(),
         pager_info: pager_info(&ctx, &pager),

@@ -7,6 +7,8 @@ pub mod audit;
 pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
+pub mod charts;
+pub mod dashboard;
 pub mod excel;
 pub mod home;
 pub mod interviews;
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(interviews::routes())
         .merge(briefings::routes())
         .merge(search::routes())
+        .merge(dashboard::routes())
 }
 
 /// What the side navigation may show.

@@ -224,6 +224,11 @@ pub struct ReportListQuery {
     pub status: String,
     pub period: String,
     pub missing: String,
+    /// An org whose subtree's reports are shown (a dashboard's drill-down).
+    pub within: String,
+    /// `on_time` or `late`: by first submission against the cut-off.
+    pub punctuality: String,
+    pub campaign_id: String,
     pub page: String,
     pub ok: String,
 }
@@ -255,6 +260,9 @@ struct ListPage {
     period: String,
     missing: bool,
     can_rules: bool,
+    /// Filters from a link that have no field in the bar (a dashboard's drill-down).
+    drill: Vec<String>,
+    hidden: Vec<(&'static str, String)>,
 }
 
 async fn list_page(
@@ -274,7 +282,18 @@ async fn list_page(
         .to_owned();
     let period = q.period.trim().chars().take(40).collect::<String>();
     let missing = !q.missing.trim().is_empty();
+    let within = match opt_id(Some(&q.within)) {
+        Some(id) => Some(luodi_service::orgs::get(&state.svc, actor, id).await?),
+        None => None,
+    };
+    let punctuality = Some(q.punctuality.trim())
+        .filter(|p| matches!(*p, "on_time" | "late"))
+        .map(str::to_owned);
+    let campaign_id = opt_id(Some(&q.campaign_id));
     let filter = ReportFilter {
+        within: within.as_ref().map(|o| o.path.clone()),
+        punctuality: punctuality.clone(),
+        campaign_id,
         period_key: (!period.is_empty()).then(|| period.clone()),
         statuses: if status.is_empty() {
             Vec::new()
@@ -297,6 +316,9 @@ async fn list_page(
             ("status", Some(status.as_str())),
             ("period", Some(period.as_str())),
             ("missing", missing_param),
+            ("within", Some(q.within.trim())),
+            ("punctuality", punctuality.as_deref()),
+            ("campaign_id", Some(q.campaign_id.trim())),
         ],
     );
     ctx.back = base.trim_end_matches(['?', '&']).to_owned();
@@ -330,7 +352,22 @@ async fn list_page(
             }
         })
         .collect();
+    let mut drill = Vec::new();
+    let mut hidden = Vec::new();
+    if let Some(o) = &within {
+        drill.push(ctx.tr("ledger-drill-within", &[("name", o.name.clone())]));
+        hidden.push(("within", o.id.to_string()));
+    }
+    if let Some(p) = &punctuality {
+        drill.push(ctx.t(&format!("reports-drill-{p}")));
+        hidden.push(("punctuality", p.clone()));
+    }
+    if let Some(cid) = campaign_id {
+        hidden.push(("campaign_id", cid.to_string()));
+    }
     let page = ListPage {
+        drill,
+        hidden,
         rows,
         pager_info: pager_info(&ctx, &pager),
         pager,
