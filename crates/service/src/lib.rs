@@ -3,6 +3,7 @@
 //! thin callers of these functions.
 
 pub mod accounts;
+pub mod activities;
 pub mod actor;
 pub mod audit;
 pub mod auth;
@@ -15,11 +16,14 @@ pub mod interviews;
 pub mod items;
 pub mod jobs;
 pub mod ledger;
+pub mod meetings;
 pub mod notify;
 pub mod orgs;
 pub mod programmes;
+pub mod records;
 pub mod reminders;
 pub mod reports;
+pub mod research;
 pub mod scheduler;
 pub mod search;
 pub mod webhooks;

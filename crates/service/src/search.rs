@@ -1,5 +1,5 @@
 //! One search box over what units record: items (tasks, rectification items, and the problems
-//! they carry) and situation reports, with more kinds as they come. Chinese text is segmented
+//! they carry), situation reports, meetings, research topics and study activities. Chinese text is segmented
 //! with jieba; results are ranked by the database's full-text index and cut to the reader's
 //! scope in the same query, so nobody ever finds what they may not read.
 
@@ -12,7 +12,7 @@ use luodi_store::{Page, Paged};
 use serde::Serialize;
 
 /// The kinds of record the index holds.
-pub const KINDS: [&str; 2] = ["item", "report"];
+pub const KINDS: [&str; 5] = ["item", "report", "meeting", "research", "activity"];
 
 /// A page of results and the words that were matched (for highlighting).
 #[derive(Debug, Clone, Serialize)]
@@ -56,7 +56,7 @@ pub async fn find(
     Ok(Results { terms, hits })
 }
 
-/// Rebuilds the index of every item and report, a batch per transaction; returns how many
+/// Rebuilds the index of every record, a batch per transaction; returns how many
 /// records were indexed. For databases written before the index existed, and for repairs.
 pub async fn reindex(svc: &Services) -> ServiceResult<usize> {
     const BATCH: i64 = 500;
@@ -73,10 +73,7 @@ pub async fn reindex(svc: &Services) -> ServiceResult<usize> {
             };
             let mut tx = svc.db.begin().await?;
             for id in &ids {
-                match kind {
-                    "report" => search::index_report(tx.conn(), *id).await?,
-                    _ => search::index_item(tx.conn(), *id).await?,
-                }
+                search::index(tx.conn(), kind, *id).await?;
             }
             tx.commit().await?;
             n += ids.len();

@@ -318,6 +318,23 @@ pub async fn list(
     })
 }
 
+/// The items of `ids`, in deadline order (ids not found are left out).
+pub async fn by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<ItemRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut s = select();
+    s.add("WHERE i.id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.add(", ");
+        }
+        s.bind(*id);
+    }
+    s.add(") ORDER BY i.due_on, i.id");
+    db::fetch_all(c, s).await
+}
+
 /// Every item matching, in deadline order, for exports (callers bound the count).
 pub async fn all(c: Conn<'_>, f: &ItemFilter, limit: i64) -> StoreResult<Vec<ItemRow>> {
     let mut s = select();

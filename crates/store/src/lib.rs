@@ -4,6 +4,7 @@
 //! introspection) lives in `db.rs` and the two migration folders, and full-text matching in
 //! `search.rs`; nowhere else.
 
+pub mod activities;
 pub mod audit;
 pub mod briefings;
 pub mod bulletins;
@@ -15,9 +16,11 @@ pub mod error;
 pub mod files;
 pub mod interviews;
 pub mod items;
+pub mod meetings;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
+pub mod research;
 pub mod scheduler;
 pub mod search;
 pub mod sessions;

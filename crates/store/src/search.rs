@@ -160,10 +160,93 @@ pub async fn index_report(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
     .await
 }
 
+/// Indexes a leading-group meeting: its title, minutes and attendees.
+pub async fn index_meeting(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(m) = crate::meetings::get(c.re(), id).await? else {
+        return Ok(());
+    };
+    put(
+        c,
+        &Doc {
+            kind: "meeting",
+            doc_id: id,
+            campaign_id: Some(m.campaign_id),
+            org_id: m.org_id,
+            org_path: &m.org_path,
+            title: &m.title,
+            body: &[&m.minutes, &m.attendees, &m.chair, &m.place],
+        },
+        m.created_at,
+    )
+    .await
+}
+
+/// Indexes a research topic: its title, the weakness it looks into, its findings and report.
+pub async fn index_topic(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(t) = crate::research::get(c.re(), id).await? else {
+        return Ok(());
+    };
+    let findings = crate::research::findings(c.re(), id).await?;
+    let mut body: Vec<&str> = vec![t.weakness.as_str()];
+    body.extend(findings.iter().map(|f| f.text.as_str()));
+    body.push(&t.report);
+    body.push(&t.lead);
+    body.push(&t.members);
+    put(
+        c,
+        &Doc {
+            kind: "research",
+            doc_id: id,
+            campaign_id: Some(t.campaign_id),
+            org_id: t.org_id,
+            org_path: &t.org_path,
+            title: &t.title,
+            body: &body,
+        },
+        t.updated_at,
+    )
+    .await
+}
+
+/// Indexes a study activity: its title, place, organiser and materials.
+pub async fn index_activity(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(a) = crate::activities::get(c.re(), id).await? else {
+        return Ok(());
+    };
+    put(
+        c,
+        &Doc {
+            kind: "activity",
+            doc_id: id,
+            campaign_id: Some(a.campaign_id),
+            org_id: a.org_id,
+            org_path: &a.org_path,
+            title: &a.title,
+            body: &[&a.materials, &a.place, &a.organiser],
+        },
+        a.created_at,
+    )
+    .await
+}
+
+/// Indexes one record of `kind`.
+pub async fn index(c: Conn<'_>, kind: &str, id: i64) -> StoreResult<()> {
+    match kind {
+        "report" => index_report(c, id).await,
+        "meeting" => index_meeting(c, id).await,
+        "research" => index_topic(c, id).await,
+        "activity" => index_activity(c, id).await,
+        _ => index_item(c, id).await,
+    }
+}
+
 /// Ids of a table after `after`, a batch at a time, for rebuilding the index.
 pub async fn ids_after(c: Conn<'_>, kind: &str, after: i64, batch: i64) -> StoreResult<Vec<i64>> {
     let table: &'static str = match kind {
         "report" => "SELECT id FROM reports WHERE id > ",
+        "meeting" => "SELECT id FROM meetings WHERE id > ",
+        "research" => "SELECT id FROM research_topics WHERE id > ",
+        "activity" => "SELECT id FROM activities WHERE id > ",
         _ => "SELECT id FROM items WHERE id > ",
     };
     let rows: Vec<(i64,)> = db::fetch_all(

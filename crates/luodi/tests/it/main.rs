@@ -20,6 +20,7 @@ mod item_edit_page;
 mod items;
 mod loop_pages;
 mod programme_pages;
+mod records;
 mod reminders;
 mod reports;
 mod scheduler;

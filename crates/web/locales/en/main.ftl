@@ -79,3 +79,4 @@ nav-programmes = Special programmes
 object-page = page
 nav-reports = Situation reports
 nav-bulletins = Weekly bulletins
+form-line-error = Line { $line }: { $message }

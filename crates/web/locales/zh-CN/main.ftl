@@ -79,3 +79,4 @@ nav-programmes = 专项整治
 object-page = 页面
 nav-reports = 情况汇报
 nav-bulletins = 每周一通报
+form-line-error = 第 { $line } 行：{ $message }

@@ -13,6 +13,7 @@ pub mod me;
 pub mod notices;
 pub mod orgs;
 pub mod programmes;
+pub mod records;
 pub mod reports;
 pub mod search;
 pub mod users;
@@ -101,6 +102,25 @@ pub fn routes() -> Router<AppState> {
         .route("/briefings/{id}/export.docx", get(briefings::export))
         .route("/search", get(search::find))
         .route("/dashboard", get(dashboard::get))
+        .route(
+            "/meetings",
+            get(records::list_meetings).post(records::create_meeting),
+        )
+        .route("/meetings/{id}", get(records::get_meeting))
+        .route(
+            "/research",
+            get(records::list_topics).post(records::create_topic),
+        )
+        .route("/research/{id}", get(records::get_topic))
+        .route("/research/{id}/visits", post(records::add_visit))
+        .route("/research/{id}/findings", post(records::add_finding))
+        .route("/research/{id}/report", post(records::report))
+        .route("/findings/{id}/problem", post(records::raise_problem))
+        .route(
+            "/activities",
+            get(records::list_activities).post(records::create_activity),
+        )
+        .route("/activities/{id}", get(records::get_activity))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -149,13 +169,16 @@ pub fn routes() -> Router<AppState> {
         briefings::list_briefings, briefings::create_briefing, briefings::get_briefing, briefings::publish_briefing, briefings::export,
         search::find,
         dashboard::get,
+        records::list_meetings, records::create_meeting, records::get_meeting,
+        records::list_topics, records::create_topic, records::get_topic, records::add_visit, records::add_finding, records::report, records::raise_problem,
+        records::list_activities, records::create_activity, records::get_activity,
         audit::list,
         me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
     components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, dashboard::Drill)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "dashboard"), (name = "audit"), (name = "me"), (name = "notices"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "dashboard"), (name = "meetings"), (name = "research"), (name = "activities"), (name = "audit"), (name = "me"), (name = "notices"))
 )]
 pub struct ApiDoc;
 

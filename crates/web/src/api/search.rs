@@ -1,4 +1,5 @@
-//! `/api/v1/search`: one search over items and reports, within the caller's scope.
+//! `/api/v1/search`: one search over items, reports, meetings, research and activities, within
+//! the caller's scope.
 
 use super::Paging;
 use crate::auth::Signed;
@@ -15,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct SearchQuery {
     /// The words to look for (Chinese is segmented into words; every word must occur).
     pub q: String,
-    /// Only one kind of record: `item` or `report`.
+    /// Only one kind of record: `item`, `report`, `meeting`, `research` or `activity`.
     pub kind: Option<String>,
     pub campaign_id: Option<i64>,
     pub page: Option<i64>,
@@ -25,7 +26,7 @@ pub struct SearchQuery {
 /// One result.
 #[derive(Serialize, ToSchema)]
 pub struct SearchHit {
-    /// `item` or `report`.
+    /// `item`, `report`, `meeting`, `research` or `activity`.
     pub kind: String,
     pub id: i64,
     pub title: String,
@@ -53,6 +54,9 @@ pub struct SearchAnswer {
 pub fn href(kind: &str, id: i64) -> String {
     match kind {
         "report" => format!("/reports/{id}"),
+        "meeting" => format!("/meetings/{id}"),
+        "research" => format!("/research/{id}"),
+        "activity" => format!("/activities/{id}"),
         _ => format!("/items/{id}"),
     }
 }

@@ -183,7 +183,7 @@ async fn campaign_today(state: &AppState, campaign_id: i64) -> NaiveDate {
 }
 
 /// An item as a table row (the ledger, subtasks).
-pub struct ItemRowView {
+pub(crate) struct ItemRowView {
     pub id: i64,
     pub title: String,
     pub kind: String,
@@ -202,7 +202,7 @@ pub struct ItemRowView {
     pub evidence: i64,
 }
 
-fn row_view(ctx: &Ctx, r: &ItemRow) -> ItemRowView {
+pub(crate) fn row_view(ctx: &Ctx, r: &ItemRow) -> ItemRowView {
     let i = &r.item;
     ItemRowView {
         id: i.id,
@@ -1044,6 +1044,8 @@ struct ItemPage {
     details: Vec<String>,
     note_text: String,
     note_progress: String,
+    /// Where the item came from: (label, link, title) of a research topic or a meeting.
+    origins: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1212,6 +1214,8 @@ async fn item_response(
 ) -> Result<Response, ApiError> {
     let actor = &signed.actor;
     let d = items_svc::get(&state.svc, actor, id).await?;
+    let research = luodi_service::research::origin_of_item(&state.svc, actor, id).await?;
+    let meeting = luodi_service::meetings::of_item(&state.svc, actor, id).await?;
     let task = d.item.item.kind == "task";
     let mut ctx = Ctx::signed(
         state,
@@ -1332,7 +1336,19 @@ async fn item_response(
     let status_now = Status::parse(&i.status).unwrap_or(Status::Draft);
     let max = state.config.max_upload_bytes;
     let max_text = format!("{} MiB", max / (1024 * 1024));
+    let mut origins = Vec::new();
+    if let Some(o) = research {
+        origins.push((
+            ctx.t("research-from-topic"),
+            format!("/research/{}#finding-{}", o.topic_id, o.finding_id),
+            o.topic_title,
+        ));
+    }
+    if let Some((mid, title)) = meeting {
+        origins.push((ctx.t("meeting-from"), format!("/meetings/{mid}"), title));
+    }
     let page = ItemPage {
+        origins,
         measures: d.measures.iter().map(|m| m.text.clone()).collect(),
         milestones,
         children: d.children.iter().map(|c| row_view(&ctx, c)).collect(),

@@ -2,6 +2,7 @@
 //! navigation may show, and the scope the user is standing in (the scope switcher).
 
 pub mod account;
+pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod briefings;
@@ -10,14 +11,17 @@ pub mod campaigns;
 pub mod charts;
 pub mod dashboard;
 pub mod excel;
+pub mod forms;
 pub mod home;
 pub mod interviews;
 pub mod item_edit;
 pub mod ledger;
+pub mod meetings;
 pub mod notices;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
+pub mod research;
 pub mod search;
 
 use crate::auth;
@@ -64,6 +68,9 @@ pub fn routes() -> Router<AppState> {
         .merge(briefings::routes())
         .merge(search::routes())
         .merge(dashboard::routes())
+        .merge(meetings::routes())
+        .merge(research::routes())
+        .merge(activities::routes())
 }
 
 /// What the side navigation may show.

@@ -1,0 +1,257 @@
+//! `/api/v1/meetings`: leading-group meetings, each commitment a tracked item; `/api/v1/research`:
+//! research topics, visits, findings, the problems they raise, reports; `/api/v1/activities`:
+//! study activities, counted per kind.
+
+use super::{ApiJson, Paging};
+use crate::auth::Signed;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use luodi_service::activities::{self, ActivityInput};
+use luodi_service::meetings::{self, MeetingInput};
+use luodi_service::research::{
+    self, FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput,
+};
+use luodi_store::activities::ActivityFilter;
+use luodi_store::meetings::MeetingFilter;
+use luodi_store::research::TopicFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+fn created<T: serde::Serialize>(v: &T) -> Response {
+    (StatusCode::CREATED, Json(to_json(v))).into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeetingQuery {
+    pub org_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Meetings of the caller's subtree, latest first.
+#[utoipa::path(get, path = "/meetings", tag = "meetings", params(MeetingQuery), responses((status = 200, body = Object)))]
+pub async fn list_meetings(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(q): Query<MeetingQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .page();
+    let f = MeetingFilter {
+        org_id: q.org_id,
+        campaign_id: q.campaign_id,
+        ..Default::default()
+    };
+    Ok(Json(to_json(
+        &meetings::list(&state.svc, &s.actor, f, page).await?,
+    )))
+}
+
+/// Records a held meeting: `{campaign_id, org_id, kind (leading_group|office|other), title,
+/// held_on, place, chair, attendees, minutes, commitments: [{title, responsible_person,
+/// responsible_user_id?, lead_org_id?, due_on}]}`. Every commitment becomes an issued task.
+#[utoipa::path(post, path = "/meetings", tag = "meetings", request_body = Object, responses((status = 201, body = Object), (status = 422, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<MeetingInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(&meetings::create(&state.svc, &s.actor, b).await?))
+}
+
+/// One meeting with its commitments, and the earlier commitments it reviews.
+#[utoipa::path(get, path = "/meetings/{id}", tag = "meetings", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn get_meeting(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &meetings::get(&state.svc, &s.actor, id).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TopicQuery {
+    pub campaign_id: Option<i64>,
+    /// ongoing or reported
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Research topics of the caller's subtree.
+#[utoipa::path(get, path = "/research", tag = "research", params(TopicQuery), responses((status = 200, body = Object)))]
+pub async fn list_topics(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(q): Query<TopicQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .page();
+    let f = TopicFilter {
+        campaign_id: q.campaign_id,
+        status: q.status.filter(|s| !s.is_empty()),
+        ..Default::default()
+    };
+    Ok(Json(to_json(
+        &research::list(&state.svc, &s.actor, f, page).await?,
+    )))
+}
+
+/// Sets up a research topic: `{campaign_id, org_id, title, weakness, lead, members}`.
+#[utoipa::path(post, path = "/research", tag = "research", request_body = Object, responses((status = 201, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn create_topic(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<TopicInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(&research::create(&state.svc, &s.actor, b).await?))
+}
+
+/// One topic with its visits and findings (each with the item its problem became).
+#[utoipa::path(get, path = "/research/{id}", tag = "research", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn get_topic(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &research::get(&state.svc, &s.actor, id).await?,
+    )))
+}
+
+/// Records a visit: `{visited_on, place, notes}`.
+#[utoipa::path(post, path = "/research/{id}/visits", tag = "research", params(("id" = i64, Path)), request_body = Object, responses((status = 201, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn add_visit(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VisitInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        &research::add_visit(&state.svc, &s.actor, id, b).await?,
+    ))
+}
+
+/// Records a finding: `{text}`.
+#[utoipa::path(post, path = "/research/{id}/findings", tag = "research", params(("id" = i64, Path)), request_body = Object, responses((status = 201, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn add_finding(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<FindingInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        &research::add_finding(&state.svc, &s.actor, id, b).await?,
+    ))
+}
+
+/// Writes the topic's report: `{report, reported_on, version}`.
+#[utoipa::path(post, path = "/research/{id}/report", tag = "research", params(("id" = i64, Path)), request_body = Object, responses((status = 200, body = Object), (status = 409, body = super::ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ReportInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &research::report(&state.svc, &s.actor, id, b).await?,
+    )))
+}
+
+/// Raises the problem a finding found as a rectification item: `{title?, measures,
+/// lead_org_id?, responsible_person, responsible_user_id?, due_on}`.
+#[utoipa::path(post, path = "/findings/{id}/problem", tag = "research", params(("id" = i64, Path)), request_body = Object, responses((status = 201, body = Object), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn raise_problem(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ProblemInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        &research::raise_problem(&state.svc, &s.actor, id, b).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    /// Only this org's subtree.
+    pub within: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub kind: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Study activities of the caller's subtree, latest first, with their counts per kind.
+#[utoipa::path(get, path = "/activities", tag = "activities", params(ActivityQuery), responses((status = 200, body = Object)))]
+pub async fn list_activities(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(q): Query<ActivityQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .page();
+    let f = ActivityFilter {
+        campaign_id: q.campaign_id,
+        kind: q.kind.filter(|k| !k.is_empty()),
+        from: q.from,
+        to: q.to,
+        ..Default::default()
+    };
+    let (list, counts) = activities::list(&state.svc, &s.actor, q.within, f, page).await?;
+    let mut v = to_json(&list);
+    v["by_kind"] = to_json(
+        &counts
+            .into_iter()
+            .collect::<std::collections::BTreeMap<String, i64>>(),
+    );
+    Ok(Json(v))
+}
+
+/// Records a study activity: `{campaign_id, org_id, kind, title, held_on, place, organiser,
+/// participants, materials}`.
+#[utoipa::path(post, path = "/activities", tag = "activities", request_body = Object, responses((status = 201, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn create_activity(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<ActivityInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(&activities::create(&state.svc, &s.actor, b).await?))
+}
+
+/// One study activity.
+#[utoipa::path(get, path = "/activities/{id}", tag = "activities", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn get_activity(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &activities::get(&state.svc, &s.actor, id).await?,
+    )))
+}

@@ -1,0 +1,312 @@
+//! Meeting pages: the list, the form (with the earlier commitments still open, for review) and
+//! a meeting with its minutes, the commitments it made and the earlier ones it reviewed, each
+//! with its light.
+
+use super::forms::{absorb, campaign_options, default_org, org_by_code};
+use super::ledger::{row_view, ItemRowView};
+use super::orgs::{pager_info, render_status, see_other, validation, FormErrors};
+use super::{opt_id, query_base, render, Ctx, Pager};
+use crate::auth::{lang_of, Signed};
+use crate::error::ApiError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use luodi_domain::role::Permission;
+use luodi_service::auth::SignedIn;
+use luodi_service::meetings::{self as svc, CommitmentInput, MeetingInput, KINDS};
+use luodi_service::ServiceError;
+use luodi_store::meetings::{Meeting, MeetingFilter};
+use luodi_store::Page;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(list_page).post(create))
+        .route("/meetings/new", get(new_page))
+        .route("/meetings/{id}", get(show_page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListParams {
+    page: String,
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<Meeting>,
+    kinds: Vec<(String, String)>,
+    pager: Pager,
+    pager_info: String,
+    can_create: bool,
+}
+
+fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
+    KINDS
+        .iter()
+        .map(|k| (k.to_string(), ctx.t(&format!("meeting-kind-{k}"))))
+        .collect()
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let actor = &signed.actor;
+    let page = Page::new(q.page.trim().parse().unwrap_or(1), 50);
+    let list = svc::list(&state.svc, actor, MeetingFilter::default(), page).await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "meetings", "meetings-title")
+        .await?
+        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
+    ctx.back = "/meetings".into();
+    let title = ctx.t("meetings-title");
+    let ctx = ctx.crumb(title, "");
+    let pager = Pager::new(
+        list.total,
+        list.page,
+        list.per_page,
+        &query_base("/meetings", &[]),
+    );
+    Ok(render(&ListPage {
+        kinds: kind_options(&ctx),
+        rows: list.items,
+        pager_info: pager_info(&ctx, &pager),
+        pager,
+        can_create: actor.can_somewhere(Permission::EditItems),
+        ctx,
+    }))
+}
+
+/// The meeting form as entered.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct MeetingForm {
+    pub campaign_id: String,
+    pub org_code: String,
+    pub kind: String,
+    pub title: String,
+    pub held_on: String,
+    pub place: String,
+    pub chair: String,
+    pub attendees: String,
+    pub minutes: String,
+    /// One per line: `YYYY-MM-DD 责任人 事项`.
+    pub commitments: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: MeetingForm,
+    errors: FormErrors,
+    campaigns: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    /// Commitments of the org's earlier meetings still open: to review at this one.
+    review: Vec<ItemRowView>,
+}
+
+async fn form_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed: &SignedIn,
+    form: MeetingForm,
+    errors: FormErrors,
+) -> Result<Response, ApiError> {
+    let mut ctx = Ctx::signed(state, headers, signed, "meetings", "meetings-new").await?;
+    let (list, title) = (ctx.t("meetings-title"), ctx.t("meetings-new"));
+    ctx.back = "/meetings/new".into();
+    let ctx = ctx.crumb(list, "/meetings").crumb(title, "");
+    let actor = &signed.actor;
+    let campaigns = campaign_options(state, actor).await?;
+    let campaign = opt_id(Some(&form.campaign_id))
+        .or_else(|| campaigns.first().and_then(|c| c.0.parse().ok()));
+    let held = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
+        .unwrap_or_else(|_| state.svc.now().date_naive());
+    let org = luodi_service::orgs::get_by_code(&state.svc, actor, form.org_code.trim())
+        .await
+        .ok();
+    let review = match (org, campaign) {
+        (Some(o), Some(c)) => svc::open_commitments(&state.svc, actor, o.id, c, held)
+            .await
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &FormPage {
+            review: review.iter().map(|r| row_view(&ctx, &r.item)).collect(),
+            kinds: kind_options(&ctx),
+            campaigns,
+            form,
+            errors,
+            ctx,
+        },
+    ))
+}
+
+async fn new_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    if !signed.actor.can_somewhere(Permission::EditItems) {
+        return Err(ServiceError::Forbidden.into());
+    }
+    let form = MeetingForm {
+        org_code: default_org(&state, &signed)
+            .await?
+            .map(|o| o.code)
+            .unwrap_or_default(),
+        kind: "leading_group".into(),
+        held_on: state.svc.now().date_naive().to_string(),
+        ..Default::default()
+    };
+    form_page(&state, &headers, &signed, form, FormErrors::default()).await
+}
+
+/// Parses the commitment lines; a bad line is an error under the field, by line.
+fn parse_commitments(
+    text: &str,
+    errors: &mut FormErrors,
+    (i18n, lang): (&crate::i18n::I18n, crate::i18n::Lang),
+) -> Vec<CommitmentInput> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut parts = line.splitn(3, char::is_whitespace);
+        let (date, person, title) = (parts.next(), parts.next(), parts.next());
+        match (
+            date.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            person,
+            title.map(str::trim).filter(|t| !t.is_empty()),
+        ) {
+            (Some(due_on), Some(person), Some(title)) => out.push(CommitmentInput {
+                title: title.to_owned(),
+                responsible_person: person.to_owned(),
+                responsible_user_id: None,
+                lead_org_id: None,
+                due_on,
+            }),
+            _ => errors.add_message(
+                "commitments",
+                i18n.tr(
+                    lang,
+                    "form-line-error",
+                    &[
+                        ("line", (i + 1).to_string()),
+                        ("message", i18n.t(lang, "meetings-commitment-format")),
+                    ],
+                ),
+            ),
+        }
+    }
+    out
+}
+
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(form): Form<MeetingForm>,
+) -> Result<Response, ApiError> {
+    let actor = &signed.actor;
+    let lang = lang_of(&headers);
+    let t = (state.i18n.as_ref(), lang);
+    let mut errors = FormErrors::default();
+    let campaign_id = opt_id(Some(&form.campaign_id));
+    if campaign_id.is_none() {
+        errors.add(t.0, lang, "campaign_id", "required", &[]);
+    }
+    let org = org_by_code(&state, actor, &form.org_code, "org_code", &mut errors, t).await?;
+    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
+    if held_on.is_none() {
+        errors.add(t.0, lang, "held_on", "bad_date", &[]);
+    }
+    let commitments = parse_commitments(&form.commitments, &mut errors, t);
+    if let (Some(campaign_id), Some(org), Some(held_on), true) =
+        (campaign_id, org, held_on, errors.is_empty())
+    {
+        let input = MeetingInput {
+            campaign_id,
+            org_id: org.id,
+            kind: form.kind.clone(),
+            title: form.title.clone(),
+            held_on,
+            place: form.place.clone(),
+            chair: form.chair.clone(),
+            attendees: form.attendees.clone(),
+            minutes: form.minutes.clone(),
+            commitments,
+        };
+        match svc::create(&state.svc, actor, input).await {
+            Ok(v) => return Ok(see_other(&format!("/meetings/{}", v.meeting.id), "created")),
+            Err(e) => {
+                let v = validation(e)?;
+                absorb(
+                    &mut errors,
+                    t,
+                    &v,
+                    &[("org_id", "org_code"), ("campaign_id", "campaign_id")],
+                    &["commitments"],
+                );
+            }
+        }
+    }
+    let errors = errors.finish(t.0, lang);
+    form_page(&state, &headers, &signed, form, errors).await
+}
+
+#[derive(Template)]
+#[template(path = "meeting_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    m: Meeting,
+    kind_label: String,
+    commitments: Vec<ItemRowView>,
+    review: Vec<ItemRowView>,
+}
+
+async fn show_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let v = svc::get(&state.svc, &signed.actor, id).await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "meetings", "meetings-title")
+        .await?
+        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
+    ctx.back = format!("/meetings/{id}");
+    ctx.title = v.meeting.title.clone();
+    let list = ctx.t("meetings-title");
+    let ctx = ctx
+        .crumb(list, "/meetings")
+        .crumb(v.meeting.title.clone(), "");
+    Ok(render(&ShowPage {
+        kind_label: ctx.t(&format!("meeting-kind-{}", v.meeting.kind)),
+        commitments: v.commitments.iter().map(|r| row_view(&ctx, r)).collect(),
+        review: v.review.iter().map(|r| row_view(&ctx, &r.item)).collect(),
+        m: v.meeting,
+        ctx,
+    }))
+}
