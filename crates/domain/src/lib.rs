@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod clock;
 pub mod dashboard;
 pub mod delivery;
+pub mod indicator;
 pub mod item;
 pub mod light;
 pub mod org;

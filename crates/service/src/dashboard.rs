@@ -1,9 +1,11 @@
 //! A scope's dashboard: the lights of its items, progress per phase, its children ranked by what
 //! is overdue, the on-time rate week by week and report punctuality per period. Item figures are
 //! reads of the roll-up counters (the scope's and its children's, one query each); the weekly
-//! series are one grouped query each over the scope and a window of weeks.
+//! series are one grouped query each over the scope and a window of weeks; indicators are read
+//! with their trajectories and actuals in three queries.
 
 use crate::items::{bucket_of, item_rules, refresh};
+use crate::keyworks::IndicatorView;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::Duration;
 use luodi_domain::campaign::PhaseKind;
@@ -49,7 +51,12 @@ pub struct Dashboard {
     pub children: usize,
     pub on_time_weeks: Vec<WeekOnTime>,
     pub punctuality: Vec<PeriodPunctuality>,
+    /// Indicators of the scope's key works against their trajectories (at most [`INDICATORS`]).
+    pub indicators: Vec<IndicatorView>,
 }
+
+/// Indicators shown on a dashboard.
+pub const INDICATORS: i64 = 50;
 
 /// The dashboard of `org_id`'s subtree (or of all the reader's scopes), of one campaign or all.
 pub async fn get(
@@ -169,7 +176,10 @@ pub async fn get(
         now,
     )
     .await?;
+    drop(c);
+    let indicators = crate::keyworks::in_scope(svc, &scopes, campaign_id, INDICATORS).await?;
     Ok(Dashboard {
+        indicators,
         org,
         campaign_id,
         rollup,

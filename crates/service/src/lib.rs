@@ -15,6 +15,7 @@ pub mod error;
 pub mod interviews;
 pub mod items;
 pub mod jobs;
+pub mod keyworks;
 pub mod ledger;
 pub mod meetings;
 pub mod notify;

@@ -253,6 +253,7 @@ macro_rules! bind_args {
         for a in $args {
             q = match a {
                 Arg::I64(v) => q.bind(v),
+                Arg::F64(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
                 Arg::Time(v) => q.bind(v),

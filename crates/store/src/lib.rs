@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod interviews;
 pub mod items;
+pub mod keyworks;
 pub mod meetings;
 pub mod orgs;
 pub mod programmes;

@@ -9,6 +9,7 @@ use std::fmt::Write;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     I64(Option<i64>),
+    F64(Option<f64>),
     Text(Option<String>),
     Bool(bool),
     Time(Option<DateTime<Utc>>),
@@ -26,6 +27,8 @@ macro_rules! into_arg {
 }
 into_arg!(i64, v => Arg::I64(Some(v)));
 into_arg!(Option<i64>, v => Arg::I64(v));
+into_arg!(f64, v => Arg::F64(Some(v)));
+into_arg!(Option<f64>, v => Arg::F64(v));
 into_arg!(String, v => Arg::Text(Some(v)));
 into_arg!(&String, v => Arg::Text(Some(v.clone())));
 into_arg!(&str, v => Arg::Text(Some(v.to_owned())));

@@ -18,6 +18,7 @@ mod four_weeks;
 mod import;
 mod item_edit_page;
 mod items;
+mod keyworks;
 mod loop_pages;
 mod programme_pages;
 mod records;

@@ -108,3 +108,7 @@ err-outside_scope = The submission is outside this briefing's scope (another cam
 err-unknown_briefing = The briefing does not exist or is outside your scope.
 err-too_many_photos = A submission has at most 9 photos.
 err-photo_type_not_allowed = Only pictures can be uploaded (PNG, JPEG, GIF or WebP, checked by content).
+err-target_equals_baseline = The target cannot equal the baseline.
+err-direction_mismatch = The target does not match the direction (an increase needs a target above the baseline, a decrease one below).
+err-future_week = A week still to come cannot be reported.
+err-problem_already_raised = This problem is already in the rectification ledger.

@@ -108,3 +108,7 @@ err-outside_scope = 该信息不在这期简报的范围内（主题教育或单
 err-unknown_briefing = 简报不存在或不在您的范围内。
 err-too_many_photos = 每条信息最多上传 9 张图片。
 err-photo_type_not_allowed = 只能上传图片（PNG、JPEG、GIF 或 WebP，按文件内容检查）。
+err-target_equals_baseline = 目标值不能等于基期值。
+err-direction_mismatch = 目标值与方向不一致（“增加”的目标应大于基期值，“减少”的目标应小于基期值）。
+err-future_week = 不能填报尚未到来的周。
+err-problem_already_raised = 这个问题已经列入整改台账。

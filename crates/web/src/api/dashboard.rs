@@ -36,6 +36,8 @@ pub struct Drill {
     pub lagging: Vec<OrgDrill>,
     pub weeks: Vec<WeekDrill>,
     pub periods: Vec<PeriodDrill>,
+    /// Each indicator's key work, where its trajectory, actuals and tasks are.
+    pub indicators: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -181,6 +183,16 @@ pub fn drill(d: &Dashboard) -> Drill {
                     late: base.reports(&[("period", k), ("punctuality", "late")]),
                     missing: base.reports(&[("period", k), ("missing", "1")]),
                 }
+            })
+            .collect(),
+        indicators: d
+            .indicators
+            .iter()
+            .map(|i| {
+                format!(
+                    "/key-works/{}#indicator-{}",
+                    i.indicator.key_work_id, i.indicator.id
+                )
             })
             .collect(),
     }

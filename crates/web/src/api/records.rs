@@ -1,6 +1,7 @@
 //! `/api/v1/meetings`: leading-group meetings, each commitment a tracked item; `/api/v1/research`:
 //! research topics, visits, findings, the problems they raise, reports; `/api/v1/activities`:
-//! study activities, counted per kind.
+//! study activities, counted per kind; `/api/v1/key-works`: key work with its tasks and
+//! indicators, weekly actuals and confidence.
 
 use super::{ApiJson, Paging};
 use crate::auth::Signed;
@@ -11,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luodi_service::activities::{self, ActivityInput};
+use luodi_service::keyworks::{self, ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
 use luodi_service::meetings::{self, MeetingInput};
 use luodi_service::research::{
     self, FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput,
@@ -19,7 +21,7 @@ use luodi_store::activities::ActivityFilter;
 use luodi_store::meetings::MeetingFilter;
 use luodi_store::research::TopicFilter;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
@@ -253,5 +255,111 @@ pub async fn get_activity(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(to_json(
         &activities::get(&state.svc, &s.actor, id).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeyWorkQuery {
+    pub campaign_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Key works of the caller's subtree.
+#[utoipa::path(get, path = "/key-works", tag = "key_works", params(KeyWorkQuery), responses((status = 200, body = Object)))]
+pub async fn list_key_works(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(q): Query<KeyWorkQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .page();
+    Ok(Json(to_json(
+        &keyworks::list(&state.svc, &s.actor, q.campaign_id, page).await?,
+    )))
+}
+
+/// Records a key work: `{campaign_id, org_id, title, description}`.
+#[utoipa::path(post, path = "/key-works", tag = "key_works", request_body = Object, responses((status = 201, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn create_key_work(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<KeyWorkInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(&keyworks::create(&state.svc, &s.actor, b).await?))
+}
+
+/// One key work with its tasks and its indicators (trajectory, actuals, how each stands).
+#[utoipa::path(get, path = "/key-works/{id}", tag = "key_works", params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn get_key_work(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &keyworks::get(&state.svc, &s.actor, id).await?,
+    )))
+}
+
+/// Adds an indicator: `{name, unit, baseline, target, direction (increase|decrease), start_on,
+/// target_on, plan?: [[week, value], …]}`; without a plan the trajectory is a straight line.
+#[utoipa::path(post, path = "/key-works/{id}/indicators", tag = "key_works", params(("id" = i64, Path)), request_body = Object, responses((status = 201, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn add_indicator(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<IndicatorInput>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        &keyworks::add_indicator(&state.svc, &s.actor, id, b).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkTaskBody {
+    pub item_id: i64,
+}
+
+/// Links a task to the key work it carries forward.
+#[utoipa::path(post, path = "/key-works/{id}/tasks", tag = "key_works", params(("id" = i64, Path)), request_body = LinkTaskBody, responses((status = 200, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn link_task(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<LinkTaskBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &keyworks::link_task(&state.svc, &s.actor, id, b.item_id).await?,
+    )))
+}
+
+/// Records the week's actual: `{week_on, value}` (once a week; a correction replaces it).
+#[utoipa::path(post, path = "/indicators/{id}/actuals", tag = "key_works", params(("id" = i64, Path)), request_body = Object, responses((status = 200, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn record_actual(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ActualInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &keyworks::record_actual(&state.svc, &s.actor, id, b).await?,
+    )))
+}
+
+/// Sets the confidence rating: `{confidence (high|medium|low), note, version}`.
+#[utoipa::path(post, path = "/indicators/{id}/confidence", tag = "key_works", params(("id" = i64, Path)), request_body = Object, responses((status = 200, body = Object), (status = 409, body = super::ErrorBody)))]
+pub async fn set_confidence(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ConfidenceInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &keyworks::set_confidence(&state.svc, &s.actor, id, b).await?,
     )))
 }

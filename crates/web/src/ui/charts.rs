@@ -135,6 +135,65 @@ pub fn columns(cols: &[Column], max: Option<f64>, label: &str) -> String {
     out
 }
 
+/// A small line chart of an indicator: the planned trajectory (dashed) and the actuals (solid,
+/// with dots), over the weeks of either, scaled between their lowest and highest values.
+pub fn trajectory(
+    plan: &[(chrono::NaiveDate, f64)],
+    actuals: &[(chrono::NaiveDate, f64)],
+    label: &str,
+) -> String {
+    const W: f64 = 240.0;
+    const H: f64 = 60.0;
+    const PAD: f64 = 4.0;
+    let mut out = String::new();
+    open(&mut out, W, H, label);
+    let weeks: Vec<chrono::NaiveDate> = plan.iter().chain(actuals).map(|p| p.0).collect();
+    let (Some(first), Some(last)) = (weeks.iter().min(), weeks.iter().max()) else {
+        out.push_str("</svg>");
+        return out;
+    };
+    let values: Vec<f64> = plan.iter().chain(actuals).map(|p| p.1).collect();
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span_x = ((*last - *first).num_days() as f64).max(1.0);
+    let span_y = (hi - lo).max(1e-9);
+    let x = |d: chrono::NaiveDate| PAD + (W - 2.0 * PAD) * (d - *first).num_days() as f64 / span_x;
+    let y = |v: f64| H - PAD - (H - 2.0 * PAD) * (v - lo) / span_y;
+    let points = |series: &[(chrono::NaiveDate, f64)]| {
+        series
+            .iter()
+            .map(|(d, v)| format!("{:.1},{:.1}", x(*d), y(*v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !plan.is_empty() {
+        let _ = write!(
+            out,
+            "<polyline class=\"plan\" points=\"{}\"/>",
+            points(plan)
+        );
+    }
+    if !actuals.is_empty() {
+        let _ = write!(
+            out,
+            "<polyline class=\"actual\" points=\"{}\"/>",
+            points(actuals)
+        );
+        for (d, v) in actuals {
+            let _ = write!(
+                out,
+                "<circle class=\"actual-dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\"><title>{} {}</title></circle>",
+                x(*d),
+                y(*v),
+                d,
+                v
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +233,21 @@ mod tests {
         // Half of the 160-unit plot.
         assert!(svg.contains("height=\"80.0\""), "{svg}");
         assert!(svg.contains(">W48<") && svg.contains(">50%<"));
+    }
+
+    #[test]
+    fn a_trajectory_draws_plan_and_actuals_in_the_same_scale() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let svg = trajectory(
+            &[(d("2026-11-02"), 0.0), (d("2026-11-30"), 100.0)],
+            &[(d("2026-11-16"), 50.0)],
+            "x",
+        );
+        assert!(
+            svg.contains("class=\"plan\" points=\"4.0,56.0 236.0,4.0\""),
+            "{svg}"
+        );
+        assert!(svg.contains("cx=\"120.0\" cy=\"30.0\""), "{svg}");
+        assert!(trajectory(&[], &[], "x").ends_with("</svg>"));
     }
 }

@@ -62,6 +62,68 @@ struct WeekRow {
     rate: String,
 }
 
+/// An indicator against its trajectory, as a dashboard or a key work page shows it.
+pub struct IndicatorRow {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub baseline: String,
+    pub target: String,
+    pub target_on: String,
+    pub planned_now: String,
+    pub latest: String,
+    pub latest_week: String,
+    pub progress: String,
+    /// (label, tag class) of on track / behind / no actual yet.
+    pub state: (String, &'static str),
+    pub confidence: String,
+    pub chart: String,
+    pub href: String,
+}
+
+fn num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The row of an indicator, linking to `href`.
+pub fn indicator_row(
+    ctx: &Ctx,
+    v: &luodi_service::keyworks::IndicatorView,
+    href: String,
+) -> IndicatorRow {
+    let i = &v.indicator;
+    let s = &v.standing;
+    let state = match s.on_track {
+        Some(true) => (ctx.t("indicator-on-track"), "tag-green"),
+        Some(false) => (ctx.t("indicator-behind"), "tag-red"),
+        None => (ctx.t("indicator-no-actual"), "tag-grey"),
+    };
+    IndicatorRow {
+        id: i.id,
+        name: i.name.clone(),
+        unit: i.unit.clone(),
+        baseline: num(i.baseline),
+        target: num(i.target),
+        target_on: i.target_on.to_string(),
+        planned_now: s.planned_now.map(num).unwrap_or_else(|| "—".into()),
+        latest: s.latest.map(num).unwrap_or_else(|| "—".into()),
+        latest_week: s.latest_week.map(|w| w.to_string()).unwrap_or_default(),
+        progress: rate(s.progress),
+        state,
+        confidence: if i.confidence.is_empty() {
+            "—".into()
+        } else {
+            ctx.t(&format!("confidence-{}", i.confidence))
+        },
+        chart: super::charts::trajectory(&v.plan, &v.actuals, &i.name),
+        href,
+    }
+}
+
 struct PeriodRow {
     period: String,
     due: i64,
@@ -92,9 +154,10 @@ struct DashboardPage {
     weeks_chart: String,
     periods: Vec<PeriodRow>,
     periods_chart: String,
+    indicators: Vec<IndicatorRow>,
 }
 
-fn rate(r: Option<f64>) -> String {
+pub(crate) fn rate(r: Option<f64>) -> String {
     percent(r).unwrap_or_else(|| "—".to_owned())
 }
 
@@ -289,7 +352,14 @@ async fn dashboard_page(
         .collect();
     let periods_chart = columns(&period_cols, None, &ctx.t("dashboard-punctuality"));
 
+    let indicators = d
+        .indicators
+        .iter()
+        .zip(&links.indicators)
+        .map(|(v, href)| indicator_row(&ctx, v, href.clone()))
+        .collect();
     Ok(render(&DashboardPage {
+        indicators,
         on_time: rate(r.on_time_rate()),
         red,
         yellow,

@@ -15,6 +15,7 @@ pub mod forms;
 pub mod home;
 pub mod interviews;
 pub mod item_edit;
+pub mod keyworks;
 pub mod ledger;
 pub mod meetings;
 pub mod notices;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(meetings::routes())
         .merge(research::routes())
         .merge(activities::routes())
+        .merge(keyworks::routes())
 }
 
 /// What the side navigation may show.
