@@ -158,6 +158,7 @@ pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     if let Some(id) = campaign {
         crate::demo_items::seed(svc, id).await?;
         crate::demo_loop::seed(svc, id).await?;
+        crate::demo_records::seed(svc, id).await?;
     }
     Ok(logins)
 }

@@ -22,7 +22,7 @@ const SCOPE: &str = "D-TRANSPORT";
 const NEVER_REPORTS: &str = "D-TRANSPORT-FREIGHT";
 const LATE_ONCE: &str = "D-TRANSPORT-ROAD";
 
-async fn actor(svc: &Services, username: &str) -> anyhow::Result<Actor> {
+pub(crate) async fn actor(svc: &Services, username: &str) -> anyhow::Result<Actor> {
     let mut c = svc.db.read().await?;
     let u = luodi_store::users::get_by_username(c.conn(), username)
         .await?
@@ -31,7 +31,7 @@ async fn actor(svc: &Services, username: &str) -> anyhow::Result<Actor> {
     Ok(Actor::user(u.id, u.username, b, None))
 }
 
-async fn org(svc: &Services, code: &str) -> anyhow::Result<luodi_store::orgs::Org> {
+pub(crate) async fn org(svc: &Services, code: &str) -> anyhow::Result<luodi_store::orgs::Org> {
     Ok(luodi_service::orgs::get_by_code(svc, &Actor::cli(), code).await?)
 }
 

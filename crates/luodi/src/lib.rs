@@ -7,4 +7,5 @@ pub mod demo;
 pub mod demo_data;
 pub mod demo_items;
 pub mod demo_loop;
+pub mod demo_records;
 pub mod startup;

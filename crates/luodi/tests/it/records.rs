@@ -465,3 +465,81 @@ async fn meetings_research_and_activities_of_a_foreign_subtree_are_neither_read_
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_demo_holds_study_research_meetings_and_key_work() {
+    let app = TestApp::spawn().await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let total = |path: &'static str| {
+        let office = office.clone();
+        let url = app.url(path);
+        async move {
+            let (_, v) = json(office.get(url).send().await.expect("list")).await;
+            v["total"].as_i64().unwrap_or(0)
+        }
+    };
+    assert!(total("/api/v1/activities").await >= 9);
+    assert!(total("/api/v1/research").await >= 1);
+    assert_eq!(total("/api/v1/meetings").await, 2);
+    assert_eq!(total("/api/v1/key-works").await, 4);
+    // The second meeting reviews the first's commitments; the port plan is late and red.
+    let (_, list) = json(
+        office
+            .get(app.url("/api/v1/meetings"))
+            .send()
+            .await
+            .expect("m"),
+    )
+    .await;
+    let latest = list["items"][0]["id"].as_i64().expect("meeting");
+    let (_, m) = json(
+        office
+            .get(app.url(&format!("/api/v1/meetings/{latest}")))
+            .send()
+            .await
+            .expect("m"),
+    )
+    .await;
+    let late = m["review"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|r| r["item"]["title"] == "报送港口资源整合实施方案")
+        })
+        .unwrap_or_else(|| panic!("{m}"));
+    assert_eq!(late["item"]["light"], "red");
+    // The dashboard has indicators both on track and behind, and a research item in the ledger.
+    let (_, d) = json(
+        office
+            .get(app.url("/api/v1/dashboard"))
+            .send()
+            .await
+            .expect("d"),
+    )
+    .await;
+    let states: Vec<Option<bool>> = d["figures"]["indicators"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| i["standing"]["on_track"].as_bool())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(states.len(), 5);
+    assert!(
+        states.contains(&Some(true)) && states.contains(&Some(false)),
+        "{states:?}"
+    );
+    let (_, items) = json(
+        office
+            .get(app.url("/api/v1/items?source=research&per_page=100"))
+            .send()
+            .await
+            .expect("i"),
+    )
+    .await;
+    assert!(items["items"].as_array().is_some_and(|a| a
+        .iter()
+        .any(|i| i["title"] == "研发费用加计扣除政策申报繁琐、享受面窄")));
+}

@@ -86,7 +86,7 @@ async fn list_page(
     Query(q): Query<ListParams>,
 ) -> Result<Response, ApiError> {
     let actor = &signed.actor;
-    let today = state.svc.now().date_naive();
+    let today = luodi_service::keyworks::today(&state.svc);
     let calendar = q.view == "calendar";
     let month = if month_bounds(&q.month).is_some() {
         q.month.trim().to_owned()
@@ -279,7 +279,7 @@ async fn new_page(
             .map(|o| o.code)
             .unwrap_or_default(),
         kind: "group_study".into(),
-        held_on: state.svc.now().date_naive().to_string(),
+        held_on: luodi_service::keyworks::today(&state.svc).to_string(),
         ..Default::default()
     };
     form_page(&state, &headers, &signed, form, FormErrors::default()).await

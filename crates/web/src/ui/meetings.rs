@@ -132,7 +132,7 @@ async fn form_page(
     let campaign = opt_id(Some(&form.campaign_id))
         .or_else(|| campaigns.first().and_then(|c| c.0.parse().ok()));
     let held = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
-        .unwrap_or_else(|_| state.svc.now().date_naive());
+        .unwrap_or_else(|_| luodi_service::keyworks::today(&state.svc));
     let org = luodi_service::orgs::get_by_code(&state.svc, actor, form.org_code.trim())
         .await
         .ok();
@@ -174,7 +174,7 @@ async fn new_page(
             .map(|o| o.code)
             .unwrap_or_default(),
         kind: "leading_group".into(),
-        held_on: state.svc.now().date_naive().to_string(),
+        held_on: luodi_service::keyworks::today(&state.svc).to_string(),
         ..Default::default()
     };
     form_page(&state, &headers, &signed, form, FormErrors::default()).await

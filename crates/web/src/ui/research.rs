@@ -246,7 +246,7 @@ async fn show_page(
             .collect(),
         visits: v.visits,
         can_edit: v.can_edit,
-        today: state.svc.now().date_naive().to_string(),
+        today: luodi_service::keyworks::today(&state.svc).to_string(),
         org_code,
         status_label: ctx.t(&format!("research-status-{}", v.topic.status)),
         topic: v.topic,

@@ -1,0 +1,502 @@
+//! The demo's study activities, research, leading-group meetings and key work, from the article:
+//! the archives' documents exhibition and the transport department's study; the Shenyang science
+//! bureau's "district and county tour" research with a problem put into the ledger; two
+//! leading-group meetings of the transport department, the second reviewing a commitment of the
+//! first that is now late; and key works with indicators and weekly actuals (border toll stations
+//! removed, rural roads, Dalian's 100 matters at "at most one trip", the "double hundred"
+//! projects). Dates lie in the weeks before the seeding day.
+
+use crate::demo_loop::{actor, org};
+use chrono::{Duration, NaiveDate};
+use luodi_domain::dashboard::monday_of;
+use luodi_domain::{Clock, FixedClock};
+use luodi_service::activities::ActivityInput;
+use luodi_service::keyworks::{ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
+use luodi_service::meetings::{CommitmentInput, MeetingInput};
+use luodi_service::research::{FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput};
+use luodi_service::Services;
+use std::sync::Arc;
+
+pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
+    let now = svc.now();
+    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let monday = monday_of(today);
+    let day = |weeks_ago: i64, weekday: i64| {
+        monday - Duration::weeks(weeks_ago) + Duration::days(weekday)
+    };
+    // Records made in the past are made on a clock set back to their day.
+    let clock = Arc::new(FixedClock::new(now));
+    let past = Services {
+        clock: clock.clone() as Arc<dyn Clock>,
+        ..svc.clone()
+    };
+    let at = |d: NaiveDate| clock.set(now - Duration::days((today - d).num_days().max(0)));
+
+    // --- Study activities ---
+    let archives = actor(svc, "archives_liaison").await?;
+    let liaison = actor(svc, "liaison").await?;
+    let keji = actor(svc, "shenyang_keji_liaison").await?;
+    let activities = [
+        (
+            &archives,
+            "D-ARCHIVES",
+            "exhibition",
+            "“不忘初心、牢记使命”档案文献展览",
+            day(4, 1),
+            "省档案馆展厅",
+            "馆党委",
+            320,
+            "馆藏红色档案文献 120 件",
+        ),
+        (
+            &archives,
+            "D-ARCHIVES",
+            "group_study",
+            "集体学习《习近平关于“不忘初心、牢记使命”论述摘编》",
+            day(3, 3),
+            "馆三楼会议室",
+            "馆党委",
+            45,
+            "《论述摘编》",
+        ),
+        (
+            &liaison,
+            "D-TRANSPORT",
+            "mobilisation_meeting",
+            "全省交通运输系统主题教育动员部署会",
+            day(4, 0),
+            "厅机关大会议室",
+            "厅党组",
+            180,
+            "厅党组实施方案",
+        ),
+        (
+            &liaison,
+            "D-TRANSPORT",
+            "group_study",
+            "读原著、学原文、悟原理专题学习",
+            day(3, 1),
+            "厅机关大会议室",
+            "厅党组",
+            60,
+            "党章、《论述摘编》",
+        ),
+        (
+            &liaison,
+            "D-TRANSPORT",
+            "seminar",
+            "“交通强省、交通先行”专题研讨",
+            day(2, 2),
+            "厅机关3楼会议室",
+            "厅党组",
+            35,
+            "研讨提纲",
+        ),
+        (
+            &liaison,
+            "D-TRANSPORT",
+            "warning_education",
+            "警示教育大会",
+            day(2, 4),
+            "厅机关大会议室",
+            "驻厅纪检监察组",
+            150,
+            "典型案例通报",
+        ),
+        (
+            &liaison,
+            "D-TRANSPORT",
+            "film_screening",
+            "组织观看红色电影",
+            day(1, 2),
+            "辽宁大剧院",
+            "机关党委",
+            120,
+            "",
+        ),
+        (
+            &liaison,
+            "D-TRANSPORT",
+            "field_visit",
+            "赴雷锋纪念馆实地参观",
+            day(1, 4),
+            "抚顺雷锋纪念馆",
+            "机关党委",
+            50,
+            "",
+        ),
+        (
+            &keji,
+            "210100-SCITECH",
+            "lecture",
+            "科技创新政策辅导讲座",
+            day(2, 1),
+            "市科技局会议室",
+            "局党组",
+            70,
+            "科技创新“双百工程”政策汇编",
+        ),
+    ];
+    for (who, code, kind, title, held_on, place, organiser, participants, materials) in activities {
+        at(held_on);
+        luodi_service::activities::create(
+            &past,
+            who,
+            ActivityInput {
+                campaign_id: campaign,
+                org_id: org(svc, code).await?.id,
+                kind: kind.into(),
+                title: title.into(),
+                held_on,
+                place: place.into(),
+                organiser: organiser.into(),
+                participants,
+                materials: materials.into(),
+            },
+        )
+        .await?;
+    }
+
+    // --- Research: the science bureau's tour of districts and counties ---
+    let scitech = org(svc, "210100-SCITECH").await?;
+    at(day(3, 0));
+    let topic = luodi_service::research::create(
+        &past,
+        &keji,
+        TopicInput {
+            campaign_id: campaign,
+            org_id: scitech.id,
+            title: "科技创新“区县行”调研".into(),
+            weakness: "科技政策落到区县、企业的“最后一公里”不通畅，企业对创新政策知晓率低".into(),
+            lead: "局主要负责同志".into(),
+            members: "政策法规处、高新技术处、区县科技局".into(),
+        },
+    )
+    .await?;
+    let tid = topic.topic.id;
+    for (d, place, notes) in [
+        (
+            day(3, 2),
+            "浑南区科技企业孵化器",
+            "座谈企业 12 家，反映研发费用加计扣除申报繁琐",
+        ),
+        (day(2, 1), "新民市科技局", "县域科技特派员服务覆盖不足"),
+    ] {
+        at(d);
+        luodi_service::research::add_visit(
+            &past,
+            &keji,
+            tid,
+            VisitInput {
+                visited_on: d,
+                place: place.into(),
+                notes: notes.into(),
+            },
+        )
+        .await?;
+    }
+    at(day(2, 3));
+    let v = luodi_service::research::add_finding(
+        &past,
+        &keji,
+        tid,
+        FindingInput {
+            text: "企业研发费用加计扣除政策申报材料繁琐，一半以上企业未享受".into(),
+        },
+    )
+    .await?;
+    let first = v.findings.first().map(|f| f.finding.id);
+    luodi_service::research::add_finding(
+        &past,
+        &keji,
+        tid,
+        FindingInput {
+            text: "县域科技特派员数量不足，服务覆盖不到三成乡镇".into(),
+        },
+    )
+    .await?;
+    if let Some(fid) = first {
+        luodi_service::research::raise_problem(
+            &past,
+            &keji,
+            fid,
+            ProblemInput {
+                title: "研发费用加计扣除政策申报繁琐、享受面窄".into(),
+                measures: vec![
+                    "编制加计扣除申报一本通，精简申报材料".into(),
+                    "组织政策专员进企业“一对一”辅导".into(),
+                ],
+                lead_org_id: None,
+                responsible_person: "马丽".into(),
+                responsible_user_id: None,
+                due_on: today + Duration::days(40),
+            },
+        )
+        .await?;
+    }
+    at(day(1, 4));
+    let t = luodi_service::research::get(&past, &keji, tid).await?;
+    luodi_service::research::report(
+        &past,
+        &keji,
+        tid,
+        ReportInput {
+            report: "调研走访区县 2 个、企业 12 家，梳理问题 2 项，已列入整改台账 1 项。建议简化加计扣除申报，扩大县域科技特派员覆盖面。".into(),
+            reported_on: day(1, 4),
+            version: t.topic.version,
+        },
+    )
+    .await?;
+
+    // --- The transport department's leading-group meetings ---
+    let transport = org(svc, "D-TRANSPORT").await?;
+    let first_meeting = day(2, 0);
+    at(first_meeting);
+    luodi_service::meetings::create(
+        &past,
+        &liaison,
+        MeetingInput {
+            campaign_id: campaign,
+            org_id: transport.id,
+            kind: "leading_group".into(),
+            title: "厅主题教育领导小组第3次会议".into(),
+            held_on: first_meeting,
+            place: "厅机关3楼会议室".into(),
+            chair: "厅党组书记、厅长".into(),
+            attendees: "领导小组成员，各处室、直属单位主要负责同志".into(),
+            minutes: "听取各单位主题教育进展和取消高速公路省界收费站、港口整合工作汇报。会议要求：对照台账逐项销号，确保按期完成。".into(),
+            commitments: vec![
+                CommitmentInput {
+                    title: "报送港口资源整合实施方案".into(),
+                    responsible_person: "港航管理处 王强".into(),
+                    responsible_user_id: None,
+                    lead_org_id: Some(org(svc, "D-TRANSPORT-PORT").await?.id),
+                    due_on: first_meeting + Duration::days(5),
+                },
+                CommitmentInput {
+                    title: "完成省界站区交通标志标线整改".into(),
+                    responsible_person: "孙伟".into(),
+                    responsible_user_id: None,
+                    lead_org_id: Some(org(svc, "D-TRANSPORT-HWY").await?.id),
+                    due_on: today + Duration::days(10),
+                },
+            ],
+        },
+    )
+    .await?;
+    let second = day(1, 0);
+    at(second);
+    luodi_service::meetings::create(
+        &past,
+        &liaison,
+        MeetingInput {
+            campaign_id: campaign,
+            org_id: transport.id,
+            kind: "leading_group".into(),
+            title: "厅主题教育领导小组第4次会议".into(),
+            held_on: second,
+            place: "厅机关3楼会议室".into(),
+            chair: "厅党组书记、厅长".into(),
+            attendees: "领导小组成员".into(),
+            minutes:
+                "逐项回顾上次会议议定事项：港口资源整合实施方案逾期未报，责成港航管理处三日内报送。"
+                    .into(),
+            commitments: Vec::new(),
+        },
+    )
+    .await?;
+
+    // --- Key work and indicators, with weekly actuals ---
+    let dalian = actor(svc, "dalian_liaison").await?;
+    struct Ind {
+        name: &'static str,
+        unit: &'static str,
+        baseline: f64,
+        target: f64,
+        direction: &'static str,
+        weeks: i64,
+        /// Actuals of the last weeks, oldest first (ending last week).
+        actuals: &'static [f64],
+        confidence: &'static str,
+    }
+    struct Work<'a> {
+        who: &'a luodi_service::Actor,
+        code: &'static str,
+        title: &'static str,
+        description: &'static str,
+        indicators: &'static [Ind],
+        /// Demo tasks (by title) that carry it.
+        tasks: &'static [&'static str],
+    }
+    let works = [
+        Work {
+            who: &liaison,
+            code: "D-TRANSPORT",
+            title: "取消高速公路省界收费站",
+            description: "以 ETC 门架替代省界收费站，提升高速公路通行效率。",
+            indicators: &[
+                Ind {
+                    name: "省界收费站拆除数",
+                    unit: "个",
+                    baseline: 0.0,
+                    target: 8.0,
+                    direction: "increase",
+                    weeks: 8,
+                    actuals: &[1.0, 2.0, 2.0, 2.0],
+                    confidence: "medium",
+                },
+                Ind {
+                    name: "货车平均通过省界时间",
+                    unit: "分钟",
+                    baseline: 30.0,
+                    target: 10.0,
+                    direction: "decrease",
+                    weeks: 8,
+                    actuals: &[28.0, 24.0, 22.0, 18.0],
+                    confidence: "high",
+                },
+            ],
+            tasks: &["取消高速公路省界收费站"],
+        },
+        Work {
+            who: &liaison,
+            code: "D-TRANSPORT",
+            title: "四好农村路建设",
+            description: "建好、管好、护好、运营好农村公路。",
+            indicators: &[Ind {
+                name: "新改建农村公路里程",
+                unit: "公里",
+                baseline: 0.0,
+                target: 1200.0,
+                direction: "increase",
+                weeks: 12,
+                actuals: &[100.0, 210.0, 330.0, 420.0],
+                confidence: "high",
+            }],
+            tasks: &["四好农村路建设"],
+        },
+        Work {
+            who: &dalian,
+            code: "210200-BIZENV",
+            title: "推进100个高频事项“最多跑一次”",
+            description: "营商环境建设突出问题专项整治的重点措施。",
+            indicators: &[Ind {
+                name: "实现“最多跑一次”的高频事项",
+                unit: "项",
+                baseline: 0.0,
+                target: 100.0,
+                direction: "increase",
+                weeks: 10,
+                actuals: &[8.0, 19.0, 30.0, 36.0],
+                confidence: "medium",
+            }],
+            tasks: &[],
+        },
+        Work {
+            who: &keji,
+            code: "210100-SCITECH",
+            title: "科技创新“双百工程”",
+            description: "百家科技型企业、百个重大科技项目实名制服务。",
+            indicators: &[Ind {
+                name: "实名制服务项目",
+                unit: "个",
+                baseline: 0.0,
+                target: 200.0,
+                direction: "increase",
+                weeks: 10,
+                actuals: &[10.0, 18.0, 25.0, 31.0],
+                confidence: "low",
+            }],
+            tasks: &[],
+        },
+    ];
+    let start = monday - Duration::weeks(4);
+    at(start);
+    for Work {
+        who,
+        code,
+        title,
+        description,
+        indicators: inds,
+        tasks,
+    } in works
+    {
+        let k = luodi_service::keyworks::create(
+            &past,
+            who,
+            KeyWorkInput {
+                campaign_id: campaign,
+                org_id: org(svc, code).await?.id,
+                title: title.into(),
+                description: description.into(),
+            },
+        )
+        .await?;
+        let kid = k.key_work.id;
+        for task in tasks {
+            let found = luodi_service::search::find(
+                svc,
+                who,
+                task,
+                Some("item"),
+                Some(campaign),
+                luodi_store::Page::new(1, 5),
+            )
+            .await?;
+            if let Some(h) = found.hits.items.iter().find(|h| h.title == *task) {
+                luodi_service::keyworks::link_task(&past, who, kid, h.doc_id).await?;
+            }
+        }
+        for ind in inds {
+            at(start);
+            let v = luodi_service::keyworks::add_indicator(
+                &past,
+                who,
+                kid,
+                IndicatorInput {
+                    name: ind.name.into(),
+                    unit: ind.unit.into(),
+                    baseline: ind.baseline,
+                    target: ind.target,
+                    direction: ind.direction.into(),
+                    start_on: start,
+                    target_on: start + Duration::weeks(ind.weeks),
+                    plan: None,
+                },
+            )
+            .await?;
+            let Some(created) = v.indicators.iter().find(|i| i.indicator.name == ind.name) else {
+                continue;
+            };
+            let iid = created.indicator.id;
+            for (i, value) in ind.actuals.iter().enumerate() {
+                // Entered on the Friday of each of the last four weeks.
+                let week = start + Duration::weeks(i as i64) + Duration::days(4);
+                at(week);
+                luodi_service::keyworks::record_actual(
+                    &past,
+                    who,
+                    iid,
+                    ActualInput {
+                        week_on: week,
+                        value: *value,
+                    },
+                )
+                .await?;
+            }
+            luodi_service::keyworks::set_confidence(
+                &past,
+                who,
+                iid,
+                ConfidenceInput {
+                    confidence: ind.confidence.into(),
+                    note: String::new(),
+                    version: created.indicator.version,
+                },
+            )
+            .await?;
+        }
+    }
+    clock.set(now);
+    Ok(())
+}
