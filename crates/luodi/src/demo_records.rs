@@ -13,6 +13,7 @@ use luodi_domain::{Clock, FixedClock};
 use luodi_service::activities::ActivityInput;
 use luodi_service::keyworks::{ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
 use luodi_service::meetings::{CommitmentInput, MeetingInput};
+use luodi_service::organisation::{BodyInput, MemberInput, PlanInput};
 use luodi_service::research::{FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput};
 use luodi_service::Services;
 use std::sync::Arc;
@@ -32,9 +33,111 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     };
     let at = |d: NaiveDate| clock.set(now - Duration::days((today - d).num_days().max(0)));
 
+    // --- The transport department's plan and organisation ---
+    let liaison = actor(svc, "liaison").await?;
+    let transport_org = org(svc, "D-TRANSPORT").await?;
+    at(day(5, 0));
+    luodi_service::organisation::save_plan(
+        &past,
+        &liaison,
+        campaign,
+        transport_org.id,
+        PlanInput {
+            title: "省交通运输厅“不忘初心、牢记使命”主题教育实施方案".into(),
+            body: "一、总体要求\n严格按照“守初心、担使命，找差距、抓落实”的总要求，把学习教育、调查研究、检视问题、整改落实贯穿全过程。\n二、主要措施\n（一）读原著、学原文、悟原理，自学与集体学习相结合。\n（二）围绕工作短板和弱项开展调研，解决实际问题。\n（三）专项制发整改清单，落实完成时限和责任主体。\n（四）把主题教育与取消高速公路省界收费站、四好农村路建设、港口整合、物流业降本增效等中心工作相结合。\n三、组织保障\n成立厅主题教育领导小组，下设办公室和督导组；建立信息报送、会议、调研等工作制度，领导小组每周听取情况汇报。".into(),
+            note: "初稿".into(),
+            version_no: 0,
+        },
+    )
+    .await?;
+    at(day(4, 2));
+    luodi_service::organisation::save_plan(
+        &past,
+        &liaison,
+        campaign,
+        transport_org.id,
+        PlanInput {
+            title: "省交通运输厅“不忘初心、牢记使命”主题教育实施方案".into(),
+            body: "一、总体要求\n严格按照“守初心、担使命，找差距、抓落实”的总要求，把学习教育、调查研究、检视问题、整改落实贯穿全过程。\n二、主要措施\n（一）读原著、学原文、悟原理，自学与集体学习相结合。\n（二）围绕工作短板和弱项开展调研，解决实际问题。\n（三）专项制发整改清单，列出时间表、画好路线图、做好任务书，落实完成时限和责任主体。\n（四）把主题教育与取消高速公路省界收费站、四好农村路建设、港口整合、物流业降本增效等中心工作相结合。\n三、组织保障\n成立厅主题教育领导小组，下设办公室和督导组；建立信息报送、会议、调研等工作制度，领导小组每周听取情况汇报，对各单位工作进展实行约谈制度，坚持“每周一通报”。".into(),
+            note: "按省委办公室意见补充约谈和每周一通报制度".into(),
+            version_no: 1,
+        },
+    )
+    .await?;
+    luodi_service::organisation::set_group(
+        &past,
+        &liaison,
+        campaign,
+        transport_org.id,
+        vec![
+            MemberInput {
+                role: "leader".into(),
+                name: "厅党组书记、厅长".into(),
+                post: "组长".into(),
+            },
+            MemberInput {
+                role: "deputy".into(),
+                name: "厅党组成员、副厅长".into(),
+                post: "副组长".into(),
+            },
+            MemberInput {
+                role: "member".into(),
+                name: "办公室主任".into(),
+                post: "成员".into(),
+            },
+            MemberInput {
+                role: "member".into(),
+                name: "人事处处长".into(),
+                post: "成员".into(),
+            },
+        ],
+    )
+    .await?;
+    luodi_service::organisation::add_body(
+        &past,
+        &liaison,
+        campaign,
+        transport_org.id,
+        BodyInput {
+            kind: "office".into(),
+            name: "厅主题教育领导小组办公室".into(),
+            head: "办公室主任".into(),
+            duties: "负责主题教育的组织协调、信息报送、督促检查和每周一通报。".into(),
+        },
+    )
+    .await?;
+    let team = luodi_service::organisation::add_body(
+        &past,
+        &liaison,
+        campaign,
+        transport_org.id,
+        BodyInput {
+            kind: "supervision_team".into(),
+            name: "厅主题教育第一督导组".into(),
+            head: "驻厅纪检监察组组长".into(),
+            duties: "督导高速公路管理局、港航管理处主题教育和整改落实。".into(),
+        },
+    )
+    .await?;
+    if let Some(b) = team
+        .bodies
+        .iter()
+        .find(|b| b.body.kind == "supervision_team")
+    {
+        for code in ["D-TRANSPORT-HWY", "D-TRANSPORT-PORT"] {
+            luodi_service::organisation::assign(
+                &past,
+                &liaison,
+                b.body.id,
+                org(svc, code).await?.id,
+                true,
+            )
+            .await?;
+        }
+    }
+
     // --- Study activities ---
     let archives = actor(svc, "archives_liaison").await?;
-    let liaison = actor(svc, "liaison").await?;
     let keji = actor(svc, "shenyang_keji_liaison").await?;
     let activities = [
         (

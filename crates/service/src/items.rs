@@ -1084,6 +1084,8 @@ pub async fn sweep_files(
         let mut all = items::referenced_files(c.conn()).await?;
         // Photos of information submissions live in the same store.
         all.extend(luodi_store::briefings::referenced_files(c.conn()).await?);
+        // And the attachments of work plans.
+        all.extend(luodi_store::organisation::referenced_files(c.conn()).await?);
         all.into_iter().collect()
     };
     svc.files

@@ -19,6 +19,7 @@ pub mod keyworks;
 pub mod ledger;
 pub mod meetings;
 pub mod notify;
+pub mod organisation;
 pub mod orgs;
 pub mod programmes;
 pub mod records;

@@ -18,6 +18,7 @@ pub mod interviews;
 pub mod items;
 pub mod keyworks;
 pub mod meetings;
+pub mod organisation;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;

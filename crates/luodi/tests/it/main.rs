@@ -20,6 +20,7 @@ mod item_edit_page;
 mod items;
 mod keyworks;
 mod loop_pages;
+mod organisation;
 mod programme_pages;
 mod records;
 mod reminders;

@@ -483,6 +483,30 @@ async fn the_demo_holds_study_research_meetings_and_key_work() {
     assert!(total("/api/v1/research").await >= 1);
     assert_eq!(total("/api/v1/meetings").await, 2);
     assert_eq!(total("/api/v1/key-works").await, 4);
+    // The transport department's plan is in its second version, with its organisation.
+    let transport = app.org_id("D-TRANSPORT").await;
+    let (_, camps) = json(
+        office
+            .get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("c"),
+    )
+    .await;
+    let cid = camps["items"][0]["id"].as_i64().expect("campaign");
+    let (_, o) = json(
+        office
+            .get(app.url(&format!(
+                "/api/v1/orgs/{transport}/organisation?campaign_id={cid}"
+            )))
+            .send()
+            .await
+            .expect("o"),
+    )
+    .await;
+    assert_eq!(o["plan"]["version_no"], 2);
+    assert_eq!(o["members"].as_array().map(Vec::len), Some(4));
+    assert_eq!(o["bodies"][1]["watches"].as_array().map(Vec::len), Some(2));
     // The second meeting reviews the first's commitments; the port plan is late and red.
     let (_, list) = json(
         office

@@ -112,3 +112,6 @@ err-target_equals_baseline = The target cannot equal the baseline.
 err-direction_mismatch = The target does not match the direction (an increase needs a target above the baseline, a decrease one below).
 err-future_week = A week still to come cannot be reported.
 err-problem_already_raised = This problem is already in the rectification ledger.
+err-one_leader = A leading group has exactly one leader.
+err-not_a_supervision_team = Only a supervision team watches orgs.
+err-bad_member_line = Each line is "leader/deputy/member name post".

@@ -112,3 +112,6 @@ err-target_equals_baseline = 目标值不能等于基期值。
 err-direction_mismatch = 目标值与方向不一致（“增加”的目标应大于基期值，“减少”的目标应小于基期值）。
 err-future_week = 不能填报尚未到来的周。
 err-problem_already_raised = 这个问题已经列入整改台账。
+err-one_leader = 领导小组应有且只有一名组长。
+err-not_a_supervision_team = 只有督导组可以分工联系单位。
+err-bad_member_line = 每行应为“组长/副组长/成员 姓名 单位职务”。

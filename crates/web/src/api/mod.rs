@@ -130,6 +130,16 @@ pub fn routes() -> Router<AppState> {
         .route("/key-works/{id}/tasks", post(records::link_task))
         .route("/indicators/{id}/actuals", post(records::record_actual))
         .route("/indicators/{id}/confidence", post(records::set_confidence))
+        .route("/orgs/{id}/organisation", get(records::get_organisation))
+        .route("/orgs/{id}/plan", post(records::save_plan))
+        .route("/orgs/{id}/plan/attachments", post(records::attach))
+        .route("/plan-attachments/{id}", get(records::plan_attachment))
+        .route(
+            "/orgs/{id}/leading-group",
+            axum::routing::put(records::set_group),
+        )
+        .route("/orgs/{id}/working-bodies", post(records::add_body))
+        .route("/working-bodies/{id}/watch", post(records::watch))
         .route("/audit", get(audit::list))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
@@ -182,13 +192,14 @@ pub fn routes() -> Router<AppState> {
         records::list_topics, records::create_topic, records::get_topic, records::add_visit, records::add_finding, records::report, records::raise_problem,
         records::list_activities, records::create_activity, records::get_activity,
         records::list_key_works, records::create_key_work, records::get_key_work, records::add_indicator, records::link_task, records::record_actual, records::set_confidence,
+        records::get_organisation, records::save_plan, records::attach, records::plan_attachment, records::set_group, records::add_body, records::watch,
         audit::list,
         me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
     components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, dashboard::Drill)),
     modifiers(&Security),
-    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "dashboard"), (name = "meetings"), (name = "research"), (name = "activities"), (name = "key_works"), (name = "audit"), (name = "me"), (name = "notices"))
+    tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "dashboard"), (name = "meetings"), (name = "research"), (name = "activities"), (name = "key_works"), (name = "organisation"), (name = "audit"), (name = "me"), (name = "notices"))
 )]
 pub struct ApiDoc;
 

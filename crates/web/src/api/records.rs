@@ -1,7 +1,8 @@
 //! `/api/v1/meetings`: leading-group meetings, each commitment a tracked item; `/api/v1/research`:
 //! research topics, visits, findings, the problems they raise, reports; `/api/v1/activities`:
 //! study activities, counted per kind; `/api/v1/key-works`: key work with its tasks and
-//! indicators, weekly actuals and confidence.
+//! indicators, weekly actuals and confidence; an org's organisation (work plan, leading group,
+//! working bodies, supervision assignments).
 
 use super::{ApiJson, Paging};
 use crate::auth::Signed;
@@ -14,6 +15,7 @@ use axum::Json;
 use luodi_service::activities::{self, ActivityInput};
 use luodi_service::keyworks::{self, ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
 use luodi_service::meetings::{self, MeetingInput};
+use luodi_service::organisation::{self, BodyInput, MemberInput, PlanInput};
 use luodi_service::research::{
     self, FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput,
 };
@@ -361,5 +363,160 @@ pub async fn set_confidence(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(to_json(
         &keyworks::set_confidence(&state.svc, &s.actor, id, b).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignParam {
+    pub campaign_id: i64,
+}
+
+/// An org's organisation for a campaign: the work plan (with its versions and attachments), the
+/// leading group, the working bodies with their duties and the orgs supervision teams watch.
+#[utoipa::path(get, path = "/orgs/{id}/organisation", tag = "organisation", params(("id" = i64, Path), CampaignParam), responses((status = 200, body = Object), (status = 404, body = super::ErrorBody)))]
+pub async fn get_organisation(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<CampaignParam>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &organisation::get(&state.svc, &s.actor, q.campaign_id, id).await?,
+    )))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBody {
+    pub campaign_id: i64,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub note: String,
+    /// The version read (0 when there is none yet); a newer one refuses the save (409).
+    pub version_no: i64,
+}
+
+/// Saves the work plan as a new version.
+#[utoipa::path(post, path = "/orgs/{id}/plan", tag = "organisation", params(("id" = i64, Path)), request_body = PlanBody, responses((status = 200, body = Object), (status = 409, body = super::ErrorBody)))]
+pub async fn save_plan(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<PlanBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let input = PlanInput {
+        title: b.title,
+        body: b.body,
+        note: b.note,
+        version_no: b.version_no,
+    };
+    Ok(Json(to_json(
+        &organisation::save_plan(&state.svc, &s.actor, b.campaign_id, id, input).await?,
+    )))
+}
+
+/// Attaches a file to the work plan (multipart field `file`; checked by content).
+#[utoipa::path(post, path = "/orgs/{id}/plan/attachments", tag = "organisation", params(("id" = i64, Path), CampaignParam), request_body(content = String, content_type = "multipart/form-data"), responses((status = 201, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<CampaignParam>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    Ok(created(
+        &organisation::attach(&state.svc, &s.actor, q.campaign_id, id, &name, &bytes).await?,
+    ))
+}
+
+/// Downloads a plan attachment (always as an attachment, never inline).
+#[utoipa::path(get, path = "/plan-attachments/{id}", tag = "organisation", params(("id" = i64, Path)), responses((status = 200, body = String), (status = 404, body = super::ErrorBody)))]
+pub async fn plan_attachment(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (a, bytes) = organisation::attachment(&state.svc, &s.actor, id).await?;
+    Ok(super::items::attachment_response(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupBody {
+    pub campaign_id: i64,
+    /// `[{role: leader|deputy|member, name, post}]`, exactly one leader.
+    #[schema(value_type = Vec<Object>)]
+    pub members: Vec<MemberInput>,
+}
+
+/// Sets the leading group.
+#[utoipa::path(put, path = "/orgs/{id}/leading-group", tag = "organisation", params(("id" = i64, Path)), request_body = GroupBody, responses((status = 200, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn set_group(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<GroupBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &organisation::set_group(&state.svc, &s.actor, b.campaign_id, id, b.members).await?,
+    )))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingBodyBody {
+    pub campaign_id: i64,
+    /// office, supervision_team or other
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub head: String,
+    pub duties: String,
+}
+
+/// Adds a working body (the office, a supervision team) with its duties.
+#[utoipa::path(post, path = "/orgs/{id}/working-bodies", tag = "organisation", params(("id" = i64, Path)), request_body = WorkingBodyBody, responses((status = 201, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn add_body(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<WorkingBodyBody>,
+) -> Result<Response, ApiError> {
+    let input = BodyInput {
+        kind: b.kind,
+        name: b.name,
+        head: b.head,
+        duties: b.duties,
+    };
+    Ok(created(
+        &organisation::add_body(&state.svc, &s.actor, b.campaign_id, id, input).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchBody {
+    pub org_id: i64,
+    /// true to assign the org to the team, false to release it.
+    pub watch: bool,
+}
+
+/// Assigns an org below to a supervision team, or releases it.
+#[utoipa::path(post, path = "/working-bodies/{id}/watch", tag = "organisation", params(("id" = i64, Path)), request_body = WatchBody, responses((status = 200, body = Object), (status = 422, body = super::ErrorBody)))]
+pub async fn watch(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<WatchBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(to_json(
+        &organisation::assign(&state.svc, &s.actor, id, b.org_id, b.watch).await?,
     )))
 }

@@ -19,6 +19,7 @@ pub mod keyworks;
 pub mod ledger;
 pub mod meetings;
 pub mod notices;
+pub mod organisation;
 pub mod orgs;
 pub mod programmes;
 pub mod reports;
@@ -73,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(research::routes())
         .merge(activities::routes())
         .merge(keyworks::routes())
+        .merge(organisation::routes())
 }
 
 /// What the side navigation may show.
