@@ -237,7 +237,36 @@ async fn prefill(
         })
         .map(|k| k.n)
         .sum();
+    // Indicators of the org's key works, with the actual entered for the period's week: the
+    // unit enters it once, on the key work, and the report reads it from there.
+    let day = r
+        .due_at
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let list =
+        luodi_store::keyworks::indicators_in(c.re(), std::slice::from_ref(&r.org_path), None, 50)
+            .await?;
+    let week = luodi_domain::dashboard::monday_of(day);
+    let indicators: Vec<serde_json::Value> = crate::keyworks::views(c.re(), list, day)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let actual = v.actuals.iter().find(|a| a.0 == week).map(|a| a.1);
+            serde_json::json!({
+                "id": v.indicator.id,
+                "key_work_id": v.indicator.key_work_id,
+                "name": v.indicator.name,
+                "unit": v.indicator.unit,
+                "target": v.indicator.target,
+                "week": week,
+                "actual": actual,
+                "planned": v.standing.planned_now,
+                "on_track": v.standing.on_track,
+            })
+        })
+        .collect();
     Ok(serde_json::json!({
+        "indicators": indicators,
         "items_closed": n("close"),
         "items_sent_back": n("send_back"),
         "items_recorded": n("create"),

@@ -205,6 +205,64 @@ async fn indicators_stand_against_their_trajectories_as_worked_out_by_hand() {
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
+    // The department's report of the week reads this week's actual from the key work.
+    let (s, v) = post(
+        &app,
+        &liaison,
+        &format!("/api/v1/indicators/{stations}/actuals"),
+        json!({"week_on": "2026-11-24", "value": 4}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, rule) = post(&app, &office, "/api/v1/work-rules", json!({"campaign_id": cid, "owner_org_id": transport, "kind": "reporting", "name": "厅领导小组每周情况汇报",
+        "cadence": {"kind": "weekly", "weekday": 5, "time": "17:00:00"}, "scope_org_id": transport, "target_kinds": ["department"]})).await;
+    assert_eq!(s, StatusCode::CREATED, "{rule}");
+    let (_, reports) = json(
+        liaison
+            .get(app.url(&format!("/api/v1/reports?rule_id={}", rule["id"])))
+            .send()
+            .await
+            .expect("reports"),
+    )
+    .await;
+    let report = reports["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{reports}"));
+    let (_, r) = json(
+        liaison
+            .get(app.url(&format!("/api/v1/reports/{report}")))
+            .send()
+            .await
+            .expect("report"),
+    )
+    .await;
+    let figures = r["figures"]["indicators"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let row = figures
+        .iter()
+        .find(|i| i["name"] == "省界收费站拆除数")
+        .unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(
+        (
+            row["actual"].as_f64(),
+            row["planned"].as_f64(),
+            row["week"].as_str()
+        ),
+        (Some(4.0), Some(6.0), Some("2026-11-23")),
+        "{row}"
+    );
+    let html = liaison
+        .get(app.url(&format!("/reports/{report}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("id=\"report-indicators\"") && html.contains("省界收费站拆除数"));
+
     // A task of the department carries the key work.
     let (s, task) = post(&app, &office, "/api/v1/items", json!({"campaign_id": cid, "kind": "task", "title": "完成省界站主体设施拆除", "phase": "rectification", "source": "superior_instruction", "item_type": "time_limited", "lead_org_id": app.org_id("D-TRANSPORT-HWY").await, "responsible_person": "孙伟", "due_on": "2099-06-30"})).await;
     assert_eq!(s, StatusCode::CREATED, "{task}");

@@ -394,3 +394,5 @@ flash-attachment_added = Attachment uploaded.
 flash-group_saved = Leading group saved.
 flash-body_added = Working body set up.
 flash-watch_saved = Watched orgs updated.
+reports-indicator-actual = This week's actual (from the key work)
+reports-indicator-planned = Planned

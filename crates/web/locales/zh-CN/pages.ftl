@@ -394,3 +394,5 @@ flash-attachment_added = 附件已上传。
 flash-group_saved = 领导小组已保存。
 flash-body_added = 工作机构已设立。
 flash-watch_saved = 联系单位已更新。
+reports-indicator-actual = 本周实际（取自重点工作）
+reports-indicator-planned = 计划

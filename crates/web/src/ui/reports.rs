@@ -432,6 +432,8 @@ struct ReportPage {
     frozen: bool,
     in_period: Vec<Figure>,
     now_figures: Vec<Figure>,
+    /// The org's indicators with the week's actual: (key work id, name, unit, actual, planned).
+    indicators: Vec<(i64, String, String, String, String)>,
     can_edit: bool,
     can_review: bool,
     done_text: String,
@@ -576,6 +578,27 @@ async fn report_response(
             .into_iter()
             .map(|k| figure(&ctx, &v.figures, k))
             .collect(),
+        indicators: v.figures["indicators"]
+            .as_array()
+            .map(|list| {
+                let show = |x: &serde_json::Value| {
+                    x.as_f64()
+                        .map(|f| f.to_string())
+                        .unwrap_or_else(|| "—".into())
+                };
+                list.iter()
+                    .map(|i| {
+                        (
+                            i["key_work_id"].as_i64().unwrap_or(0),
+                            i["name"].as_str().unwrap_or("").to_owned(),
+                            i["unit"].as_str().unwrap_or("").to_owned(),
+                            show(&i["actual"]),
+                            show(&i["planned"]),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         can_edit: v.can_edit,
         can_review: v.can_review,
         done_text: texts.done_text,
