@@ -104,6 +104,19 @@ pub fn validate_schedule(
     }
 }
 
+/// The metrics of dashboards and lists that a campaign can switch off (burden reduction:
+/// "every metric in bulletins and dashboards can be switched off per campaign"). Bulletin figures
+/// are switched off by giving them no weight in the scoring rules.
+pub const METRICS: [&str; 7] = [
+    "lights",
+    "phase_progress",
+    "overdue_ranking",
+    "indicators",
+    "on_time_weekly",
+    "report_punctuality",
+    "activity_counts",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

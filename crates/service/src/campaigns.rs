@@ -356,3 +356,61 @@ pub async fn list(
     let mut c = svc.db.read().await?;
     Ok(campaigns::list(c.conn(), &actor.scopes(Permission::ReadCampaigns), q, page).await?)
 }
+
+/// The metrics a campaign has switched off (what its dashboards and lists leave out).
+pub async fn hidden_metrics(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<String>> {
+    let mut c = svc.db.read().await?;
+    if !actor.system
+        && !campaigns::is_visible(c.conn(), id, &actor.scopes(Permission::ReadCampaigns)).await?
+    {
+        return Err(ServiceError::NotFound("campaign"));
+    }
+    Ok(campaigns::hidden_metrics(c.conn(), id).await?)
+}
+
+/// Switches metrics off (and the rest on) for a campaign; the campaign's office decides.
+pub async fn set_hidden_metrics(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    hidden: Vec<String>,
+) -> ServiceResult<Vec<String>> {
+    let mut v = Validation::new();
+    for (i, m) in hidden.iter().enumerate() {
+        if !luodi_domain::campaign::METRICS.contains(&m.as_str()) {
+            v.add(&format!("hidden[{i}]"), "unknown_value");
+        }
+    }
+    v.into_result()?;
+    let mut hidden = hidden;
+    hidden.sort();
+    hidden.dedup();
+    let mut tx = svc.db.begin().await?;
+    let before = load_detail(tx.conn(), id).await?;
+    if !actor.system
+        && !campaigns::is_visible(tx.conn(), id, &actor.scopes(Permission::ReadCampaigns)).await?
+    {
+        return Err(ServiceError::NotFound("campaign"));
+    }
+    if !actor.can(Permission::ManageCampaigns, &before.campaign.owner_org_path) {
+        return Err(ServiceError::Forbidden);
+    }
+    let old = campaigns::hidden_metrics(tx.conn(), id).await?;
+    campaigns::set_hidden_metrics(tx.conn(), id, &hidden).await?;
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "campaign.hidden_metrics",
+            object_type: "campaign",
+            object_id: Some(id.to_string()),
+            org_path: Some(before.campaign.owner_org_path.clone()),
+            before: Some(&old),
+            after: Some(&hidden),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(hidden)
+}

@@ -53,6 +53,31 @@ pub struct Dashboard {
     pub punctuality: Vec<PeriodPunctuality>,
     /// Indicators of the scope's key works against their trajectories (at most [`INDICATORS`]).
     pub indicators: Vec<IndicatorView>,
+    /// Metrics the campaign has switched off: left out above, and not shown.
+    pub hidden: Vec<String>,
+}
+
+/// The metrics switched off: the campaign's, or with no campaign chosen, those every campaign
+/// the reader sees has switched off.
+pub async fn hidden_metrics(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: Option<i64>,
+) -> ServiceResult<Vec<String>> {
+    if let Some(cid) = campaign_id {
+        return crate::campaigns::hidden_metrics(svc, actor, cid).await;
+    }
+    let campaigns =
+        crate::campaigns::list(svc, actor, None, luodi_store::Page::new(1, 200)).await?;
+    let mut common: Option<Vec<String>> = None;
+    for c in campaigns.items {
+        let h = crate::campaigns::hidden_metrics(svc, actor, c.id).await?;
+        common = Some(match common {
+            None => h,
+            Some(prev) => prev.into_iter().filter(|m| h.contains(m)).collect(),
+        });
+    }
+    Ok(common.unwrap_or_default())
 }
 
 /// Indicators shown on a dashboard.
@@ -110,6 +135,8 @@ pub async fn get(
         }
     };
     let scopes: Vec<String> = tops.iter().map(|o| o.path.clone()).collect();
+    let hidden = hidden_metrics(svc, actor, campaign_id).await?;
+    let off = |m: &str| hidden.iter().any(|h| h == m);
     refresh(svc).await?;
     let mut c = svc.db.read().await?;
 
@@ -166,19 +193,43 @@ pub async fn get(
     let now = svc.now();
     let today = crate::items::local_today(now, tz);
     let (from, to) = window(today, WEEKS);
-    let days = dashboard::due_days(c.conn(), &scopes, campaign_id, from, to).await?;
-    let on_time_weeks = on_time_weeks(&days, today, WEEKS);
-    let punctuality = dashboard::report_periods(
-        c.conn(),
-        &scopes,
-        campaign_id,
-        now - Duration::weeks(i64::from(WEEKS)),
-        now,
-    )
-    .await?;
+    let on_time_weeks = if off("on_time_weekly") {
+        Vec::new()
+    } else {
+        let days = dashboard::due_days(c.conn(), &scopes, campaign_id, from, to).await?;
+        on_time_weeks(&days, today, WEEKS)
+    };
+    let punctuality = if off("report_punctuality") {
+        Vec::new()
+    } else {
+        dashboard::report_periods(
+            c.conn(),
+            &scopes,
+            campaign_id,
+            now - Duration::weeks(i64::from(WEEKS)),
+            now,
+        )
+        .await?
+    };
     drop(c);
-    let indicators = crate::keyworks::in_scope(svc, &scopes, campaign_id, INDICATORS).await?;
+    let indicators = if off("indicators") {
+        Vec::new()
+    } else {
+        crate::keyworks::in_scope(svc, &scopes, campaign_id, INDICATORS).await?
+    };
+    if off("lights") {
+        rollup.by_light.clear();
+    }
+    let phases = if off("phase_progress") {
+        Vec::new()
+    } else {
+        phases
+    };
+    if off("overdue_ranking") {
+        lagging.clear();
+    }
     Ok(Dashboard {
+        hidden,
         indicators,
         org,
         campaign_id,

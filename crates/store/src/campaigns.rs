@@ -337,3 +337,41 @@ pub async fn set_rules(mut c: Conn<'_>, r: &CampaignRules, now: DateTime<Utc>) -
     .await?;
     Ok(())
 }
+
+/// The metrics a campaign has switched off.
+pub async fn hidden_metrics(c: Conn<'_>, campaign_id: i64) -> StoreResult<Vec<String>> {
+    let rows: Vec<(String,)> = db::fetch_all(
+        c,
+        Sql::new("SELECT metric FROM hidden_metrics WHERE campaign_id = ")
+            .arg(campaign_id)
+            .push(" ORDER BY metric"),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Replaces the metrics a campaign has switched off.
+pub async fn set_hidden_metrics(
+    mut c: Conn<'_>,
+    campaign_id: i64,
+    metrics: &[String],
+) -> StoreResult<()> {
+    db::execute(
+        c.re(),
+        Sql::new("DELETE FROM hidden_metrics WHERE campaign_id = ").arg(campaign_id),
+    )
+    .await?;
+    for m in metrics {
+        db::execute(
+            c.re(),
+            Sql::new("INSERT INTO hidden_metrics (campaign_id, metric) VALUES (")
+                .values([
+                    crate::sql::Arg::from(campaign_id),
+                    crate::sql::Arg::from(m.as_str()),
+                ])
+                .push(")"),
+        )
+        .await?;
+    }
+    Ok(())
+}

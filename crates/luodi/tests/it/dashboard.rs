@@ -271,3 +271,89 @@ async fn a_dashboard_and_its_lists_stay_within_the_readers_subtree() {
         .expect("anon");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_campaign_switches_metrics_off_and_they_are_no_longer_shown() {
+    let app = TestApp::spawn().await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let (_, camps) = json(
+        office
+            .get(app.url("/api/v1/campaigns"))
+            .send()
+            .await
+            .expect("c"),
+    )
+    .await;
+    let cid = camps["items"][0]["id"].as_i64().expect("campaign");
+    let path = format!("/api/v1/campaigns/{cid}/metrics");
+    // Only the campaign's office decides; unknown metrics are refused.
+    let liaison = app.demo("liaison").await;
+    let r = liaison
+        .put(app.url(&path))
+        .json(&serde_json::json!({"hidden": ["report_punctuality"]}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = office
+        .put(app.url(&path))
+        .json(&serde_json::json!({"hidden": ["study_minutes"]}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = office
+        .put(app.url(&path))
+        .json(&serde_json::json!({"hidden": ["report_punctuality", "activity_counts", "lights"]}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::OK);
+    let d = get(
+        &app,
+        &office,
+        &format!("/api/v1/dashboard?campaign_id={cid}"),
+    )
+    .await;
+    let f = &d["figures"];
+    assert_eq!(f["punctuality"], serde_json::json!([]));
+    assert_eq!(f["rollup"]["by_light"], serde_json::json!({}));
+    assert!(
+        f["on_time_weeks"].as_array().is_some_and(|w| w.len() == 8),
+        "what is on stays on"
+    );
+    let html = office
+        .get(app.url(&format!("/dashboard?campaign_id={cid}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        !html.contains("id=\"dashboard-punctuality\"") && !html.contains("id=\"dashboard-lights\"")
+    );
+    assert!(html.contains("id=\"dashboard-weeks\""));
+    // With its only campaign switching them off, the activity counts go too.
+    let html = office
+        .get(app.url("/activities"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(!html.contains("id=\"activity-counts\""));
+    // Switched back on from the campaign page's form.
+    let r = office
+        .post(app.url(&format!("/campaigns/{cid}/metrics")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("shown=lights&shown=phase_progress&shown=overdue_ranking&shown=indicators&shown=on_time_weekly&shown=report_punctuality&shown=activity_counts")
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, v) = json(office.get(app.url(&path)).send().await.expect("get")).await;
+    assert_eq!(v["hidden"], serde_json::json!([]));
+}

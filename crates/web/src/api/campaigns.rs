@@ -284,3 +284,35 @@ pub async fn update(
         .map_err(|e| stale_as_412(e, if_match))?;
     Ok(([etag(d.campaign.version)], Json(CampaignDto::from(d))).into_response())
 }
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsBody {
+    /// Metrics switched off: lights, phase_progress, overdue_ranking, indicators,
+    /// on_time_weekly, report_punctuality, activity_counts.
+    pub hidden: Vec<String>,
+}
+
+/// The metrics a campaign has switched off.
+#[utoipa::path(get, path = "/campaigns/{id}/metrics", tag = "campaigns", params(("id" = i64, Path)), responses((status = 200, body = MetricsBody), (status = 404, body = super::ErrorBody)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Json<MetricsBody>, ApiError> {
+    let hidden = luodi_service::campaigns::hidden_metrics(&state.svc, &s.actor, id).await?;
+    Ok(Json(MetricsBody { hidden }))
+}
+
+/// Switches metrics off for a campaign (the others on); the campaign's office decides.
+#[utoipa::path(put, path = "/campaigns/{id}/metrics", tag = "campaigns", params(("id" = i64, Path)), request_body = MetricsBody, responses((status = 200, body = MetricsBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn set_metrics(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<MetricsBody>,
+) -> Result<Json<MetricsBody>, ApiError> {
+    let hidden =
+        luodi_service::campaigns::set_hidden_metrics(&state.svc, &s.actor, id, b.hidden).await?;
+    Ok(Json(MetricsBody { hidden }))
+}

@@ -103,6 +103,10 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::find))
         .route("/dashboard", get(dashboard::get))
         .route(
+            "/campaigns/{id}/metrics",
+            get(campaigns::metrics).put(campaigns::set_metrics),
+        )
+        .route(
             "/meetings",
             get(records::list_meetings).post(records::create_meeting),
         )
@@ -187,7 +191,7 @@ pub fn routes() -> Router<AppState> {
         briefings::list, briefings::create, briefings::get, briefings::update, briefings::submit, briefings::add_photo, briefings::photo, briefings::adopt, briefings::unadopt,
         briefings::list_briefings, briefings::create_briefing, briefings::get_briefing, briefings::publish_briefing, briefings::export,
         search::find,
-        dashboard::get,
+        dashboard::get, campaigns::metrics, campaigns::set_metrics,
         records::list_meetings, records::create_meeting, records::get_meeting,
         records::list_topics, records::create_topic, records::get_topic, records::add_visit, records::add_finding, records::report, records::raise_problem,
         records::list_activities, records::create_activity, records::get_activity,

@@ -58,6 +58,8 @@ struct ListPage {
     /// (kind, label, count, link)
     counts: Vec<(String, String, i64, String)>,
     total: i64,
+    /// Counts per kind are shown (the campaigns have not switched them off).
+    show_counts: bool,
     kind: String,
     month: String,
     prev_month: String,
@@ -187,7 +189,12 @@ async fn list_page(
     } else {
         String::new()
     };
+    let show_counts = !luodi_service::dashboard::hidden_metrics(&state.svc, actor, None)
+        .await?
+        .iter()
+        .any(|m| m == "activity_counts");
     Ok(render(&ListPage {
+        show_counts,
         kinds: kind_options(&ctx),
         list_href: base(None, Some(kind.as_str()), &list_month)
             .trim_end_matches(['?', '&'])

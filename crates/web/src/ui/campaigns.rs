@@ -310,6 +310,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/new", get(new_page))
         .route("/campaigns/{id}", get(show))
         .route("/campaigns/{id}/edit", get(edit_page).post(update))
+        .route("/campaigns/{id}/metrics", axum::routing::post(set_metrics))
 }
 
 // --- The list --------------------------------------------------------------------------------
@@ -405,6 +406,8 @@ struct ShowPage {
     phases: Vec<PhaseRow>,
     scope: Vec<(i64, String, String)>,
     can_edit: bool,
+    /// (metric, label, shown) of every metric a campaign can switch off.
+    metrics: Vec<(String, String, bool)>,
 }
 
 fn paragraphs(text: &str) -> Vec<String> {
@@ -442,7 +445,20 @@ async fn show(
             ends_on: p.ends_on.to_string(),
         })
         .collect();
+    let hidden =
+        luodi_service::campaigns::hidden_metrics(&state.svc, &signed.actor, d.campaign.id).await?;
+    let metrics = luodi_domain::campaign::METRICS
+        .iter()
+        .map(|m| {
+            (
+                m.to_string(),
+                ctx.t(&format!("metric-{m}")),
+                !hidden.iter().any(|h| h == m),
+            )
+        })
+        .collect();
     let page = ShowPage {
+        metrics,
         dates: date_range(&d.campaign),
         created_at: fmt_time(&d.campaign.created_at),
         updated_at: fmt_time(&d.campaign.updated_at),
@@ -684,6 +700,33 @@ async fn update(
         errors.finish(&state.i18n, lang),
     )
     .await
+}
+
+/// The metrics form: every metric ticked is shown, the rest switched off.
+async fn set_metrics(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+    body: String,
+) -> Result<Response, ApiError> {
+    // `shown` repeats, once per ticked box; the values are plain snake_case names.
+    let shown: Vec<&str> = body
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("shown="))
+        .collect();
+    let hidden = luodi_domain::campaign::METRICS
+        .iter()
+        .filter(|m| !shown.contains(m))
+        .map(|m| m.to_string())
+        .collect();
+    match luodi_service::campaigns::set_hidden_metrics(&state.svc, &signed.actor, id, hidden).await
+    {
+        Ok(_) => Ok(super::orgs::see_other(
+            &format!("/campaigns/{id}"),
+            "metrics_saved",
+        )),
+        Err(e) => super::orgs::see_refused(&format!("/campaigns/{id}"), e),
+    }
 }
 
 #[cfg(test)]

@@ -155,6 +155,17 @@ struct DashboardPage {
     periods: Vec<PeriodRow>,
     periods_chart: String,
     indicators: Vec<IndicatorRow>,
+    /// Which sections the campaign shows (a switched-off metric is left out).
+    show: Shown,
+}
+
+struct Shown {
+    lights: bool,
+    phases: bool,
+    lagging: bool,
+    indicators: bool,
+    weeks: bool,
+    punctuality: bool,
 }
 
 pub(crate) fn rate(r: Option<f64>) -> String {
@@ -358,7 +369,17 @@ async fn dashboard_page(
         .zip(&links.indicators)
         .map(|(v, href)| indicator_row(&ctx, v, href.clone()))
         .collect();
+    let on = |m: &str| !d.hidden.iter().any(|h| h == m);
+    let show = Shown {
+        lights: on("lights"),
+        phases: on("phase_progress"),
+        lagging: on("overdue_ranking"),
+        indicators: on("indicators"),
+        weeks: on("on_time_weekly"),
+        punctuality: on("report_punctuality"),
+    };
     Ok(render(&DashboardPage {
+        show,
         indicators,
         on_time: rate(r.on_time_rate()),
         red,
