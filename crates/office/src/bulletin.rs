@@ -2,8 +2,36 @@
 //! official notice (red title, issue number, issuer and date, summary, ranking table, named
 //! lists).
 
-use crate::docx::{package, para, red_rule, table, Media};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+use crate::docx::{bar_table, package, para, red_rule, table, Media};
+use rust_xlsxwriter::{
+    Chart, ChartFormat, ChartSolidFill, ChartType, Color, Format, FormatAlign, FormatBorder,
+    Workbook,
+};
+
+/// One figure per org as a bar chart, the way the bulletin page draws its ranking: it goes into
+/// the workbook as a native chart and into the Word document as drawn bars.
+#[derive(Debug, Clone, Default)]
+pub struct BarChart {
+    pub title: String,
+    pub labels: Vec<String>,
+    pub values: Vec<f64>,
+    /// Values are shares (0–1), shown as percentages.
+    pub percent: bool,
+    /// RGB, e.g. 0x165DFF.
+    pub color: u32,
+}
+
+impl BarChart {
+    fn shown(&self, v: f64) -> String {
+        if self.percent {
+            format!("{:.0}%", v * 100.0)
+        } else if (v - v.round()).abs() < 1e-9 {
+            format!("{}", v.round() as i64)
+        } else {
+            format!("{v:.1}")
+        }
+    }
+}
 
 /// A bulletin ready to be written, in the reader's language.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +50,10 @@ pub struct BulletinDoc {
     pub lists: Vec<(String, Vec<String>)>,
     /// Further sections after the lists: (heading, lines), e.g. how interview commitments stand.
     pub sections: Vec<(String, Vec<String>)>,
+    /// Charts of the ranking's figures.
+    pub charts: Vec<BarChart>,
+    /// The name of the charts' sheet (e.g. 图表).
+    pub charts_sheet: String,
 }
 
 /// The ranking as a workbook.
@@ -101,6 +133,49 @@ pub fn to_xlsx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
             .map_err(|e| e.to_string())?;
     }
     ws.set_freeze_panes(5, 0).map_err(|e| e.to_string())?;
+    if !d.charts.is_empty() {
+        let name = if d.charts_sheet.is_empty() {
+            "Charts"
+        } else {
+            d.charts_sheet.as_str()
+        };
+        let cs = wb.add_worksheet();
+        cs.set_name(name).map_err(|e| e.to_string())?;
+        // Each chart's data in two columns, the chart beside it.
+        let mut top: u32 = 0;
+        for chart in &d.charts {
+            cs.write_string_with_format(top, 0, &chart.title, &Format::new().set_bold())
+                .map_err(|e| e.to_string())?;
+            let pct = Format::new().set_num_format("0%");
+            for (i, (label, v)) in chart.labels.iter().zip(&chart.values).enumerate() {
+                let r = top + 1 + i as u32;
+                cs.write_string(r, 0, label).map_err(|e| e.to_string())?;
+                if chart.percent {
+                    cs.write_number_with_format(r, 1, *v, &pct)
+                } else {
+                    cs.write_number(r, 1, *v)
+                }
+                .map_err(|e| e.to_string())?;
+            }
+            let n = chart.labels.len().max(1) as u32;
+            let mut c = Chart::new(ChartType::Bar);
+            c.add_series()
+                .set_categories((name, top + 1, 0, top + n, 0))
+                .set_values((name, top + 1, 1, top + n, 1))
+                .set_name(chart.title.as_str())
+                .set_format(
+                    ChartFormat::new()
+                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(chart.color))),
+                );
+            c.title().set_name(chart.title.as_str());
+            c.legend().set_hidden();
+            c.set_width(560).set_height((120 + 22 * n).min(900));
+            cs.insert_chart(top, 3, &c).map_err(|e| e.to_string())?;
+            let rows_used = ((120 + 22 * n).min(900) / 20 + 2).max(n + 3);
+            top += rows_used;
+        }
+        cs.set_column_width(0, 28).map_err(|e| e.to_string())?;
+    }
     wb.save_to_buffer().map_err(|e| e.to_string())
 }
 
@@ -139,6 +214,16 @@ pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
             body.push_str(&para(line, 28, false, false, false));
         }
     }
+    for chart in &d.charts {
+        body.push_str(&para(&chart.title, 28, false, true, false));
+        let bars: Vec<(String, f64, String)> = chart
+            .labels
+            .iter()
+            .zip(&chart.values)
+            .map(|(l, v)| (l.clone(), *v, chart.shown(*v)))
+            .collect();
+        body.push_str(&bar_table(&bars, &format!("{:06X}", chart.color)));
+    }
     package(&body, Media::default())
 }
 
@@ -167,6 +252,14 @@ mod tests {
                 "约谈整改承诺落实情况".into(),
                 vec!["高速公路管理局（2026-11-20 警示约谈）：承诺3项，已完成1项，逾期1项".into()],
             )],
+            charts: vec![BarChart {
+                title: "按期办结率".into(),
+                labels: vec!["港航管理处".into(), "高速公路管理局".into()],
+                values: vec![1.0, 0.5],
+                percent: true,
+                color: 0x165DFF,
+            }],
+            charts_sheet: "图表".into(),
         }
     }
 
@@ -188,6 +281,12 @@ mod tests {
             "约谈整改承诺落实情况",
             "承诺3项，已完成1项，逾期1项",
             "<w:tbl>",
+            "按期办结率",
+            // The chart's bars: the longest full width, the other half of it.
+            "w:w=\"5000\" w:type=\"dxa\"",
+            "w:w=\"2500\" w:type=\"dxa\"",
+            "w:fill=\"165DFF\"",
+            ">50%<",
         ] {
             assert!(xml.contains(s), "{s}");
         }
@@ -207,6 +306,23 @@ mod tests {
         assert!(
             text.iter().any(|t| t == "港航管理处") && text.iter().any(|t| t == "102"),
             "{text:?}"
+        );
+        // The charts' sheet holds their data; the chart itself is a drawing part of the package.
+        let charts = wb.worksheet_range("图表").expect("charts sheet");
+        let cells: Vec<String> = charts
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect();
+        assert!(
+            cells.iter().any(|t| t == "按期办结率") && cells.iter().any(|t| t == "0.5"),
+            "{cells:?}"
+        );
+        let bytes = to_xlsx(&doc()).expect("xlsx");
+        let z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        assert!(
+            z.file_names()
+                .any(|n| n.is_ok_and(|n| n.starts_with("xl/charts/chart"))),
+            "a native chart"
         );
     }
 }

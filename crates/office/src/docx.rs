@@ -27,6 +27,42 @@ pub(crate) fn red_rule() -> &'static str {
     "<w:p><w:pPr><w:pBdr><w:bottom w:val=\"single\" w:sz=\"18\" w:color=\"C8161D\"/></w:pBdr></w:pPr></w:p>"
 }
 
+/// A bar chart drawn as a table (label, bar, value), so that every word processor shows it
+/// without images or embedded chart parts: each bar is a shaded cell as wide as its share of the
+/// largest value. `color` is an RGB hex such as `165DFF`.
+pub(crate) fn bar_table(bars: &[(String, f64, String)], color: &str) -> String {
+    const BAR: f64 = 5000.0; // twips of the widest bar
+    let max = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+    let run = |t: &str| {
+        format!(
+            "<w:p><w:pPr><w:spacing w:after=\"0\"/></w:pPr><w:r><w:rPr><w:sz w:val=\"20\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+            esc(t)
+        )
+    };
+    let mut out = String::from("<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"2400\"/><w:gridCol w:w=\"5200\"/><w:gridCol w:w=\"1200\"/></w:tblGrid>");
+    for (label, value, shown) in bars {
+        let w = if max > 0.0 {
+            ((value.max(0.0) / max) * BAR).round() as i64
+        } else {
+            0
+        };
+        let bar = if w > 0 {
+            format!(
+                "<w:tbl><w:tblPr><w:tblW w:w=\"{w}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"{w}\"/></w:tblGrid><w:tr><w:trPr><w:trHeight w:val=\"200\"/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{color}\"/></w:tcPr><w:p><w:pPr><w:spacing w:after=\"0\"/></w:pPr></w:p></w:tc></w:tr></w:tbl>"
+            )
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "<w:tr><w:tc><w:tcPr><w:tcW w:w=\"2400\" w:type=\"dxa\"/></w:tcPr>{}</w:tc><w:tc><w:tcPr><w:tcW w:w=\"5200\" w:type=\"dxa\"/></w:tcPr>{bar}<w:p><w:pPr><w:spacing w:after=\"0\"/></w:pPr></w:p></w:tc><w:tc><w:tcPr><w:tcW w:w=\"1200\" w:type=\"dxa\"/></w:tcPr>{}</w:tc></w:tr>",
+            run(label),
+            run(shown)
+        ));
+    }
+    out.push_str("</w:tbl>");
+    out
+}
+
 pub(crate) fn table(headers: &[String], rows: &[Vec<String>]) -> String {
     let cell = |t: &str, bold: bool| {
         format!(

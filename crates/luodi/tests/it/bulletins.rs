@@ -241,9 +241,22 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
         .starts_with("attachment"));
     let xlsx = xlsx.bytes().await.expect("bytes").to_vec();
     {
+        // The charts go along: a native chart per figure on the charts sheet.
+        let z = zip::ZipArchive::new(std::io::Cursor::new(xlsx.clone())).expect("zip");
+        let charts = z
+            .file_names()
+            .filter(|n| n.as_ref().is_ok_and(|n| n.starts_with("xl/charts/chart")))
+            .count();
+        assert_eq!(charts, 4, "score, on-time rate, punctuality and red items");
+    }
+    {
         use calamine::Reader;
         let mut wb: calamine::Xlsx<_> =
             calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("xlsx opens");
+        let chart_data = wb.worksheet_range("图表").expect("the charts sheet");
+        assert!(chart_data
+            .rows()
+            .any(|r| r.iter().any(|c| *c == "各单位按期办结率")));
         let sheet = wb
             .worksheet_range_at(0)
             .expect("a sheet")
@@ -284,6 +297,16 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
             "{xml}"
         );
         assert!(xml.contains(hwy["org_name"].as_str().unwrap_or("?")));
+        // The same charts, drawn as bars.
+        for title in [
+            "各单位得分",
+            "各单位按期办结率",
+            "各单位情况汇报报送及时率",
+            "各单位红灯事项",
+        ] {
+            assert!(xml.contains(title), "{title}");
+        }
+        assert!(xml.contains("w:fill=\"165DFF\""), "the score bars");
     }
     for outsider in ["dalian_liaison", "shenyang_office"] {
         let c = app.demo(outsider).await;

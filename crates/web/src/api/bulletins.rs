@@ -198,6 +198,54 @@ pub fn document(
             (t("bulletin-criticised"), names("criticised")),
             (t("bulletin-interviews"), names("interviews_proposed")),
         ],
+        charts: {
+            use luodi_office::bulletin::BarChart;
+            let labels: Vec<String> = v.rows.iter().map(|r| r.org_name.clone()).collect();
+            let chart = |key: &str, percent: bool, color: u32, values: Vec<f64>| BarChart {
+                title: t(key),
+                labels: labels.clone(),
+                values,
+                percent,
+                color,
+            };
+            if v.rows.is_empty() {
+                Vec::new()
+            } else {
+                vec![
+                    chart(
+                        "bulletin-chart-score",
+                        false,
+                        0x165DFF,
+                        v.rows.iter().map(|r| r.score).collect(),
+                    ),
+                    chart(
+                        "bulletin-chart-on-time",
+                        true,
+                        0x00B42A,
+                        v.rows
+                            .iter()
+                            .map(|r| r.figures.on_time_rate().unwrap_or(0.0))
+                            .collect(),
+                    ),
+                    chart(
+                        "bulletin-chart-punctuality",
+                        true,
+                        0x722ED1,
+                        v.rows
+                            .iter()
+                            .map(|r| r.punctuality.unwrap_or(0.0))
+                            .collect(),
+                    ),
+                    chart(
+                        "bulletin-chart-red",
+                        false,
+                        0xF53F3F,
+                        v.rows.iter().map(|r| r.figures.red as f64).collect(),
+                    ),
+                ]
+            }
+        },
+        charts_sheet: t("bulletin-charts-sheet"),
         sections: {
             let lines: Vec<String> = commitment_lines(i18n, lang, &v.totals)
                 .into_iter()
