@@ -567,3 +567,102 @@ async fn the_demo_holds_study_research_meetings_and_key_work() {
         .iter()
         .any(|i| i["title"] == "研发费用加计扣除政策申报繁琐、享受面窄")));
 }
+
+#[tokio::test]
+async fn the_record_forms_show_and_say_what_is_wrong_where() {
+    let app = TestApp::seeded().await;
+    let liaison = app.demo("liaison").await;
+    for path in [
+        "/meetings/new",
+        "/research/new",
+        "/activities/new",
+        "/key-works/new",
+    ] {
+        let (s, html) = page(&app, &liaison, path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(
+            html.contains("value=\"D-TRANSPORT\""),
+            "{path}: the org defaults to the liaison's"
+        );
+    }
+    let cid = campaign(&app, &liaison).await.to_string();
+    // A bad number and an unknown org, each said under its field; nothing stored.
+    let audit = app.audit_count().await;
+    let r = liaison
+        .post(app.url("/activities"))
+        .form(&[
+            ("campaign_id", cid.as_str()),
+            ("org_code", "NO-SUCH-ORG"),
+            ("kind", "seminar"),
+            ("title", "专题研讨"),
+            ("held_on", "2026-11-20"),
+            ("participants", "三十"),
+        ])
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    // Each message sits in the row of its field.
+    let row = |id: &str| {
+        html.split(&format!("<label for=\"{id}\">"))
+            .nth(1)
+            .and_then(|r| r.split("</div>\n").next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(row("a-participants").contains("应为数字"), "participants");
+    assert!(row("a-org").contains("组织不存在"), "org");
+    assert_eq!(app.audit_count().await, audit);
+    // The good ones land on their pages.
+    for (path, form) in [
+        (
+            "/key-works",
+            vec![
+                ("campaign_id", cid.as_str()),
+                ("org_code", "D-TRANSPORT"),
+                ("title", "港口整合"),
+                ("description", ""),
+            ],
+        ),
+        (
+            "/research",
+            vec![
+                ("campaign_id", cid.as_str()),
+                ("org_code", "D-TRANSPORT"),
+                ("title", "物流降本增效调研"),
+                ("weakness", "物流成本偏高"),
+                ("lead", "刘洋"),
+                ("members", ""),
+            ],
+        ),
+        (
+            "/activities",
+            vec![
+                ("campaign_id", cid.as_str()),
+                ("org_code", "D-TRANSPORT"),
+                ("kind", "seminar"),
+                ("title", "专题研讨"),
+                ("held_on", "2026-11-20"),
+                ("participants", "30"),
+            ],
+        ),
+    ] {
+        let r = liaison
+            .post(app.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        let to = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        assert!(to.starts_with(&format!("{path}/")), "{to}");
+        let (s, _) = page(&app, &liaison, &to).await;
+        assert_eq!(s, StatusCode::OK, "{to}");
+    }
+}

@@ -1,15 +1,15 @@
 //! Study activity pages: a list and a month calendar with counts per kind (counts only: the
 //! burden rules forbid ranking by study minutes, likes or check-ins), the form, one activity.
 
-use super::forms::{absorb, campaign_options, default_org, org_by_code};
+use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
 use super::orgs::{pager_info, render_status, see_other, validation, FormErrors};
-use super::{opt_id, query_base, render, Ctx, Pager};
+use super::{query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -250,18 +250,18 @@ async fn form_page(
     form: ActivityForm,
     errors: FormErrors,
 ) -> Result<Response, ApiError> {
-    let mut ctx = Ctx::signed(state, headers, signed, "activities", "activities-new").await?;
-    let (list, title) = (ctx.t("activities-title"), ctx.t("activities-new"));
-    ctx.back = "/activities/new".into();
-    let ctx = ctx.crumb(list, "/activities").crumb(title, "");
+    let ctx = form_ctx(
+        state,
+        headers,
+        signed,
+        "activities",
+        ("activities-title", "/activities"),
+        "activities-new",
+    )
+    .await?;
     let campaigns = campaign_options(state, &signed.actor).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok(render_status(
-        status,
+        form_status(&errors),
         &FormPage {
             kinds: kind_options(&ctx),
             ctx,
@@ -281,10 +281,7 @@ async fn new_page(
         return Err(ServiceError::Forbidden.into());
     }
     let form = ActivityForm {
-        org_code: default_org(&state, &signed)
-            .await?
-            .map(|o| o.code)
-            .unwrap_or_default(),
+        org_code: default_org_code(&state, &signed).await?,
         kind: "group_study".into(),
         held_on: luodi_service::keyworks::today(&state.svc).to_string(),
         ..Default::default()
@@ -302,11 +299,14 @@ async fn create(
     let lang = lang_of(&headers);
     let t = (state.i18n.as_ref(), lang);
     let mut errors = FormErrors::default();
-    let campaign_id = opt_id(Some(&form.campaign_id));
-    if campaign_id.is_none() {
-        errors.add(t.0, lang, "campaign_id", "required", &[]);
-    }
-    let org = org_by_code(&state, actor, &form.org_code, "org_code", &mut errors, t).await?;
+    let (campaign_id, org) = placement(
+        &state,
+        actor,
+        (&form.campaign_id, &form.org_code),
+        &mut errors,
+        t,
+    )
+    .await?;
     let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
     if held_on.is_none() {
         errors.add(t.0, lang, "held_on", "bad_date", &[]);

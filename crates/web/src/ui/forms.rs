@@ -108,3 +108,52 @@ pub fn absorb(
         }
     }
 }
+
+/// 200 for a form shown fresh, 422 for one shown again with its errors.
+pub fn form_status(errors: &FormErrors) -> axum::http::StatusCode {
+    if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// The code of the org a new record's form starts with.
+pub async fn default_org_code(state: &AppState, signed: &SignedIn) -> Result<String, ApiError> {
+    Ok(default_org(state, signed)
+        .await?
+        .map(|o| o.code)
+        .unwrap_or_default())
+}
+
+/// The campaign and the org a record form names, each missing or unknown one an error under
+/// its field (`campaign_id`, `org_code`).
+pub async fn placement(
+    state: &AppState,
+    actor: &Actor,
+    (campaign_id, org_code): (&str, &str),
+    errors: &mut FormErrors,
+    (i18n, lang): (&I18n, Lang),
+) -> Result<(Option<i64>, Option<Org>), ApiError> {
+    let campaign = super::opt_id(Some(campaign_id));
+    if campaign.is_none() {
+        errors.add(i18n, lang, "campaign_id", "required", &[]);
+    }
+    let org = org_by_code(state, actor, org_code, "org_code", errors, (i18n, lang)).await?;
+    Ok((campaign, org))
+}
+
+/// The context of a record form page: `list` (its title key and address) then `title_key`.
+pub async fn form_ctx(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    signed: &SignedIn,
+    active: &'static str,
+    (list_key, list_href): (&str, &str),
+    title_key: &str,
+) -> Result<super::Ctx, ApiError> {
+    let mut ctx = super::Ctx::signed(state, headers, signed, active, title_key).await?;
+    let (list, title) = (ctx.t(list_key), ctx.t(title_key));
+    ctx.back = format!("{list_href}/new");
+    Ok(ctx.crumb(list, list_href).crumb(title, ""))
+}

@@ -2,7 +2,7 @@
 //! a meeting with its minutes, the commitments it made and the earlier ones it reviewed, each
 //! with its light.
 
-use super::forms::{absorb, campaign_options, default_org, org_by_code};
+use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
 use super::ledger::{row_view, ItemRowView};
 use super::orgs::{pager_info, render_status, see_other, validation, FormErrors};
 use super::{opt_id, query_base, render, Ctx, Pager};
@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -123,10 +123,15 @@ async fn form_page(
     form: MeetingForm,
     errors: FormErrors,
 ) -> Result<Response, ApiError> {
-    let mut ctx = Ctx::signed(state, headers, signed, "meetings", "meetings-new").await?;
-    let (list, title) = (ctx.t("meetings-title"), ctx.t("meetings-new"));
-    ctx.back = "/meetings/new".into();
-    let ctx = ctx.crumb(list, "/meetings").crumb(title, "");
+    let ctx = form_ctx(
+        state,
+        headers,
+        signed,
+        "meetings",
+        ("meetings-title", "/meetings"),
+        "meetings-new",
+    )
+    .await?;
     let actor = &signed.actor;
     let campaigns = campaign_options(state, actor).await?;
     let campaign = opt_id(Some(&form.campaign_id))
@@ -142,13 +147,8 @@ async fn form_page(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok(render_status(
-        status,
+        form_status(&errors),
         &FormPage {
             review: review.iter().map(|r| row_view(&ctx, &r.item)).collect(),
             kinds: kind_options(&ctx),
@@ -169,10 +169,7 @@ async fn new_page(
         return Err(ServiceError::Forbidden.into());
     }
     let form = MeetingForm {
-        org_code: default_org(&state, &signed)
-            .await?
-            .map(|o| o.code)
-            .unwrap_or_default(),
+        org_code: default_org_code(&state, &signed).await?,
         kind: "leading_group".into(),
         held_on: luodi_service::keyworks::today(&state.svc).to_string(),
         ..Default::default()
@@ -232,11 +229,14 @@ async fn create(
     let lang = lang_of(&headers);
     let t = (state.i18n.as_ref(), lang);
     let mut errors = FormErrors::default();
-    let campaign_id = opt_id(Some(&form.campaign_id));
-    if campaign_id.is_none() {
-        errors.add(t.0, lang, "campaign_id", "required", &[]);
-    }
-    let org = org_by_code(&state, actor, &form.org_code, "org_code", &mut errors, t).await?;
+    let (campaign_id, org) = placement(
+        &state,
+        actor,
+        (&form.campaign_id, &form.org_code),
+        &mut errors,
+        t,
+    )
+    .await?;
     let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
     if held_on.is_none() {
         errors.add(t.0, lang, "held_on", "bad_date", &[]);

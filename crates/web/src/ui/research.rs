@@ -2,7 +2,9 @@
 //! each finding either links to the rectification item its problem became or offers the form
 //! that raises it; the report closes the topic.
 
-use super::forms::{absorb, campaign_options, default_org, org_by_code};
+use super::forms::{
+    absorb, campaign_options, default_org_code, form_ctx, form_status, org_by_code, placement,
+};
 use super::ledger::{row_view, ItemRowView};
 use super::orgs::{
     pager_info, parse_version, render_status, see_other, see_refused, validation, FormErrors,
@@ -13,7 +15,7 @@ use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -114,18 +116,18 @@ async fn form_page(
     form: TopicForm,
     errors: FormErrors,
 ) -> Result<Response, ApiError> {
-    let mut ctx = Ctx::signed(state, headers, signed, "research", "research-new").await?;
-    let (list, title) = (ctx.t("research-title"), ctx.t("research-new"));
-    ctx.back = "/research/new".into();
-    let ctx = ctx.crumb(list, "/research").crumb(title, "");
+    let ctx = form_ctx(
+        state,
+        headers,
+        signed,
+        "research",
+        ("research-title", "/research"),
+        "research-new",
+    )
+    .await?;
     let campaigns = campaign_options(state, &signed.actor).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok(render_status(
-        status,
+        form_status(&errors),
         &FormPage {
             ctx,
             form,
@@ -144,10 +146,7 @@ async fn new_page(
         return Err(ServiceError::Forbidden.into());
     }
     let form = TopicForm {
-        org_code: default_org(&state, &signed)
-            .await?
-            .map(|o| o.code)
-            .unwrap_or_default(),
+        org_code: default_org_code(&state, &signed).await?,
         ..Default::default()
     };
     form_page(&state, &headers, &signed, form, FormErrors::default()).await
@@ -163,11 +162,14 @@ async fn create(
     let lang = lang_of(&headers);
     let t = (state.i18n.as_ref(), lang);
     let mut errors = FormErrors::default();
-    let campaign_id = opt_id(Some(&form.campaign_id));
-    if campaign_id.is_none() {
-        errors.add(t.0, lang, "campaign_id", "required", &[]);
-    }
-    let org = org_by_code(&state, actor, &form.org_code, "org_code", &mut errors, t).await?;
+    let (campaign_id, org) = placement(
+        &state,
+        actor,
+        (&form.campaign_id, &form.org_code),
+        &mut errors,
+        t,
+    )
+    .await?;
     if let (Some(campaign_id), Some(org)) = (campaign_id, org) {
         let input = TopicInput {
             campaign_id,
