@@ -408,6 +408,7 @@ async fn move_items(mut c: Conn<'_>, before: &Org, after: &Org) -> ServiceResult
     use luodi_store::items;
     items::rewrite_paths(c.re(), &before.path, &after.path).await?;
     luodi_store::search::rewrite_paths(c.re(), &before.path, &after.path).await?;
+    orgs::rewrite_placed_paths(c.re(), &before.path, &after.path).await?;
     let old: Vec<i64> = rules::ancestor_ids(&before.path)
         .into_iter()
         .filter(|id| *id != before.id)

@@ -323,3 +323,57 @@ pub async fn subtree_size(c: Conn<'_>, path: &str) -> StoreResult<i64> {
 pub async fn count_all(c: Conn<'_>) -> StoreResult<i64> {
     db::scalar_i64(c, Sql::new("SELECT COUNT(*) FROM orgs")).await
 }
+
+/// Tables whose rows live at an org's place in the tree, with the column holding its path: a
+/// moved subtree carries them along, so that scopes keep finding them. (The audit trail keeps
+/// the path an event happened at.)
+const PLACED: [(&str, &str); 14] = [
+    ("reports", "org_path"),
+    ("interviews", "org_path"),
+    ("bulletins", "scope_org_path"),
+    ("submissions", "org_path"),
+    ("briefings", "org_path"),
+    ("meetings", "org_path"),
+    ("research_topics", "org_path"),
+    ("activities", "org_path"),
+    ("key_works", "org_path"),
+    ("indicators", "org_path"),
+    ("plan_versions", "org_path"),
+    ("plan_attachments", "org_path"),
+    ("group_members", "org_path"),
+    ("working_bodies", "org_path"),
+];
+
+/// Rewrites the paths of every placed row of a moved subtree (`old_path` → `new_path`), a
+/// statement per table.
+pub async fn rewrite_placed_paths(
+    mut c: Conn<'_>,
+    old_path: &str,
+    new_path: &str,
+) -> StoreResult<u64> {
+    let (lo, hi) = luodi_domain::org::subtree_range(old_path);
+    let mut n = 0;
+    for (table, column) in PLACED {
+        let mut s = Sql::default();
+        s.add("UPDATE ")
+            .add(table)
+            .add(" SET ")
+            .add(column)
+            .add(" = ")
+            .bind(new_path)
+            .add(" || substr(")
+            .add(column)
+            .add(", CAST(")
+            .bind(old_path.len() as i64 + 1)
+            .add(" AS INTEGER)) WHERE ")
+            .add(column)
+            .add(" >= ")
+            .bind(lo.clone())
+            .add(" AND ")
+            .add(column)
+            .add(" < ")
+            .bind(hi.clone());
+        n += db::execute(c.re(), s).await?;
+    }
+    Ok(n)
+}

@@ -666,3 +666,63 @@ async fn the_record_forms_show_and_say_what_is_wrong_where() {
         assert_eq!(s, StatusCode::OK, "{to}");
     }
 }
+
+#[tokio::test]
+async fn records_move_with_their_org() {
+    let app = TestApp::seeded().await;
+    let archives = app.demo("archives_liaison").await;
+    let cid = campaign(&app, &archives).await;
+    let org = app.org_id("D-ARCHIVES").await;
+    let (_, a) = post(&app, &archives, "/api/v1/activities", json!({"campaign_id": cid, "org_id": org, "kind": "exhibition", "title": "档案文献展览", "held_on": "2026-11-10", "participants": 300})).await;
+    let aid = a["id"].as_i64().expect("activity");
+    let (_, t) = post(&app, &archives, "/api/v1/research", json!({"campaign_id": cid, "org_id": org, "title": "档案利用调研", "weakness": "查阅不便", "lead": "何静"})).await;
+    let tid = t["topic"]["id"].as_i64().expect("topic");
+    let shenyang = app.demo("shenyang_office").await;
+    let r = shenyang
+        .get(app.url(&format!("/api/v1/activities/{aid}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "not Shenyang's before the move"
+    );
+    // The archives move under the city of Shenyang: their records go along.
+    let office = app.demo("office").await;
+    let (_, o) = json(
+        office
+            .get(app.url(&format!("/api/v1/orgs/{org}")))
+            .send()
+            .await
+            .expect("org"),
+    )
+    .await;
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/orgs/{org}/move"),
+        json!({"parent_id": app.org_id("210100").await, "version": o["version"]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for path in [
+        format!("/api/v1/activities/{aid}"),
+        format!("/api/v1/research/{tid}"),
+    ] {
+        let r = shenyang.get(app.url(&path)).send().await.expect("get");
+        assert_eq!(r.status(), StatusCode::OK, "{path} after the move");
+    }
+    assert!(search_kinds(&app, &shenyang, "档案文献展览")
+        .await
+        .contains(&"activity".to_owned()));
+    let (_, list) = json(
+        archives
+            .get(app.url("/api/v1/activities"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(list["total"], 1, "still the archives' own");
+}
