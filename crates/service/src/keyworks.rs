@@ -105,9 +105,23 @@ pub async fn views(
         .collect())
 }
 
-/// Today in the campaign zone (Asia/Shanghai), for weeks of actuals.
+/// Today in the default zone (Asia/Shanghai), for forms that do not know their campaign yet.
 pub fn today(svc: &Services) -> NaiveDate {
     crate::items::local_today(svc.now(), chrono_tz::Asia::Shanghai)
+}
+
+/// Today in a campaign's time zone: the week an actual belongs to is the campaign's week.
+async fn today_in(
+    svc: &Services,
+    c: Conn<'_>,
+    campaign_id: Option<i64>,
+) -> ServiceResult<NaiveDate> {
+    Ok(match campaign_id {
+        Some(cid) => {
+            crate::items::local_today(svc.now(), crate::items::item_rules(c, cid).await?.tz)
+        }
+        None => today(svc),
+    })
 }
 
 async fn visible(c: Conn<'_>, actor: &Actor, id: i64) -> ServiceResult<KeyWork> {
@@ -169,7 +183,8 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<KeyWor
         .filter(|r| actor.can(Permission::ReadItems, &r.item.lead_org_path))
         .collect();
     let list = keyworks::indicators_of(c.conn(), id).await?;
-    let indicators = views(c.conn(), list, today(svc)).await?;
+    let day = today_in(svc, c.conn(), Some(key_work.campaign_id)).await?;
+    let indicators = views(c.conn(), list, day).await?;
     Ok(KeyWorkView {
         can_edit: actor.can(Permission::EditItems, &key_work.org_path),
         key_work,
@@ -313,15 +328,18 @@ pub async fn record_actual(
         return Err(invalid("value", "bad_number"));
     }
     let week = monday_of(input.week_on);
-    if week > monday_of(today(svc)) {
-        return Err(invalid("week_on", "future_week"));
-    }
     let mut tx = svc.db.begin().await?;
     let i = indicator(tx.conn(), actor, id).await?;
     if !actor.can(Permission::EditItems, &i.org_path)
         && !actor.can(Permission::DeliverItems, &i.org_path)
     {
         return Err(ServiceError::Forbidden);
+    }
+    let campaign = keyworks::get(tx.conn(), i.key_work_id)
+        .await?
+        .map(|k| k.campaign_id);
+    if week > monday_of(today_in(svc, tx.conn(), campaign).await?) {
+        return Err(invalid("week_on", "future_week"));
     }
     keyworks::put_actual(tx.conn(), id, week, input.value, &actor.name, svc.now()).await?;
     audit::record::<(), ActualInput>(
@@ -440,5 +458,6 @@ pub async fn in_scope(
 ) -> ServiceResult<Vec<IndicatorView>> {
     let mut c = svc.db.read().await?;
     let list = keyworks::indicators_in(c.conn(), scopes, campaign_id, limit).await?;
-    views(c.conn(), list, today(svc)).await
+    let day = today_in(svc, c.conn(), campaign_id).await?;
+    views(c.conn(), list, day).await
 }

@@ -239,10 +239,14 @@ async fn prefill(
         .sum();
     // Indicators of the org's key works, with the actual entered for the period's week: the
     // unit enters it once, on the key work, and the report reads it from there.
-    let day = r
-        .due_at
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive();
+    let campaign = reports::rule(c.re(), r.rule_id)
+        .await?
+        .map(|rule| rule.campaign_id);
+    let tz = match campaign {
+        Some(cid) => campaign_tz(c.re(), cid).await?,
+        None => chrono_tz::Asia::Shanghai,
+    };
+    let day = r.due_at.with_timezone(&tz).date_naive();
     let list =
         luodi_store::keyworks::indicators_in(c.re(), std::slice::from_ref(&r.org_path), None, 50)
             .await?;
