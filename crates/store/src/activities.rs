@@ -104,20 +104,13 @@ fn filter_where(s: &mut Sql, f: &ActivityFilter) {
 }
 
 /// Activities, latest first.
-pub async fn list(mut c: Conn<'_>, f: &ActivityFilter, page: Page) -> StoreResult<Paged<Activity>> {
+pub async fn list(c: Conn<'_>, f: &ActivityFilter, page: Page) -> StoreResult<Paged<Activity>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM activities a ");
     filter_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(SELECT);
     filter_where(&mut s, f);
     s.add(" ORDER BY a.held_on DESC, a.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// How many activities of each kind match (no ranking of anyone: counts only).

@@ -109,22 +109,15 @@ fn audit_where(s: &mut Sql, f: &AuditFilter) {
     }
 }
 
-pub async fn list(mut c: Conn<'_>, f: &AuditFilter, page: Page) -> StoreResult<Paged<AuditRecord>> {
+pub async fn list(c: Conn<'_>, f: &AuditFilter, page: Page) -> StoreResult<Paged<AuditRecord>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM audit_log a ");
     audit_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(
         "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.object_type, a.object_id, a.org_path, a.before_json, a.after_json, a.ip, a.outcome FROM audit_log a ",
     );
     audit_where(&mut s, f);
     s.add(" ORDER BY a.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 pub async fn count(c: Conn<'_>) -> StoreResult<i64> {

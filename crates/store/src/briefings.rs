@@ -128,23 +128,16 @@ fn submission_where(s: &mut Sql, f: &SubmissionFilter) {
 }
 
 pub async fn list_submissions(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     f: &SubmissionFilter,
     page: Page,
 ) -> StoreResult<Paged<Submission>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM submissions s ");
     submission_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(SUBMISSION_SELECT);
     submission_where(&mut s, f);
     s.add(" ORDER BY COALESCE(s.submitted_at, s.created_at) DESC, s.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -115,7 +115,7 @@ fn visible_where(s: &mut Sql, scopes: &[String], q: Option<&str>) {
 }
 
 pub async fn list(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     scopes: &[String],
     q: Option<&str>,
     page: Page,
@@ -123,17 +123,10 @@ pub async fn list(
     let mut count =
         Sql::new("SELECT COUNT(*) FROM campaigns c JOIN orgs o ON o.id = c.owner_org_id ");
     visible_where(&mut count, scopes, q);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(SELECT);
     visible_where(&mut s, scopes, q);
     s.add(" ORDER BY c.starts_on DESC, c.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// Whether campaign `id` is visible from `scopes`.

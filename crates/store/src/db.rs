@@ -332,6 +332,24 @@ pub async fn fetch_one<T: Row>(c: Conn<'_>, sql: Sql) -> StoreResult<T> {
     })
 }
 
+/// One page of `select` (its ORDER BY given; LIMIT and OFFSET added here) and the `count` of
+/// every row matching, for the paged lists of every repository.
+pub async fn fetch_page<T: Row>(
+    mut c: Conn<'_>,
+    count: Sql,
+    select: Sql,
+    page: crate::Page,
+) -> StoreResult<crate::Paged<T>> {
+    let total = scalar_i64(c.re(), count).await?;
+    let items = fetch_all(c, select.page(page)).await?;
+    Ok(crate::Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
 /// A single `BIGINT` (a count, an id).
 pub async fn scalar_i64(c: Conn<'_>, sql: Sql) -> StoreResult<i64> {
     let (v,): (i64,) = fetch_one(c, sql).await?;

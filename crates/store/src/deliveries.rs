@@ -193,27 +193,20 @@ fn delivery_where(s: &mut Sql, f: &DeliveryFilter) {
 
 /// The outside deliveries (e-mail, robots) of orgs in the filter's scopes, newest first.
 pub async fn list(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     f: &DeliveryFilter,
     page: crate::Page,
 ) -> StoreResult<crate::Paged<DeliveryRecord>> {
     let mut count =
         Sql::new("SELECT COUNT(*) FROM deliveries d LEFT JOIN orgs o ON o.id = d.org_id");
     delivery_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(
         "SELECT d.id, d.channel, u.display_name AS user_name, o.name AS org_name, o.path AS org_path, d.address, d.subject, d.status, d.attempts, \
          d.next_attempt_at, d.last_error, d.created_at, d.sent_at FROM deliveries d LEFT JOIN orgs o ON o.id = d.org_id LEFT JOIN users u ON u.id = d.user_id",
     );
     delivery_where(&mut s, f);
     s.add(" ORDER BY d.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(crate::Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// Where to reach a person: e-mail, language and org.

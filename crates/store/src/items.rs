@@ -293,14 +293,13 @@ fn item_where(s: &mut Sql, f: &ItemFilter) {
 }
 
 pub async fn list(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     f: &ItemFilter,
     sort: ItemSort,
     page: Page,
 ) -> StoreResult<Paged<ItemRow>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM items i ");
     item_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = select();
     item_where(&mut s, f);
     s.add(match sort {
@@ -309,13 +308,7 @@ pub async fn list(
         ItemSort::Updated => " ORDER BY i.updated_at DESC, i.id DESC",
         ItemSort::Title => " ORDER BY i.title, i.id",
     });
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// The items of `ids`, in deadline order (ids not found are left out).

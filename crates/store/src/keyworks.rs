@@ -57,7 +57,7 @@ pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<KeyWork>> {
 
 /// Key works of `scopes`, by org and title.
 pub async fn list(
-    mut c: Conn<'_>,
+    c: Conn<'_>,
     scopes: &[String],
     campaign_id: Option<i64>,
     page: Page,
@@ -71,17 +71,10 @@ pub async fn list(
     };
     let mut count = Sql::new("SELECT COUNT(*) FROM key_works k ");
     filter(&mut count);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(SELECT);
     filter(&mut s);
     s.add(" ORDER BY k.org_path, k.id");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 pub async fn link_task(c: Conn<'_>, key_work_id: i64, item_id: i64) -> StoreResult<()> {

@@ -91,20 +91,13 @@ fn filter_where(s: &mut Sql, f: &MeetingFilter) {
 }
 
 /// Meetings, latest first.
-pub async fn list(mut c: Conn<'_>, f: &MeetingFilter, page: Page) -> StoreResult<Paged<Meeting>> {
+pub async fn list(c: Conn<'_>, f: &MeetingFilter, page: Page) -> StoreResult<Paged<Meeting>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM meetings m ");
     filter_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(SELECT);
     filter_where(&mut s, f);
     s.add(" ORDER BY m.held_on DESC, m.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 pub async fn add_commitment(c: Conn<'_>, meeting_id: i64, item_id: i64) -> StoreResult<()> {

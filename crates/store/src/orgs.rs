@@ -127,23 +127,16 @@ fn where_clause(s: &mut Sql, f: &OrgFilter) {
     }
 }
 
-pub async fn list(mut c: Conn<'_>, f: &OrgFilter, page: Page) -> StoreResult<Paged<OrgNode>> {
+pub async fn list(c: Conn<'_>, f: &OrgFilter, page: Page) -> StoreResult<Paged<OrgNode>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM orgs o ");
     where_clause(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::default();
     s.add("SELECT ").add(COLS).add(
         ", (SELECT COUNT(*) FROM orgs k WHERE k.parent_id = o.id) AS child_count FROM orgs o ",
     );
     where_clause(&mut s, f);
     s.add(" ORDER BY o.path");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// Direct children of `parent` (or the roots), each with its child count.

@@ -240,20 +240,13 @@ fn report_where(s: &mut Sql, f: &ReportFilter) {
     }
 }
 
-pub async fn list(mut c: Conn<'_>, f: &ReportFilter, page: Page) -> StoreResult<Paged<Report>> {
+pub async fn list(c: Conn<'_>, f: &ReportFilter, page: Page) -> StoreResult<Paged<Report>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM reports p ");
     report_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(REPORT_SELECT);
     report_where(&mut s, f);
     s.add(" ORDER BY p.due_at DESC, p.org_path");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// Writes a report's mutable fields if its version is `expected`; returns whether it did.

@@ -121,20 +121,13 @@ fn filter_where(s: &mut Sql, f: &TopicFilter) {
     }
 }
 
-pub async fn list(mut c: Conn<'_>, f: &TopicFilter, page: Page) -> StoreResult<Paged<Topic>> {
+pub async fn list(c: Conn<'_>, f: &TopicFilter, page: Page) -> StoreResult<Paged<Topic>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM research_topics t ");
     filter_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(SELECT);
     filter_where(&mut s, f);
     s.add(" ORDER BY t.created_at DESC, t.id DESC");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

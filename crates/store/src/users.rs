@@ -197,23 +197,16 @@ fn user_where(s: &mut Sql, f: &UserFilter) {
     }
 }
 
-pub async fn list(mut c: Conn<'_>, f: &UserFilter, page: Page) -> StoreResult<Paged<UserListRow>> {
+pub async fn list(c: Conn<'_>, f: &UserFilter, page: Page) -> StoreResult<Paged<UserListRow>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM users u LEFT JOIN orgs o ON o.id = u.org_id ");
     user_where(&mut count, f);
-    let total = db::scalar_i64(c.re(), count).await?;
     let mut s = Sql::new(
         "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name, u.disabled, u.must_change_password, u.created_at \
          FROM users u LEFT JOIN orgs o ON o.id = u.org_id ",
     );
     user_where(&mut s, f);
     s.add(" ORDER BY u.username");
-    let items = db::fetch_all(c, s.page(page)).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    db::fetch_page(c, count, s, page).await
 }
 
 /// A role binding with its org's path (`None` org = the whole tree).
