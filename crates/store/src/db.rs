@@ -46,6 +46,13 @@ impl Conn<'_> {
             Conn::Postgres(c) => Conn::Postgres(c),
         }
     }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
 }
 
 /// A pooled connection for reads.
@@ -341,6 +348,16 @@ pub async fn fetch_page<T: Row>(
     page: crate::Page,
 ) -> StoreResult<crate::Paged<T>> {
     let total = scalar_i64(c.re(), count).await?;
+    fetch_page_of(c, total, select, page).await
+}
+
+/// One page of `select` when the total is already known (e.g. from the roll-up counters).
+pub async fn fetch_page_of<T: Row>(
+    c: Conn<'_>,
+    total: i64,
+    select: Sql,
+    page: crate::Page,
+) -> StoreResult<crate::Paged<T>> {
     let items = fetch_all(c, select.page(page)).await?;
     Ok(crate::Paged {
         items,

@@ -7,6 +7,7 @@
 pub mod activities;
 pub mod audit;
 pub mod briefings;
+pub mod bulk;
 pub mod bulletins;
 pub mod campaigns;
 pub mod dashboard;

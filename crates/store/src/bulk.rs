@@ -1,0 +1,156 @@
+//! Bulk loading, for the province generator (`luodi gen`): many rows per statement with ids
+//! chosen by the caller, so that millions of rows go in at the speed of the database rather
+//! than of one round trip per row. Nothing here is reachable from a request.
+
+use crate::db::{self, Backend, Conn};
+use crate::error::StoreResult;
+use crate::sql::{Arg, Sql};
+
+/// Bound values per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_ARGS: usize = 30_000;
+
+/// Statements that insert rows, made ready by [`prepare`] (which may run on another thread
+/// while the database is busy with the previous ones) and run by [`run`].
+pub struct Prepared(Vec<Sql>);
+
+/// Inserts `rows` (each with one value per column, in order) into `table`, many rows per
+/// statement. `table` and `columns` are the caller's constants.
+pub async fn insert(
+    c: Conn<'_>,
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Arg>>,
+) -> StoreResult<u64> {
+    let backend = c.backend();
+    run(c, prepare(backend, table, columns, rows)).await
+}
+
+/// The statements that insert `rows` into `table` on `backend`: every full statement has the
+/// same text, so the driver prepares it once.
+///
+/// SQLite gets anonymous `?` placeholders: it looks numbered ones (`$7`) up by name in a list,
+/// which makes a statement with thousands of them quadratic. PostgreSQL gets `$n`.
+pub fn prepare(
+    backend: Backend,
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Arg>>,
+) -> Prepared {
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let anonymous = backend == Backend::Sqlite;
+    let per = (MAX_ARGS / columns.len().max(1)).clamp(1, 500);
+    let mut rows = rows.into_iter().peekable();
+    let mut out = Vec::new();
+    while rows.peek().is_some() {
+        let mut s = Sql::default();
+        s.text.push_str(&head);
+        for (i, row) in rows.by_ref().take(per).enumerate() {
+            debug_assert_eq!(row.len(), columns.len(), "{table}: row width");
+            s.add(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.into_iter().enumerate() {
+                if j > 0 {
+                    s.add(", ");
+                }
+                if anonymous {
+                    s.args.push(v);
+                    s.text.push('?');
+                } else {
+                    s.bind(v);
+                }
+            }
+            s.add(")");
+        }
+        out.push(s);
+    }
+    Prepared(out)
+}
+
+/// Runs prepared statements; returns the rows inserted.
+pub async fn run(mut c: Conn<'_>, p: Prepared) -> StoreResult<u64> {
+    let mut n = 0;
+    for s in p.0 {
+        n += db::execute(c.re(), s).await?;
+    }
+    Ok(n)
+}
+
+/// After rows were inserted with explicit ids: moves PostgreSQL's identity sequences past the
+/// largest id, so that the application's own inserts do not collide. (SQLite's AUTOINCREMENT
+/// follows explicit ids by itself.)
+pub async fn reset_ids(mut c: Conn<'_>, tables: &[&'static str]) -> StoreResult<()> {
+    if c.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    for table in tables {
+        let mut s = Sql::default();
+        s.text = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        );
+        db::execute(c.re(), s).await?;
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk load.
+pub async fn analyze(c: Conn<'_>) -> StoreResult<()> {
+    db::execute(c, Sql::new("ANALYZE")).await?;
+    Ok(())
+}
+
+/// Drops the secondary indexes of `tables` (not primary keys or unique constraints) and
+/// returns the statements that recreate them: a load into unindexed tables followed by one
+/// sorted build per index is many times faster than keeping the indexes current row by row.
+/// The definitions are read from the database itself, so they are the migrations' own.
+pub async fn drop_indexes(mut c: Conn<'_>, tables: &[&'static str]) -> StoreResult<Vec<String>> {
+    let mut recreate = Vec::new();
+    for table in tables {
+        let rows: Vec<(String, String)> = match c.backend() {
+            Backend::Sqlite => {
+                db::fetch_all(
+                    c.re(),
+                    Sql::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ")
+                        .arg(*table),
+                )
+                .await?
+            }
+            Backend::Postgres => {
+                db::fetch_all(
+                    c.re(),
+                    Sql::new(
+                        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = ",
+                    )
+                    .arg(*table)
+                    .push(" AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)"),
+                )
+                .await?
+            }
+        };
+        for (name, sql) in rows {
+            let mut drop = Sql::default();
+            drop.text = format!("DROP INDEX {name}");
+            db::execute(c.re(), drop).await?;
+            recreate.push(sql);
+        }
+    }
+    Ok(recreate)
+}
+
+/// Runs the statements [`drop_indexes`] returned.
+pub async fn create_indexes(mut c: Conn<'_>, statements: &[String]) -> StoreResult<()> {
+    for sql in statements {
+        let mut s = Sql::default();
+        s.text = sql.clone();
+        db::execute(c.re(), s).await?;
+    }
+    Ok(())
+}
+
+/// A large page cache for the rest of this connection's life (SQLite; a bulk load into
+/// big indexes otherwise spends its time re-reading pages). PostgreSQL sizes its own.
+pub async fn large_cache(c: Conn<'_>) -> StoreResult<()> {
+    if c.backend() == Backend::Sqlite {
+        // In KiB: one GiB, taken only as pages are touched.
+        db::execute(c, Sql::new("PRAGMA cache_size = -1048576")).await?;
+    }
+    Ok(())
+}
