@@ -425,7 +425,7 @@ pub async fn bootstrap_admin(svc: &Services) -> ServiceResult<Option<(String, St
     }
     let pw = random_password();
     let now = svc.now();
-    let id = users::create(
+    let created = users::create(
         tx.conn(),
         &users::NewUser {
             username: "admin",
@@ -437,7 +437,13 @@ pub async fn bootstrap_admin(svc: &Services) -> ServiceResult<Option<(String, St
         },
         now,
     )
-    .await?;
+    .await;
+    let id = match created {
+        Ok(id) => id,
+        // Several instances started together on a new database: another one made it first.
+        Err(luodi_store::StoreError::Unique(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     users::add_binding(tx.conn(), id, Role::SystemAdmin.as_str(), None, None, now).await?;
     audit::record::<(), serde_json::Value>(
         svc,
