@@ -52,6 +52,24 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Fill an empty database with a synthetic province, for benchmarks and load tests.
+    Gen(GenArgs),
+    /// Measure a generated database (see bench/README.md): roll-ups, ledger pages, writes,
+    /// the province's bulletin, an import and HTTP under load; print and append the figures.
+    Bench {
+        /// Append the report to this Markdown file (e.g. bench/RESULTS.md).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Shorter runs and a 10,000-row import (for CI).
+        #[arg(long)]
+        quick: bool,
+        /// Rows of the ledger import (default 100,000; 10,000 with --quick).
+        #[arg(long)]
+        import_rows: Option<usize>,
+    },
+    /// The province's bulletin once, with its wall time and peak memory (used by bench).
+    #[command(hide = true)]
+    BenchBulletin,
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -89,6 +107,25 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
+}
+
+#[derive(Args)]
+struct GenArgs {
+    /// How many orgs (six levels: province, 14 cities, ~100 counties, departments, units, branches).
+    #[arg(long, default_value_t = 100_000)]
+    orgs: usize,
+    /// How many tasks and rectification items.
+    #[arg(long, default_value_t = 3_000_000)]
+    items: usize,
+    /// Weeks of reports, activities and indicator actuals behind today.
+    #[arg(long, default_value_t = 8)]
+    weeks: u32,
+    /// The same seed (and day) gives the same province.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The day the province is generated as of (default: today in Beijing).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -312,6 +349,74 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// `luodi gen`: a synthetic province, with progress on standard error and a summary after.
+async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let today = args.today.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+    });
+    let opts = crate::gen::GenOptions {
+        orgs: args.orgs,
+        items: args.items,
+        weeks: args.weeks,
+        seed: args.seed,
+        today,
+    };
+    let db = startup::open_db(cfg, &DbOptions::default()).await?;
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
+    let svc = startup::services(db, cfg, clock.clone())?;
+    let started = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let shown = AtomicU64::new(u64::MAX);
+    let progress = |part: &str, done: u64, total: u64| {
+        let pct = if total == 0 { 100 } else { done * 100 / total };
+        // On a terminal one line that updates; in a log a line every tenth.
+        let step = if tty { pct } else { pct / 10 };
+        if shown.swap(step, Ordering::Relaxed) == step && done != total {
+            return;
+        }
+        let line = format!(
+            "{part}: {done}/{total} ({pct}%), {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        if tty {
+            eprint!("\r{line}\x1b[K");
+            if done == total {
+                eprintln!();
+            }
+        } else {
+            eprintln!("{line}");
+        }
+    };
+    println!(
+        "luodi gen: {} orgs, {} items, {} weeks, seed {}, as of {today}, into {}",
+        opts.orgs,
+        opts.items,
+        opts.weeks,
+        opts.seed,
+        luodi_store::db::redact_url(&cfg.database_url)
+    );
+    let g = crate::gen::generate(&svc, &clock, &opts, &progress).await?;
+    println!("generated in {:.1} s:", started.elapsed().as_secs_f64());
+    for (what, n) in &g.counts {
+        println!("  {what:<20} {n:>12}");
+    }
+    for (what, d) in &g.timings {
+        println!("  time: {what:<14} {:>8.1} s", d.as_secs_f64());
+    }
+    println!("campaign id: {}", g.campaign_id);
+    println!(
+        "logins (password {}): sysadmin, secadmin, auditor, office, supervisor, city01…city{:02}, county001…, unit001…",
+        crate::demo_data::DEMO_PASSWORD,
+        g.logins.iter().filter(|l| l.username.starts_with("city")).count()
+    );
+    svc.db.close().await;
+    Ok(())
+}
+
 /// Builds the search index of a database written before it existed.
 async fn build_search_index(svc: &Services) -> anyhow::Result<()> {
     if let Some(n) = luodi_service::search::reindex_if_empty(svc).await? {
@@ -362,6 +467,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!();
             app.run(shutdown_signal()).await
+        }
+        Command::Bench {
+            out,
+            quick,
+            import_rows,
+        } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            let opts = crate::bench::BenchOptions {
+                database_url: cfg.database_url.clone(),
+                quick,
+                out,
+                import_rows: import_rows.unwrap_or(if quick { 10_000 } else { 100_000 }),
+            };
+            crate::bench::run(&svc, &opts).await?;
+            Ok(())
+        }
+        Command::BenchBulletin => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            crate::bench::bulletin(&svc).await
+        }
+        Command::Gen(args) => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            generate(&cfg, args).await
         }
         Command::Migrate => {
             let cfg = config(file, &common, None, "luodi.db")?;

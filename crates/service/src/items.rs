@@ -91,7 +91,7 @@ pub fn derive(it: &mut Item, now: DateTime<Utc>, r: &ItemRules) {
 }
 
 /// The counter bucket an item is in.
-pub(crate) fn key(it: &Item) -> BucketKey {
+pub fn key(it: &Item) -> BucketKey {
     BucketKey {
         kind: it.kind.clone(),
         phase: it.phase.clone(),
@@ -102,7 +102,8 @@ pub(crate) fn key(it: &Item) -> BucketKey {
     }
 }
 
-fn days_to_close(it: &Item) -> i64 {
+/// Days from issue to close-out of a done item (0 otherwise), as the counters sum them.
+pub fn days_to_close(it: &Item) -> i64 {
     match (status_of(it).is_done(), it.closed_on) {
         (true, Some(closed)) => (closed
             - it.start_on.unwrap_or_else(|| it.created_at.date_naive()))
