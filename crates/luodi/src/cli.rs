@@ -372,7 +372,7 @@ async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
     let tty = std::io::stderr().is_terminal();
     let shown = AtomicU64::new(u64::MAX);
     let progress = |part: &str, done: u64, total: u64| {
-        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         // On a terminal one line that updates; in a log a line every tenth.
         let step = if tty { pct } else { pct / 10 };
         if shown.swap(step, Ordering::Relaxed) == step && done != total {

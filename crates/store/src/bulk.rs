@@ -82,13 +82,21 @@ pub async fn reset_ids(mut c: Conn<'_>, tables: &[&'static str]) -> StoreResult<
         return Ok(());
     }
     for table in tables {
-        let mut s = Sql::default();
-        s.text = format!(
+        let s = text(format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        );
+        ));
         db::execute(c.re(), s).await?;
     }
     Ok(())
+}
+
+/// A statement of the loader's own making (names from the caller's constants or from the
+/// database's catalogue), with nothing bound.
+fn text(sql: String) -> Sql {
+    Sql {
+        text: sql,
+        args: Vec::new(),
+    }
 }
 
 /// Refreshes the planner's statistics after a bulk load.
@@ -126,9 +134,7 @@ pub async fn drop_indexes(mut c: Conn<'_>, tables: &[&'static str]) -> StoreResu
             }
         };
         for (name, sql) in rows {
-            let mut drop = Sql::default();
-            drop.text = format!("DROP INDEX {name}");
-            db::execute(c.re(), drop).await?;
+            db::execute(c.re(), text(format!("DROP INDEX {name}"))).await?;
             recreate.push(sql);
         }
     }
@@ -138,9 +144,7 @@ pub async fn drop_indexes(mut c: Conn<'_>, tables: &[&'static str]) -> StoreResu
 /// Runs the statements [`drop_indexes`] returned.
 pub async fn create_indexes(mut c: Conn<'_>, statements: &[String]) -> StoreResult<()> {
     for sql in statements {
-        let mut s = Sql::default();
-        s.text = sql.clone();
-        db::execute(c.re(), s).await?;
+        db::execute(c.re(), text(sql.clone())).await?;
     }
     Ok(())
 }

@@ -386,11 +386,11 @@ async fn gen_writes_a_consistent_deterministic_province() {
         .await
         .expect("db");
     let mut conn = d.read().await.expect("conn");
-    let count = |c: &mut luodi_store::db::Pooled, sql: &'static str| {
-        let s = Sql::new(sql);
-        let c = c.conn();
-        async move { db::scalar_i64(c, s).await.expect(sql) }
-    };
+    async fn count(c: &mut luodi_store::db::Pooled, sql: &'static str) -> i64 {
+        luodi_store::db::scalar_i64(c.conn(), luodi_store::Sql::new(sql))
+            .await
+            .expect(sql)
+    }
     assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM orgs").await, 400);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM items").await, 3000);
     assert_eq!(
