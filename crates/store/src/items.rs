@@ -449,14 +449,16 @@ pub async fn due_for_rebucket(
     now: DateTime<Utc>,
     limit: i64,
 ) -> StoreResult<Vec<ItemRow>> {
+    // The ids first, from the index alone: asked on every read, this must not let the planner
+    // start from the orgs and walk every item.
     db::fetch_all(
         c,
         select()
-            .push("WHERE i.bucket_changes_at <= ")
+            .push("WHERE i.id IN (SELECT id FROM items WHERE bucket_changes_at <= ")
             .arg(now)
-            // In the index's order: asked on every read, it must not walk the table by id.
-            .push(" ORDER BY i.bucket_changes_at, i.id LIMIT ")
-            .arg(limit),
+            .push(" ORDER BY bucket_changes_at LIMIT ")
+            .arg(limit)
+            .push(") ORDER BY i.bucket_changes_at, i.id"),
     )
     .await
 }
