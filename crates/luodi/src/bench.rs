@@ -700,7 +700,13 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
             .output()
             .await?;
         let text = String::from_utf8_lossy(&out.stdout);
-        let v: Value = serde_json::from_str(text.trim()).with_context(|| {
+        // Its answer is its last line (log lines may come before it).
+        let answer = text
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('{'))
+            .unwrap_or("");
+        let v: Value = serde_json::from_str(answer).with_context(|| {
             format!(
                 "bench-bulletin: {}{}",
                 text,
