@@ -377,7 +377,9 @@ async fn write_load(
 /// One `wrk` run: (requests/s, p99 ms, errors), or why it could not run.
 async fn wrk(url: &str, token: &str, secs: u64) -> anyhow::Result<(f64, f64, u64, String)> {
     let out = tokio::process::Command::new("wrk")
-        .args(["-t2", "-c64", "--latency", "-d"])
+        // A slow endpoint is measured, not dropped: wrk's default 2 s timeout left the
+        // province dashboard (~1 s alone, 64 at once) with no completed request to report.
+        .args(["-t2", "-c64", "--latency", "--timeout", "60s", "-d"])
         .arg(format!("{secs}s"))
         .arg("-H")
         .arg(format!("Authorization: Bearer {token}"))
@@ -486,7 +488,8 @@ fn commit() -> String {
     })
 }
 
-/// A ledger of `n` rows for the import figure, over the units of `codes`.
+/// A ledger of `n` sheet rows (one item with one measure each) for the import figure, over
+/// the units of `codes`: a second measure would take a row of its own.
 fn ledger_xlsx(n: usize, codes: &[(String, String)]) -> anyhow::Result<Vec<u8>> {
     use crate::gen_text as t;
     use luodi_office::ledger::{LedgerMeasure, LedgerRow};
@@ -501,14 +504,9 @@ fn ledger_xlsx(n: usize, codes: &[(String, String)]) -> anyhow::Result<Vec<u8>> 
                 item_type: "time_limited".into(),
                 phase: "rectification".into(),
                 title: format!("{}（导入{}）", t::PROBLEMS[i % t::PROBLEMS.len()], i + 1),
-                measures: vec![
-                    LedgerMeasure {
-                        text: t::MEASURES[i % t::MEASURES.len()].into(),
-                    },
-                    LedgerMeasure {
-                        text: t::MEASURES[(i + 5) % t::MEASURES.len()].into(),
-                    },
-                ],
+                measures: vec![LedgerMeasure {
+                    text: t::MEASURES[i % t::MEASURES.len()].into(),
+                }],
                 org_code: code.clone(),
                 org_name: name.clone(),
                 person: format!("{}{}", t::SURNAMES[i % 24], t::GIVEN[(i / 24) % 24]),
@@ -775,8 +773,10 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
             }
         };
         let secs = t0.elapsed().as_secs_f64();
-        anyhow::ensure!(result["phase"] == "done", "the import failed: {result}");
-        let target = if rows >= 100_000 {
+        let target = if result["phase"] != "done" {
+            // Reported, not fatal: the load figures below still matter.
+            format!("✗ failed: {}", result["error"])
+        } else if rows >= 100_000 {
             format!("≤ 20 s {}", mark(secs <= 20.0))
         } else {
             String::new()

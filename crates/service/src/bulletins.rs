@@ -10,8 +10,7 @@ use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use luodi_domain::bulletin::{
-    interview_reasons, rank, report_state, score, suggested_kind, Figures, InterviewRule,
-    ReportState, ScoringRules,
+    interview_reasons, rank, score, suggested_kind, Figures, InterviewRule, ScoringRules,
 };
 use luodi_domain::cadence::parse_iso_week;
 use luodi_domain::org::is_within;
@@ -226,25 +225,17 @@ pub async fn compute(
     // Reports due this week (punctuality) and over the interview window.
     let window_start = end - Duration::weeks(interview_rule.window_weeks);
     let mut window: HashMap<i64, (i64, i64)> = HashMap::new();
-    for (path, due, submitted) in
-        bulletins::reports_between(tx.conn(), &scope.path, window_start, end).await?
-    {
-        let Some(org) = child_of(&path) else { continue };
-        let state = report_state(due, submitted, now.max(end));
-        let on_time = state == ReportState::SubmittedOnTime;
-        let w = window.entry(org).or_default();
-        w.0 += 1;
-        w.1 += i64::from(on_time);
-        if due >= start {
-            if let Some(f) = figs.get_mut(&org) {
-                f.reports_due += 1;
-                match state {
-                    ReportState::SubmittedOnTime => f.reports_on_time += 1,
-                    ReportState::SubmittedLate => f.reports_late += 1,
-                    ReportState::Missing | ReportState::Open => f.reports_missing += 1,
-                }
-            }
-        }
+    for t in bulletins::report_tallies(tx.conn(), scope.id, window_start, start, end).await? {
+        let Some(f) = figs.get_mut(&t.org_id) else {
+            continue;
+        };
+        window.insert(t.org_id, (t.window_due, t.window_on_time));
+        f.reports_due += t.week_due;
+        f.reports_on_time += t.week_on_time;
+        f.reports_late += t.week_late;
+        // Not submitted: missing once the cut-off has passed, and still open before it;
+        // the bulletin counts both as not in.
+        f.reports_missing += t.week_due - t.week_on_time - t.week_late;
     }
     // Steps taken this week: sent back, and extensions approved.
     for (path, action, n) in bulletins::events_by_path(tx.conn(), &scope.path, start, end).await? {
