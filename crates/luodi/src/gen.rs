@@ -1538,8 +1538,8 @@ pub async fn generate(
 
     let t0 = Instant::now();
     progress("analyze", 0, 1);
+    bulk::analyze(&svc.db).await?;
     let mut tx = svc.db.begin().await?;
-    bulk::analyze(tx.conn()).await?;
     // What was generated, for `luodi bench` to report beside its figures.
     let summary = serde_json::json!({
         "orgs": opts.orgs, "items": opts.items, "weeks": opts.weeks, "seed": opts.seed,

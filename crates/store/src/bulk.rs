@@ -99,9 +99,23 @@ fn text(sql: String) -> Sql {
     }
 }
 
-/// Refreshes the planner's statistics after a bulk load.
-pub async fn analyze(c: Conn<'_>) -> StoreResult<()> {
-    db::execute(c, Sql::new("ANALYZE")).await?;
+/// Refreshes the planner's statistics after a bulk load. PostgreSQL is also vacuumed: right
+/// after a load its visibility map is empty, so it would read the table behind every index
+/// entry (the province dashboard took a sequential scan instead). VACUUM runs outside any
+/// transaction, as a simple-protocol statement.
+pub async fn analyze(database: &db::Db) -> StoreResult<()> {
+    match database {
+        db::Db::Sqlite { .. } => {
+            let mut tx = database.begin().await?;
+            db::execute(tx.conn(), Sql::new("ANALYZE")).await?;
+            tx.commit().await?;
+        }
+        db::Db::Postgres(pool) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe("VACUUM (ANALYZE)"))
+                .execute(pool)
+                .await?;
+        }
+    }
     Ok(())
 }
 
