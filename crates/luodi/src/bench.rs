@@ -28,6 +28,8 @@ pub struct BenchOptions {
     pub out: Option<PathBuf>,
     /// Rows of the import figure.
     pub import_rows: usize,
+    /// Only these parts (`rollup`, `ledger`, …); empty: all.
+    pub only: Vec<String>,
 }
 
 /// Latency figures of one measured request or call.
@@ -597,9 +599,12 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         v["token"].as_str().unwrap_or_default().to_owned()
     };
     let cid = lv.campaign_id;
+    let part = |name: &str| opts.only.is_empty() || opts.only.iter().any(|p| p == name);
 
-    println!("\nscope roll-up (p50 / p99):");
-    for (label, id, name) in &lv.orgs {
+    if part("rollup") {
+        println!("\nscope roll-up (p50 / p99):");
+    }
+    for (label, id, name) in lv.orgs.iter().filter(|_| part("rollup")) {
         let mut ms = Vec::new();
         for _ in 0..samples {
             let t0 = Instant::now();
@@ -620,8 +625,12 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         rep.lat(format!("roll-up over HTTP, {label}"), l, Some(10.0));
     }
 
-    println!("\nledger page: 50 rows, scope + light red + in progress, by deadline (p50 / p99):");
-    for (label, id, _) in &lv.orgs {
+    if part("ledger") {
+        println!(
+            "\nledger page: 50 rows, scope + light red + in progress, by deadline (p50 / p99):"
+        );
+    }
+    for (label, id, _) in lv.orgs.iter().filter(|_| part("ledger")) {
         let mut ms = Vec::new();
         for _ in 0..samples {
             let t0 = Instant::now();
@@ -652,7 +661,7 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         .await?;
         rep.lat(format!("ledger page over HTTP, {label}"), l, Some(20.0));
     }
-    for (label, id, _) in lv.orgs.iter().take(2) {
+    for (label, id, _) in lv.orgs.iter().take(2).filter(|_| part("dashboard")) {
         let l = timed_get(
             &office,
             &format!("{base}/api/v1/dashboard?org_id={id}&campaign_id={cid}"),
@@ -662,10 +671,12 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         rep.lat(format!("dashboard over HTTP, {label}"), l, None);
     }
 
-    println!(
-        "\ndurable writes over HTTP (SQLite synchronous=FULL; PostgreSQL synchronous_commit on):"
-    );
-    for clients in [1usize, 8, 32] {
+    if part("writes") {
+        println!(
+            "\ndurable writes over HTTP (SQLite synchronous=FULL; PostgreSQL synchronous_commit on):"
+        );
+    }
+    for clients in [1usize, 8, 32].into_iter().filter(|_| part("writes")) {
         let (creates, transitions, errors) =
             write_load(&office, &base, &lv, clients, load_secs).await?;
         rep.row(
@@ -689,8 +700,8 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         }
     }
 
-    println!("\nthe province's weekly bulletin (a child process):");
-    {
+    if part("bulletin") {
+        println!("\nthe province's weekly bulletin (a child process):");
         let exe = std::env::current_exe()?;
         let out = tokio::process::Command::new(exe)
             .args(["bench-bulletin", "--database", url])
@@ -728,8 +739,8 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         );
     }
 
-    println!("\nledger import over HTTP (.xlsx, a background job, until done):");
-    {
+    if part("import") {
+        println!("\nledger import over HTTP (.xlsx, a background job, until done):");
         let codes: Vec<(String, String)> = {
             let mut c = svc.db.read().await?;
             luodi_store::db::fetch_all(
@@ -791,7 +802,9 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         );
     }
 
-    println!("\nHTTP under load (wrk, 64 connections, 2 threads):");
+    if part("load") {
+        println!("\nHTTP under load (wrk, 64 connections, 2 threads):");
+    }
     let wrk_secs = if opts.quick { 5 } else { 15 };
     let city = lv.orgs.get(1).or(lv.orgs.first()).map(|o| o.1).unwrap_or(1);
     let mut peak_load = 0u64;
@@ -806,7 +819,10 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
             format!("/api/v1/dashboard?org_id=1&campaign_id={cid}"),
             None,
         ),
-    ] {
+    ]
+    .into_iter()
+    .filter(|_| part("load"))
+    {
         let sampler = {
             let pid = pid.clone();
             tokio::spawn(async move {
@@ -864,6 +880,9 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         machine(),
         if opts.quick { " · quick run" } else { "" }
     );
+    if !opts.only.is_empty() {
+        let _ = writeln!(md, "only: {}\n", opts.only.join(", "));
+    }
     let _ = writeln!(
         md,
         "| figure | p50 / p99 or value | target |\n|---|---|---|"

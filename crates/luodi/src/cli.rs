@@ -66,6 +66,10 @@ enum Command {
         /// Rows of the ledger import (default 100,000; 10,000 with --quick).
         #[arg(long)]
         import_rows: Option<usize>,
+        /// Only these parts, comma-separated: rollup, ledger, dashboard, writes, bulletin,
+        /// import, load (default: all).
+        #[arg(long, value_delimiter = ',', value_parser = ["rollup", "ledger", "dashboard", "writes", "bulletin", "import", "load"])]
+        only: Vec<String>,
     },
     /// The province's bulletin once, with its wall time and peak memory (used by bench).
     #[command(hide = true)]
@@ -472,6 +476,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             quick,
             import_rows,
+            only,
         } => {
             let cfg = config(file, &common, None, "luodi.db")?;
             init_logging("warn");
@@ -481,6 +486,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 quick,
                 out,
                 import_rows: import_rows.unwrap_or(if quick { 10_000 } else { 100_000 }),
+                only,
             };
             crate::bench::run(&svc, &opts).await?;
             Ok(())

@@ -19,7 +19,7 @@ use luodi_domain::FixedClock;
 use luodi_service::campaigns::{CampaignInput, GoalInput, PhaseEntry};
 use luodi_service::items::{derive, item_rules, ItemRules};
 use luodi_service::{Actor, Services};
-use luodi_store::items::Item;
+use luodi_store::items::{item_row, Item, EVENT_COLUMNS, ITEM_COLUMNS};
 use luodi_store::sql::Arg;
 use luodi_store::{bulk, Backend};
 use std::collections::HashMap;
@@ -337,45 +337,6 @@ const LOADED: &[&str] = &[
     "activities",
 ];
 
-const ITEM_COLUMNS: &[&str] = &[
-    "id",
-    "campaign_id",
-    "kind",
-    "parent_id",
-    "title",
-    "description",
-    "phase",
-    "source",
-    "category",
-    "item_type",
-    "owner_org_id",
-    "lead_org_id",
-    "lead_org_path",
-    "responsible_user_id",
-    "responsible_person",
-    "goal_id",
-    "programme_area_id",
-    "weight",
-    "progress_percent",
-    "status",
-    "suspended_from",
-    "original_due_on",
-    "due_on",
-    "pending_extension_on",
-    "start_on",
-    "closed_on",
-    "recheck_due_on",
-    "evidence_count",
-    "reopen_count",
-    "light",
-    "timeliness",
-    "due_so_far",
-    "bucket_changes_at",
-    "version",
-    "created_by",
-    "created_at",
-    "updated_at",
-];
 const SEARCH_COLUMNS: &[&str] = &[
     "id",
     "doc_kind",
@@ -389,60 +350,6 @@ const SEARCH_COLUMNS: &[&str] = &[
     "body_terms",
     "updated_at",
 ];
-const EVENT_COLUMNS: &[&str] = &[
-    "item_id",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "data_json",
-];
-
-fn item_row(it: &Item) -> Vec<Arg> {
-    vec![
-        Arg::from(it.id),
-        Arg::from(it.campaign_id),
-        Arg::from(it.kind.as_str()),
-        Arg::from(it.parent_id),
-        Arg::from(it.title.as_str()),
-        Arg::from(it.description.as_str()),
-        Arg::from(it.phase.as_str()),
-        Arg::from(it.source.as_str()),
-        Arg::from(it.category.as_str()),
-        Arg::from(it.item_type.as_str()),
-        Arg::from(it.owner_org_id),
-        Arg::from(it.lead_org_id),
-        Arg::from(it.lead_org_path.as_str()),
-        Arg::from(it.responsible_user_id),
-        Arg::from(it.responsible_person.as_str()),
-        Arg::from(it.goal_id),
-        Arg::from(it.programme_area_id),
-        Arg::from(it.weight),
-        Arg::from(it.progress_percent),
-        Arg::from(it.status.as_str()),
-        Arg::from(it.suspended_from.as_deref()),
-        Arg::from(it.original_due_on),
-        Arg::from(it.due_on),
-        Arg::from(it.pending_extension_on),
-        Arg::from(it.start_on),
-        Arg::from(it.closed_on),
-        Arg::from(it.recheck_due_on),
-        Arg::from(it.evidence_count),
-        Arg::from(it.reopen_count),
-        Arg::from(it.light.as_str()),
-        Arg::from(it.timeliness.as_str()),
-        Arg::from(it.due_so_far),
-        Arg::from(it.bucket_changes_at),
-        Arg::from(it.version),
-        Arg::from(it.created_by),
-        Arg::from(it.created_at),
-        Arg::from(it.updated_at),
-    ]
-}
-
 /// Rows of one batch of items and what hangs off them.
 #[derive(Default)]
 struct ItemBatch {

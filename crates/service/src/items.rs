@@ -487,6 +487,72 @@ pub(crate) async fn insert_new(
     r: &ItemRules,
     now: DateTime<Utc>,
 ) -> ServiceResult<Item> {
+    let (mut it, steps) = new_item(actor, input, lead, r, now)?;
+    it.id = items::insert(c.re(), &it).await?;
+    items::set_measures(c.re(), it.id, &new_measures(input)).await?;
+    let ms: Vec<(String, NaiveDate, Option<NaiveDate>)> = input
+        .milestones
+        .iter()
+        .map(|m| (m.title.trim().to_owned(), m.due_on, m.done_on))
+        .collect();
+    items::set_milestones(c.re(), it.id, &ms).await?;
+    let mut co = input.co_org_ids.clone();
+    co.sort_unstable();
+    co.dedup();
+    co.retain(|o| *o != lead.id);
+    items::set_co_orgs(c.re(), it.id, &co).await?;
+    for e in creation_events(actor, it.id, &steps, now) {
+        items::add_event(c.re(), &e).await?;
+    }
+    Ok(it)
+}
+
+/// The measures of a new item as stored: trimmed, blank ones left out.
+pub(crate) fn new_measures(input: &ItemInput) -> Vec<String> {
+    input
+        .measures
+        .iter()
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+/// The steps that record an item's creation, as [`new_item`] decided them.
+pub(crate) fn creation_events<'a>(
+    actor: &'a Actor,
+    item_id: i64,
+    steps: &[(&'static str, Status)],
+    now: DateTime<Utc>,
+) -> Vec<NewEvent<'a>> {
+    let mut from = Status::Draft.as_str();
+    steps
+        .iter()
+        .map(|&(action, to)| {
+            let e = NewEvent {
+                item_id,
+                at: now,
+                actor_id: actor.user_id,
+                actor_name: &actor.name,
+                action,
+                from_status: from,
+                to_status: to.as_str(),
+                reason: "",
+                data_json: None,
+            };
+            from = to.as_str();
+            e
+        })
+        .collect()
+}
+
+/// A new item as it will be stored (without its id), and the steps that record its creation.
+pub(crate) fn new_item(
+    actor: &Actor,
+    input: &ItemInput,
+    lead: &orgs::Org,
+    r: &ItemRules,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Item, Vec<(&'static str, Status)>)> {
     let today = local_today(now, r.tz);
     let supervisor = actor.can(Permission::SuperviseItems, &lead.path);
     let mut it = Item {
@@ -552,45 +618,7 @@ pub(crate) async fn insert_new(
         steps = vec![("create", Status::InProgress)];
     }
     derive(&mut it, now, r);
-    it.id = items::insert(c.re(), &it).await?;
-    let measures: Vec<String> = input
-        .measures
-        .iter()
-        .map(|m| m.trim().to_owned())
-        .filter(|m| !m.is_empty())
-        .collect();
-    items::set_measures(c.re(), it.id, &measures).await?;
-    let ms: Vec<(String, NaiveDate, Option<NaiveDate>)> = input
-        .milestones
-        .iter()
-        .map(|m| (m.title.trim().to_owned(), m.due_on, m.done_on))
-        .collect();
-    items::set_milestones(c.re(), it.id, &ms).await?;
-    let mut co = input.co_org_ids.clone();
-    co.sort_unstable();
-    co.dedup();
-    co.retain(|o| *o != lead.id);
-    items::set_co_orgs(c.re(), it.id, &co).await?;
-    let mut from = Status::Draft.as_str();
-    for (action, to) in steps {
-        items::add_event(
-            c.re(),
-            &NewEvent {
-                item_id: it.id,
-                at: now,
-                actor_id: actor.user_id,
-                actor_name: &actor.name,
-                action,
-                from_status: from,
-                to_status: to.as_str(),
-                reason: "",
-                data_json: None,
-            },
-        )
-        .await?;
-        from = to.as_str();
-    }
-    Ok(it)
+    Ok((it, steps))
 }
 
 /// Takes a lifecycle step.

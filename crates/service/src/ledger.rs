@@ -8,7 +8,7 @@ use luodi_domain::org::ancestor_ids;
 use luodi_domain::role::Permission;
 use luodi_office::ledger::{self, ImportedItem, LedgerMeasure, LedgerRow};
 use luodi_office::{CellError, ImportError};
-use luodi_store::items::{self, BucketKey};
+use luodi_store::items::{self, BucketKey, NewItem};
 use luodi_store::{orgs, Page};
 use std::collections::HashMap;
 
@@ -131,6 +131,9 @@ pub fn start_import(
     id
 }
 
+/// Items written per round of statements in an import.
+const IMPORT_CHUNK: usize = 2_000;
+
 async fn import_reporting(
     svc: &Services,
     actor: &Actor,
@@ -195,8 +198,7 @@ async fn import_reporting(
     if !errors.is_empty() {
         return Err(ImportError::Rows(errors).into());
     }
-    let mut counts: HashMap<(i64, BucketKey), (i64, i64)> = HashMap::new();
-    let mut created = 0usize;
+    let mut new = Vec::with_capacity(parsed.len());
     for p in &parsed {
         let Some(lead) = found.get(&p.org_code) else {
             continue;
@@ -235,17 +237,27 @@ async fn import_reporting(
             }])
             .into());
         }
-        let it = svc_items::insert_new(tx.conn(), actor, &input, lead, &r, now).await?;
-        let key = svc_items::key(&it);
-        for org in ancestor_ids(&it.lead_org_path) {
-            counts.entry((org, key.clone())).or_default().0 += 1;
-        }
-        created += 1;
-        if created % 500 == 0 {
-            report("writing", created, parsed.len());
-        }
+        let (item, steps) = svc_items::new_item(actor, &input, lead, &r, now)?;
+        new.push(NewItem {
+            item,
+            measures: svc_items::new_measures(&input),
+            events: svc_items::creation_events(actor, 0, &steps, now),
+        });
     }
-    report("writing", created, parsed.len());
+    // Many rows per statement, a few thousand items at a time so that progress moves.
+    let mut counts: HashMap<(i64, BucketKey), (i64, i64)> = HashMap::new();
+    let mut created = 0usize;
+    for chunk in new.chunks_mut(IMPORT_CHUNK) {
+        items::insert_many(tx.conn(), chunk).await?;
+        for n in chunk.iter() {
+            let key = svc_items::key(&n.item);
+            for org in ancestor_ids(&n.item.lead_org_path) {
+                counts.entry((org, key.clone())).or_default().0 += 1;
+            }
+        }
+        created += chunk.len();
+        report("writing", created, parsed.len());
+    }
     for ((org, key), (n, days)) in &counts {
         items::bump(tx.conn(), &[*org], campaign_id, key, *n, *days).await?;
     }

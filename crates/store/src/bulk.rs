@@ -1,6 +1,7 @@
-//! Bulk loading, for the province generator (`luodi gen`): many rows per statement with ids
-//! chosen by the caller, so that millions of rows go in at the speed of the database rather
-//! than of one round trip per row. Nothing here is reachable from a request.
+//! Bulk loading, for the province generator (`luodi gen`) and for imports: many rows per
+//! statement with ids chosen by the caller, so that many rows go in at the speed of the
+//! database rather than of one round trip per row. Index and statistics maintenance here
+//! (`drop_indexes`, `analyze`) is for the generator only.
 
 use crate::db::{self, Backend, Conn};
 use crate::error::StoreResult;
@@ -72,6 +73,35 @@ pub async fn run(mut c: Conn<'_>, p: Prepared) -> StoreResult<u64> {
         n += db::execute(c.re(), s).await?;
     }
     Ok(n)
+}
+
+/// Reserves `n` new ids of `table` (a caller's constant, with an `id` identity column) for
+/// rows the caller will insert with explicit ids. PostgreSQL draws them from the sequence, so
+/// concurrent writers never collide; on SQLite the caller holds the one writer, and ids go on
+/// from the highest ever given (AUTOINCREMENT's own rule).
+pub async fn reserve_ids(c: Conn<'_>, table: &'static str, n: usize) -> StoreResult<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    match c.backend() {
+        Backend::Postgres => {
+            let mut s = text(format!(
+                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, "
+            ));
+            s.bind(n as i64);
+            s.add(")");
+            let ids: Vec<(i64,)> = db::fetch_all(c, s).await?;
+            Ok(ids.into_iter().map(|(id,)| id).collect())
+        }
+        Backend::Sqlite => {
+            let s = text(format!(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0))"
+            ));
+            let last = db::scalar_i64(c, s).await?;
+            Ok((last + 1..=last + n as i64).collect())
+        }
+    }
 }
 
 /// After rows were inserted with explicit ids: moves PostgreSQL's identity sequences past the

@@ -1,9 +1,11 @@
 //! The database handle. SQLite gets a pool of readers and a single writer connection (writes are
 //! serialised and start with `BEGIN IMMEDIATE`, so a read-then-write transaction never fails on a
-//! lock upgrade); PostgreSQL gets one pool. Everything backend-specific is in this file.
+//! lock upgrade; transactions that queue for it share one COMMIT, see [`crate::writer`]);
+//! PostgreSQL gets one pool. Everything backend-specific is in this file.
 
 use crate::error::{StoreError, StoreResult};
 use crate::sql::{Arg, Sql};
+use crate::writer::{WriteTx, Writer};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
@@ -28,7 +30,10 @@ pub enum Backend {
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: std::sync::Arc<Writer>,
+    },
     Postgres(PgPool),
 }
 
@@ -72,14 +77,14 @@ impl Pooled {
 
 /// A write transaction. Dropped without `commit`, it rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(WriteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Sqlite(t) => Conn::Sqlite(t.conn()),
             Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
@@ -145,7 +150,10 @@ impl Db {
                         .pragma("cache_size", "-65536"),
                 )
                 .await?;
-            Ok(Db::Sqlite { read, write })
+            Ok(Db::Sqlite {
+                read,
+                write: Writer::new(write),
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut o = PgConnectOptions::from_str(url)?;
             if let Some(schema) = &opts.pg_schema {
@@ -172,7 +180,7 @@ impl Db {
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
-            Db::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Db::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write.pool()).await?,
             Db::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
         Ok(())
@@ -189,7 +197,7 @@ impl Db {
     /// Starts a write transaction.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -241,7 +249,7 @@ impl Db {
         match self {
             Db::Sqlite { read, write } => {
                 read.close().await;
-                write.close().await;
+                write.pool().close().await;
             }
             Db::Postgres(p) => p.close().await,
         }

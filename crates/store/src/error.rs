@@ -11,6 +11,9 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The batch this write was part of could not be committed; nothing of it was stored.
+    #[error("the write was not committed: {0}")]
+    Commit(String),
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     BadUrl(String),
 }

@@ -79,21 +79,152 @@ pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<ItemRow>> {
 }
 
 /// Inserts an item as given (its derived columns already computed) and returns its id.
+/// The columns of `items`, in the order of [`item_row`].
+pub const ITEM_COLUMNS: &[&str] = &[
+    "id",
+    "campaign_id",
+    "kind",
+    "parent_id",
+    "title",
+    "description",
+    "phase",
+    "source",
+    "category",
+    "item_type",
+    "owner_org_id",
+    "lead_org_id",
+    "lead_org_path",
+    "responsible_user_id",
+    "responsible_person",
+    "goal_id",
+    "programme_area_id",
+    "weight",
+    "progress_percent",
+    "status",
+    "suspended_from",
+    "original_due_on",
+    "due_on",
+    "pending_extension_on",
+    "start_on",
+    "closed_on",
+    "recheck_due_on",
+    "evidence_count",
+    "reopen_count",
+    "light",
+    "timeliness",
+    "due_so_far",
+    "bucket_changes_at",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+
+/// An item's values in the order of [`ITEM_COLUMNS`].
+pub fn item_row(it: &Item) -> Vec<Arg> {
+    vec![
+        Arg::from(it.id),
+        Arg::from(it.campaign_id),
+        Arg::from(it.kind.as_str()),
+        Arg::from(it.parent_id),
+        Arg::from(it.title.as_str()),
+        Arg::from(it.description.as_str()),
+        Arg::from(it.phase.as_str()),
+        Arg::from(it.source.as_str()),
+        Arg::from(it.category.as_str()),
+        Arg::from(it.item_type.as_str()),
+        Arg::from(it.owner_org_id),
+        Arg::from(it.lead_org_id),
+        Arg::from(it.lead_org_path.as_str()),
+        Arg::from(it.responsible_user_id),
+        Arg::from(it.responsible_person.as_str()),
+        Arg::from(it.goal_id),
+        Arg::from(it.programme_area_id),
+        Arg::from(it.weight),
+        Arg::from(it.progress_percent),
+        Arg::from(it.status.as_str()),
+        Arg::from(it.suspended_from.as_deref()),
+        Arg::from(it.original_due_on),
+        Arg::from(it.due_on),
+        Arg::from(it.pending_extension_on),
+        Arg::from(it.start_on),
+        Arg::from(it.closed_on),
+        Arg::from(it.recheck_due_on),
+        Arg::from(it.evidence_count),
+        Arg::from(it.reopen_count),
+        Arg::from(it.light.as_str()),
+        Arg::from(it.timeliness.as_str()),
+        Arg::from(it.due_so_far),
+        Arg::from(it.bucket_changes_at),
+        Arg::from(it.version),
+        Arg::from(it.created_by),
+        Arg::from(it.created_at),
+        Arg::from(it.updated_at),
+    ]
+}
+
+/// Stores a new item (its `id` is ignored) and indexes it; returns its id.
 pub async fn insert(mut c: Conn<'_>, it: &Item) -> StoreResult<i64> {
+    let mut s = Sql::new("INSERT INTO items (");
+    s.text.push_str(&ITEM_COLUMNS[1..].join(", "));
+    s.add(") VALUES (");
     let id = db::scalar_i64(
         c.re(),
-        Sql::new(
-            "INSERT INTO items (campaign_id, kind, parent_id, title, description, phase, source, category, item_type, owner_org_id, \
-             lead_org_id, lead_org_path, responsible_user_id, responsible_person, goal_id, programme_area_id, weight, progress_percent, \
-             status, suspended_from, original_due_on, due_on, pending_extension_on, start_on, closed_on, recheck_due_on, evidence_count, \
-             reopen_count, light, timeliness, due_so_far, bucket_changes_at, version, created_by, created_at, updated_at) VALUES (",
-        )
-        .values([Arg::from(it.campaign_id), Arg::from(it.kind.as_str()), Arg::from(it.parent_id), Arg::from(it.title.as_str()), Arg::from(it.description.as_str()), Arg::from(it.phase.as_str()), Arg::from(it.source.as_str()), Arg::from(it.category.as_str()), Arg::from(it.item_type.as_str()), Arg::from(it.owner_org_id), Arg::from(it.lead_org_id), Arg::from(it.lead_org_path.as_str()), Arg::from(it.responsible_user_id), Arg::from(it.responsible_person.as_str()), Arg::from(it.goal_id), Arg::from(it.programme_area_id), Arg::from(it.weight), Arg::from(it.progress_percent), Arg::from(it.status.as_str()), Arg::from(it.suspended_from.as_deref()), Arg::from(it.original_due_on), Arg::from(it.due_on), Arg::from(it.pending_extension_on), Arg::from(it.start_on), Arg::from(it.closed_on), Arg::from(it.recheck_due_on), Arg::from(it.evidence_count), Arg::from(it.reopen_count), Arg::from(it.light.as_str()), Arg::from(it.timeliness.as_str()), Arg::from(it.due_so_far), Arg::from(it.bucket_changes_at), Arg::from(1i64), Arg::from(it.created_by), Arg::from(it.created_at), Arg::from(it.updated_at)])
-        .push(") RETURNING id"),
+        s.values(item_row(it).into_iter().skip(1))
+            .push(") RETURNING id"),
     )
     .await?;
     crate::search::index_item(c, id).await?;
     Ok(id)
+}
+
+/// A new item with its measures and first steps, for [`insert_many`].
+pub struct NewItem<'a> {
+    pub item: Item,
+    pub measures: Vec<String>,
+    pub events: Vec<NewEvent<'a>>,
+}
+
+/// Stores many new items at once (an import): their ids are reserved in one statement, then
+/// the items, their measures, their steps and their search entries go in many rows per
+/// statement. Sets each item's id (and its events').
+pub async fn insert_many(mut c: Conn<'_>, new: &mut [NewItem<'_>]) -> StoreResult<()> {
+    let ids = crate::bulk::reserve_ids(c.re(), "items", new.len()).await?;
+    let (mut items, mut measures, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    for (n, id) in new.iter_mut().zip(ids) {
+        n.item.id = id;
+        items.push(item_row(&n.item));
+        for (i, m) in n.measures.iter().enumerate() {
+            measures.push(vec![
+                Arg::from(id),
+                Arg::from(i as i64),
+                Arg::from(m.as_str()),
+            ]);
+        }
+        for e in &mut n.events {
+            e.item_id = id;
+            events.push(event_row(e));
+        }
+    }
+    crate::bulk::insert(c.re(), "items", ITEM_COLUMNS, items).await?;
+    crate::bulk::insert(
+        c.re(),
+        "measures",
+        &["item_id", "position", "text"],
+        measures,
+    )
+    .await?;
+    crate::bulk::insert(c.re(), "item_events", EVENT_COLUMNS, events).await?;
+    let bodies: Vec<Vec<&str>> = new
+        .iter()
+        .map(|n| crate::search::item_body(&n.item, n.measures.iter().map(String::as_str)))
+        .collect();
+    let docs: Vec<(crate::search::Doc<'_>, DateTime<Utc>)> = new
+        .iter()
+        .zip(&bodies)
+        .map(|(n, body)| (crate::search::item_doc(&n.item, body), n.item.updated_at))
+        .collect();
+    crate::search::insert_new(c, &docs).await
 }
 
 /// Writes every mutable column of `it` if the stored version is `expected_version`, bumping the
@@ -634,14 +765,38 @@ pub struct NewEvent<'a> {
     pub data_json: Option<String>,
 }
 
+/// The columns of `item_events` that a new step fills, in the order of [`event_row`].
+pub const EVENT_COLUMNS: &[&str] = &[
+    "item_id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "data_json",
+];
+
+fn event_row(e: &NewEvent<'_>) -> Vec<Arg> {
+    vec![
+        Arg::from(e.item_id),
+        Arg::from(e.at),
+        Arg::from(e.actor_id),
+        Arg::from(e.actor_name),
+        Arg::from(e.action),
+        Arg::from(e.from_status),
+        Arg::from(e.to_status),
+        Arg::from(e.reason),
+        Arg::from(e.data_json.clone()),
+    ]
+}
+
 pub async fn add_event(c: Conn<'_>, e: &NewEvent<'_>) -> StoreResult<()> {
-    db::execute(
-        c,
-        Sql::new("INSERT INTO item_events (item_id, at, actor_id, actor_name, action, from_status, to_status, reason, data_json) VALUES (")
-        .values([Arg::from(e.item_id), Arg::from(e.at), Arg::from(e.actor_id), Arg::from(e.actor_name), Arg::from(e.action), Arg::from(e.from_status), Arg::from(e.to_status), Arg::from(e.reason), Arg::from(e.data_json.clone())])
-        .push(")"),
-    )
-    .await?;
+    let mut s = Sql::new("INSERT INTO item_events (");
+    s.text.push_str(&EVENT_COLUMNS.join(", "));
+    s.add(") VALUES (");
+    db::execute(c, s.values(event_row(e)).push(")")).await?;
     Ok(())
 }
 

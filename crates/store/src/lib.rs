@@ -31,6 +31,7 @@ pub mod settings;
 pub mod sql;
 pub mod users;
 pub mod webhooks;
+pub mod writer;
 
 pub use db::{Backend, Conn, Db, Tx};
 pub use error::{StoreError, StoreResult};

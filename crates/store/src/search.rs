@@ -8,6 +8,7 @@
 
 use crate::db::{self, Conn};
 use crate::error::StoreResult;
+use crate::items::Item;
 use crate::sql::{Arg, Sql};
 use crate::{Page, Paged};
 use chrono::{DateTime, Utc};
@@ -44,35 +45,80 @@ fn snippet(body: &[&str]) -> String {
     s
 }
 
+const DOC_COLUMNS: &[&str] = &[
+    "doc_kind",
+    "doc_id",
+    "campaign_id",
+    "org_id",
+    "org_path",
+    "title",
+    "snippet",
+    "title_terms",
+    "body_terms",
+    "updated_at",
+];
+
+fn doc_row(d: &Doc<'_>, now: DateTime<Utc>) -> Vec<Arg> {
+    // Title and text apart: a word in the title weighs more in the ranking.
+    vec![
+        Arg::from(d.kind),
+        Arg::from(d.doc_id),
+        Arg::from(d.campaign_id),
+        Arg::from(d.org_id),
+        Arg::from(d.org_path),
+        Arg::from(d.title),
+        Arg::from(snippet(d.body)),
+        Arg::from(index_terms(&[d.title])),
+        Arg::from(index_terms(d.body)),
+        Arg::from(now),
+    ]
+}
+
 /// Writes (or rewrites) the index row of a record.
 pub async fn put(c: Conn<'_>, d: &Doc<'_>, now: DateTime<Utc>) -> StoreResult<()> {
-    // Title and text apart: a word in the title weighs more in the ranking.
-    let title_terms = index_terms(&[d.title]);
-    let body_terms = index_terms(d.body);
+    let mut s = Sql::new("INSERT INTO search_docs (");
+    s.text.push_str(&DOC_COLUMNS.join(", "));
+    s.add(") VALUES (");
     db::execute(
         c,
-        Sql::new("INSERT INTO search_docs (doc_kind, doc_id, campaign_id, org_id, org_path, title, snippet, title_terms, body_terms, updated_at) VALUES (")
-            .values([
-                Arg::from(d.kind),
-                Arg::from(d.doc_id),
-                Arg::from(d.campaign_id),
-                Arg::from(d.org_id),
-                Arg::from(d.org_path),
-                Arg::from(d.title),
-                Arg::from(snippet(d.body)),
-                Arg::from(title_terms),
-                Arg::from(body_terms),
-                Arg::from(now),
-            ])
-            .push(
-                ") ON CONFLICT (doc_kind, doc_id) DO UPDATE SET campaign_id = excluded.campaign_id, org_id = excluded.org_id, \
-                 org_path = excluded.org_path, title = excluded.title, snippet = excluded.snippet, title_terms = excluded.title_terms, \
-                 body_terms = excluded.body_terms, \
-                 updated_at = excluded.updated_at",
-            ),
+        s.values(doc_row(d, now)).push(
+            ") ON CONFLICT (doc_kind, doc_id) DO UPDATE SET campaign_id = excluded.campaign_id, org_id = excluded.org_id, \
+             org_path = excluded.org_path, title = excluded.title, snippet = excluded.snippet, title_terms = excluded.title_terms, \
+             body_terms = excluded.body_terms, \
+             updated_at = excluded.updated_at",
+        ),
     )
     .await?;
     Ok(())
+}
+
+/// Indexes records that have never been indexed (just created), many rows per statement.
+pub async fn insert_new(c: Conn<'_>, docs: &[(Doc<'_>, DateTime<Utc>)]) -> StoreResult<()> {
+    let rows = docs.iter().map(|(d, at)| doc_row(d, *at)).collect();
+    crate::bulk::insert(c, "search_docs", DOC_COLUMNS, rows).await?;
+    Ok(())
+}
+
+/// The text of an item an index entry weighs after its title: description, measures, the
+/// person responsible.
+pub fn item_body<'a>(it: &'a Item, measures: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut body: Vec<&str> = vec![it.description.as_str()];
+    body.extend(measures);
+    body.push(it.responsible_person.as_str());
+    body
+}
+
+/// An item's index entry, `body` from [`item_body`].
+pub fn item_doc<'a>(it: &'a Item, body: &'a [&'a str]) -> Doc<'a> {
+    Doc {
+        kind: "item",
+        doc_id: it.id,
+        campaign_id: Some(it.campaign_id),
+        org_id: it.lead_org_id,
+        org_path: &it.lead_org_path,
+        title: &it.title,
+        body,
+    }
 }
 
 /// Removes a record from the index.
@@ -112,23 +158,8 @@ pub async fn index_item(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
     };
     let it = &row.item;
     let measures = crate::items::measures(c.re(), id).await?;
-    let mut body: Vec<&str> = vec![it.description.as_str()];
-    body.extend(measures.iter().map(|m| m.text.as_str()));
-    body.push(it.responsible_person.as_str());
-    put(
-        c,
-        &Doc {
-            kind: "item",
-            doc_id: id,
-            campaign_id: Some(it.campaign_id),
-            org_id: it.lead_org_id,
-            org_path: &it.lead_org_path,
-            title: &it.title,
-            body: &body,
-        },
-        it.updated_at,
-    )
-    .await
+    let body = item_body(it, measures.iter().map(|m| m.text.as_str()));
+    put(c, &item_doc(it, &body), it.updated_at).await
 }
 
 /// Indexes a situation report: its rule and period as the title, its three texts and its org

@@ -566,3 +566,83 @@ async fn search_index(db: Db, backend: &str) {
 async fn search_finds_chinese_words_within_scopes() {
     both!(search_index);
 }
+
+/// Many writers at once (on SQLite they share COMMITs): every acknowledged write is visible
+/// to a reader as soon as its commit returns, and a writer that fails or gives up leaves
+/// nothing behind and takes no other writer's work with it.
+async fn concurrent_writers(db: Db, backend: &str) {
+    let root = org(&db, "ROOT", None).await;
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let db = db.clone();
+        let root = root.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.begin().await.expect("begin");
+            let code = format!("W{i}");
+            orgs::create(
+                tx.conn(),
+                &NewOrg {
+                    code: &code,
+                    name: &code,
+                    kind: "unit",
+                    parent: Some(&root),
+                },
+                now(),
+            )
+            .await
+            .expect("create");
+            match i % 4 {
+                // A failing statement after a good one: the caller gives up.
+                1 => {
+                    let e = orgs::create(
+                        tx.conn(),
+                        &NewOrg {
+                            code: "ROOT",
+                            name: "dup",
+                            kind: "unit",
+                            parent: Some(&root),
+                        },
+                        now(),
+                    )
+                    .await;
+                    assert!(matches!(e, Err(StoreError::Unique(_))), "{e:?}");
+                    drop(tx);
+                    false
+                }
+                // Dropped without a word, as when a request is cancelled.
+                2 => {
+                    tokio::task::yield_now().await;
+                    drop(tx);
+                    false
+                }
+                _ => {
+                    tx.commit().await.expect("commit");
+                    let mut c = db.read().await.expect("read");
+                    let seen = orgs::get_by_code(c.conn(), &code).await.expect("get");
+                    assert!(seen.is_some(), "W{i} acknowledged but not visible");
+                    true
+                }
+            }
+        }));
+    }
+    let mut kept = 0;
+    for t in tasks {
+        if t.await.expect("task") {
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, 30, "{backend}");
+    let mut c = db.read().await.expect("read");
+    for i in 0..60 {
+        let found = orgs::get_by_code(c.conn(), &format!("W{i}"))
+            .await
+            .expect("get")
+            .is_some();
+        assert_eq!(found, i % 4 == 0 || i % 4 == 3, "{backend}: W{i}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_keep_what_they_committed_and_nothing_else() {
+    both!(concurrent_writers);
+}
