@@ -180,6 +180,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok((
         Account {
             user,
@@ -229,6 +230,7 @@ pub async fn set_email(
     .await?;
     let bindings = users::bindings(tx.conn(), id).await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(Account {
         user,
         org,
@@ -288,6 +290,7 @@ pub async fn set_disabled(
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(after)
 }
 
@@ -325,6 +328,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(pw)
 }
 
@@ -399,6 +403,7 @@ pub async fn grant(
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(binding)
 }
 
@@ -432,6 +437,7 @@ pub async fn revoke(svc: &Services, actor: &Actor, binding_id: i64) -> ServiceRe
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(())
 }
 

@@ -254,6 +254,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    svc.check_buckets_now();
     Ok(detail)
 }
 
@@ -320,6 +321,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    svc.check_buckets_now();
     Ok(after)
 }
 
@@ -412,5 +414,6 @@ pub async fn set_hidden_metrics(
     )
     .await?;
     tx.commit().await?;
+    svc.check_buckets_now();
     Ok(hidden)
 }

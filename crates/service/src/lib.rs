@@ -77,7 +77,15 @@ pub struct Services {
     pub channels: Arc<notify::Channels>,
     /// Notices in the reader's language, for the outside channels.
     pub notices: Arc<dyn notify::NoticeText>,
+    /// Principals resolved in the last moments (see [`auth::Principals`]).
+    pub principals: Arc<auth::Principals>,
+    /// A moment (on the service clock) in which no item's bucket is due: reads in it skip the
+    /// re-bucketing check.
+    pub quiet_until: Arc<std::sync::Mutex<Option<QuietMoment>>>,
 }
+
+/// From when to when the re-bucketing check found nothing due.
+pub type QuietMoment = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>);
 
 impl Services {
     pub fn new(
@@ -94,7 +102,15 @@ impl Services {
             jobs: jobs::Jobs::default(),
             channels: Arc::new(notify::Channels::without_mail()),
             notices: Arc::new(notify::RawNotice),
+            principals: Arc::default(),
+            quiet_until: Arc::default(),
         }
+    }
+
+    /// Ends the quiet moment of the re-bucketing check: a change (a campaign's rules) has made
+    /// items due now, so the next read re-derives them.
+    pub fn check_buckets_now(&self) {
+        *self.quiet_until.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The same services with these outside channels and this renderer of notices.

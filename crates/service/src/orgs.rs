@@ -233,6 +233,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: NewOrgInput) -> Servic
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(org)
 }
 
@@ -330,6 +331,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(after)
 }
 
@@ -398,6 +400,7 @@ pub async fn move_org(
     )
     .await?;
     tx.commit().await?;
+    svc.principals.forget();
     Ok(after)
 }
 
@@ -556,6 +559,7 @@ pub async fn import(
         made.insert(org.code.clone(), org);
     }
     tx.commit().await?;
+    svc.principals.forget();
     Ok(ImportSummary {
         created: made.len(),
     })
