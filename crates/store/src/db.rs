@@ -155,7 +155,12 @@ impl Db {
                 write: Writer::new(write),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let mut o = PgConnectOptions::from_str(url)?;
+            // Plans are made for each statement's own values: a ledger page's best plan
+            // depends on how much of the province its scope's path range holds, and the
+            // generic plan PostgreSQL switches to after five runs of a prepared statement sorted
+            // a province's red items for a unit's page too (100 ms instead of 1.5 ms).
+            let mut o = PgConnectOptions::from_str(url)?
+                .options([("plan_cache_mode", "force_custom_plan")]);
             if let Some(schema) = &opts.pg_schema {
                 o = o.options([("search_path", schema.as_str())]);
             }
