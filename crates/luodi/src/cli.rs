@@ -338,7 +338,7 @@ fn init_logging(level: &str) {
 }
 
 async fn services(cfg: &Config) -> anyhow::Result<Services> {
-    let db = startup::open_db(cfg, &DbOptions::default()).await?;
+    let db = startup::open_db(cfg, &cfg.db_options()).await?;
     startup::services(db, cfg, std::sync::Arc::new(luodi_domain::SystemClock))
 }
 
@@ -369,7 +369,7 @@ async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
         seed: args.seed,
         today,
     };
-    let db = startup::open_db(cfg, &DbOptions::default()).await?;
+    let db = startup::open_db(cfg, &cfg.db_options()).await?;
     let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
     let svc = startup::services(db, cfg, clock.clone())?;
     let started = std::time::Instant::now();
@@ -505,7 +505,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let cfg = config(file, &common, None, "luodi.db")?;
             init_logging(&cfg.log);
-            startup::open_db(&cfg, &DbOptions::default()).await?;
+            startup::open_db(&cfg, &cfg.db_options()).await?;
             println!(
                 "migrations applied: {}",
                 luodi_store::db::redact_url(&cfg.database_url)

@@ -23,6 +23,8 @@ pub struct Layer {
     /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required` or `smtps://…`; unset: no e-mail.
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    /// Database connections of this instance (PostgreSQL: its pool; SQLite: its readers).
+    pub db_max_connections: Option<u64>,
 }
 
 impl Layer {
@@ -40,6 +42,7 @@ impl Layer {
             public_url: over.public_url.or(self.public_url),
             smtp_url: over.smtp_url.or(self.smtp_url),
             mail_from: over.mail_from.or(self.mail_from),
+            db_max_connections: over.db_max_connections.or(self.db_max_connections),
         }
     }
 
@@ -75,6 +78,7 @@ impl Layer {
             public_url: get("LUODI_PUBLIC_URL"),
             smtp_url: get("LUODI_SMTP_URL"),
             mail_from: get("LUODI_MAIL_FROM"),
+            db_max_connections: num("LUODI_DB_MAX_CONNECTIONS")?,
         })
     }
 
@@ -98,6 +102,9 @@ pub struct Config {
     pub log: String,
     pub public_url: Option<String>,
     pub channels: luodi_service::notify::ChannelConfig,
+    /// Database connections of this instance; with several instances on one PostgreSQL,
+    /// their sum must stay under the server's `max_connections`.
+    pub db_max_connections: u32,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -127,7 +134,14 @@ impl Config {
         if idle == 0 || absolute == 0 {
             return Err("session timeouts must be greater than zero".into());
         }
+        let pool = l.db_max_connections.unwrap_or(16);
+        if !(1..=1000).contains(&pool) {
+            return Err(format!(
+                "db_max_connections must be between 1 and 1000, not {pool}"
+            ));
+        }
         Ok(Config {
+            db_max_connections: pool as u32,
             database_url,
             listen,
             data_dir,
@@ -150,10 +164,18 @@ impl Config {
         })
     }
 
+    /// How this instance connects to its database.
+    pub fn db_options(&self) -> luodi_store::db::DbOptions {
+        luodi_store::db::DbOptions {
+            max_connections: self.db_max_connections,
+            ..Default::default()
+        }
+    }
+
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -169,6 +191,7 @@ impl Config {
                 .map(luodi_store::db::redact_url)
                 .unwrap_or_default(),
             self.channels.mail_from,
+            self.db_max_connections,
         )
     }
 }
@@ -185,6 +208,7 @@ mod tests {
         let env = Layer::from_env(|k| match k {
             "LUODI_LISTEN" => Some("127.0.0.1:9100".into()),
             "LUODI_DATABASE_URL" => Some("postgres://u:secret@db/luodi".into()),
+            "LUODI_DB_MAX_CONNECTIONS" => Some("40".into()),
             _ => None,
         })
         .expect("env");
@@ -200,6 +224,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:9200");
         assert_eq!(c.log, "debug");
         assert_eq!(c.max_upload_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.db_options().max_connections, 40);
         assert!(c.redacted().contains("postgres://u:***@db/luodi"));
         assert!(!c.redacted().contains("secret"));
     }
@@ -208,6 +233,15 @@ mod tests {
     fn defaults_and_errors() {
         let c = Config::resolve(Layer::default(), "luodi.db").expect("defaults");
         assert_eq!(c.database_url, "sqlite://data/luodi.db");
+        assert_eq!(c.db_max_connections, 16);
+        assert!(Config::resolve(
+            Layer {
+                db_max_connections: Some(0),
+                ..Default::default()
+            },
+            "luodi.db"
+        )
+        .is_err());
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
         assert!(Config::resolve(
             Layer {
