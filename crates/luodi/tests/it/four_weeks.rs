@@ -34,27 +34,7 @@ fn nov(d: u32) -> DateTime<Utc> {
 
 async fn bearer(app: &TestApp, username: &str, password: &str) -> Client {
     let c = app.login(username, password).await;
-    let (s, v) = json(
-        c.post(app.url("/api/v1/me/tokens"))
-            .json(&json!({"name": "loop"}))
-            .send()
-            .await
-            .expect("token"),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {}", v["token"].as_str().expect("token"))
-            .parse()
-            .expect("header"),
-    );
-    Client::builder()
-        .default_headers(h)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    app.bearer(&c, "loop").await.0
 }
 
 /// An account made the way an installation makes one: created by the system administrator,

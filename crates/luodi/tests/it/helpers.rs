@@ -188,6 +188,33 @@ impl TestApp {
         c
     }
 
+    /// An API token of the client's account, and a client that sends it (no cookies): the
+    /// client and the token's id.
+    pub async fn bearer(&self, c: &Client, name: &str) -> (Client, i64) {
+        let (s, v) = json(
+            c.post(self.url("/api/v1/me/tokens"))
+                .json(&serde_json::json!({ "name": name }))
+                .send()
+                .await
+                .expect("token"),
+        )
+        .await;
+        assert_eq!(s, reqwest::StatusCode::CREATED, "{v}");
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", v["token"].as_str().expect("token"))
+                .parse()
+                .expect("header"),
+        );
+        let b = Client::builder()
+            .default_headers(h)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        (b, v["id"].as_i64().expect("token id"))
+    }
+
     pub async fn demo(&self, username: &str) -> Client {
         self.login(username, PW).await
     }

@@ -269,30 +269,6 @@ async fn operators_endpoints_answer() {
     }
 }
 
-async fn bearer(app: &TestApp, c: &Client) -> (Client, i64) {
-    let (s, v) = json(
-        c.post(app.url("/api/v1/me/tokens"))
-            .json(&json!({"name": "cli"}))
-            .send()
-            .await
-            .expect("token"),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {}", v["token"].as_str().expect("token"))
-            .parse()
-            .expect("header"),
-    );
-    let b = Client::builder()
-        .default_headers(h)
-        .build()
-        .expect("client");
-    (b, v["id"].as_i64().expect("token id"))
-}
-
 /// Principals are reused for a moment between requests; a revocation or a disabled account
 /// still takes effect at the very next request.
 #[tokio::test]
@@ -303,7 +279,7 @@ async fn a_revoked_token_or_a_disabled_account_is_refused_at_the_next_request() 
         let r = b.get(app.url("/api/v1/me")).send();
         async move { r.await.expect("me").status() }
     };
-    let (b, tid) = bearer(&app, &c).await;
+    let (b, tid) = app.bearer(&c, "cli").await;
     assert_eq!(me(&b).await, StatusCode::OK);
     assert_eq!(me(&b).await, StatusCode::OK);
     let r = c
@@ -314,7 +290,7 @@ async fn a_revoked_token_or_a_disabled_account_is_refused_at_the_next_request() 
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(me(&b).await, StatusCode::UNAUTHORIZED, "revoked token");
 
-    let (b, _) = bearer(&app, &c).await;
+    let (b, _) = app.bearer(&c, "cli").await;
     assert_eq!(me(&b).await, StatusCode::OK);
     let (_, who) = json(c.get(app.url("/api/v1/me")).send().await.expect("me")).await;
     let id = who["id"].as_i64().expect("id");
