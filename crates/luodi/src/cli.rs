@@ -369,7 +369,11 @@ async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
         seed: args.seed,
         today,
     };
-    let db = startup::open_db(cfg, &cfg.db_options()).await?;
+    let bulk = luodi_store::db::DbOptions {
+        bulk_load: true,
+        ..cfg.db_options()
+    };
+    let db = startup::open_db(cfg, &bulk).await?;
     let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
     let svc = startup::services(db, cfg, clock.clone())?;
     let started = std::time::Instant::now();
@@ -418,6 +422,11 @@ async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
         g.logins.iter().filter(|l| l.username.starts_with("city")).count()
     );
     svc.db.close().await;
+    // An ordinary open: SQLite's WAL back on, as every later open expects.
+    startup::open_db(cfg, &cfg.db_options())
+        .await?
+        .close()
+        .await;
     Ok(())
 }
 

@@ -994,7 +994,8 @@ pub async fn generate(
     // rows are in.
     let t0 = Instant::now();
     let mut tx = svc.db.begin().await?;
-    let indexes = bulk::drop_indexes(tx.conn(), LOADED).await?;
+    let mut indexes = bulk::drop_indexes(tx.conn(), LOADED).await?;
+    indexes.extend(bulk::defer_search_index(tx.conn()).await?);
     tx.commit().await?;
     let mut leads = Leads {
         bottom: Vec::new(),

@@ -185,6 +185,31 @@ pub async fn drop_indexes(mut c: Conn<'_>, tables: &[&'static str]) -> StoreResu
     Ok(recreate)
 }
 
+/// SQLite: stops keeping the full-text index current row by row (drops the insert trigger of
+/// `search_docs`) and returns the statements that restore the trigger and build the index from
+/// every stored document at once. Nothing to do on PostgreSQL, whose search index is one of
+/// [`drop_indexes`]'.
+pub async fn defer_search_index(mut c: Conn<'_>) -> StoreResult<Vec<String>> {
+    if c.backend() != Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let trigger: Option<(String,)> = db::fetch_optional(
+        c.re(),
+        Sql::new(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'search_docs_ai'",
+        ),
+    )
+    .await?;
+    let Some((create,)) = trigger else {
+        return Ok(Vec::new());
+    };
+    db::execute(c.re(), Sql::new("DROP TRIGGER search_docs_ai")).await?;
+    Ok(vec![
+        create,
+        "INSERT INTO search_fts (search_fts) VALUES ('rebuild')".to_owned(),
+    ])
+}
+
 /// Runs the statements [`drop_indexes`] returned.
 pub async fn create_indexes(mut c: Conn<'_>, statements: &[String]) -> StoreResult<()> {
     for sql in statements {

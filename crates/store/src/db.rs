@@ -107,6 +107,10 @@ pub struct DbOptions {
     pub pg_schema: Option<String>,
     /// How long to wait for a connection (including the first) before giving up.
     pub acquire_timeout: Duration,
+    /// SQLite only: a fresh file filled by one process (`luodi gen`), written once, without the
+    /// WAL (the journal in memory) and without waiting for the disk. A crash leaves a file to
+    /// delete and generate again. The next ordinary open turns the WAL back on.
+    pub bulk_load: bool,
 }
 
 impl Default for DbOptions {
@@ -116,6 +120,7 @@ impl Default for DbOptions {
             busy_timeout: Duration::from_secs(10),
             pg_schema: None,
             acquire_timeout: Duration::from_secs(30),
+            bulk_load: false,
         }
     }
 }
@@ -125,10 +130,15 @@ impl Db {
     /// file if it is missing.
     pub async fn connect(url: &str, opts: &DbOptions) -> StoreResult<Db> {
         if url.starts_with("sqlite:") {
+            let (journal, sync) = if opts.bulk_load {
+                (SqliteJournalMode::Memory, SqliteSynchronous::Off)
+            } else {
+                (SqliteJournalMode::Wal, SqliteSynchronous::Full)
+            };
             let base = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .journal_mode(journal)
+                .synchronous(sync)
                 .foreign_keys(true)
                 .busy_timeout(opts.busy_timeout);
             // The writer is opened first so that it creates the file and switches it to WAL.

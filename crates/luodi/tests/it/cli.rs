@@ -401,6 +401,15 @@ async fn gen_writes_a_consistent_deterministic_province() {
         .await,
         3000
     );
+    // The full-text index, built once after the load, holds every document.
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) FROM search_fts_docsize").await,
+        count(&mut conn, "SELECT COUNT(*) FROM search_docs").await
+    );
+    let (journal,): (String,) = db::fetch_one(conn.conn(), Sql::new("PRAGMA journal_mode"))
+        .await
+        .expect("journal");
+    assert_eq!(journal, "wal", "gen leaves the file in WAL mode");
     assert!(
         count(
             &mut conn,
