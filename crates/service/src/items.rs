@@ -17,7 +17,9 @@ use luodi_domain::org::ancestor_ids;
 use luodi_domain::role::Permission;
 use luodi_domain::rollup::{bucket, next_change, Rollup};
 use luodi_domain::Validation;
-use luodi_store::items::{self, BucketKey, Item, ItemFilter, ItemRow, ItemSort, NewEvent};
+use luodi_store::items::{
+    self, BucketKey, CounterDelta, Item, ItemFilter, ItemRow, ItemSort, NewEvent,
+};
 use luodi_store::{campaigns, orgs, Conn, Page, Paged};
 use serde::{Deserialize, Serialize};
 
@@ -127,28 +129,29 @@ async fn recount(
             return Ok(());
         }
     }
+    let mut deltas = Vec::new();
+    let mut spread = 0;
     if let Some(b) = before {
-        items::bump(
-            c.re(),
+        deltas.extend(CounterDelta::for_each(
             &ancestor_ids(&b.lead_org_path),
             b.campaign_id,
             &key(b),
             -1,
             -days_to_close(b),
-        )
-        .await?;
+        ));
+        spread = b.id;
     }
     if let Some(a) = after {
-        items::bump(
-            c.re(),
+        deltas.extend(CounterDelta::for_each(
             &ancestor_ids(&a.lead_org_path),
             a.campaign_id,
             &key(a),
             1,
             days_to_close(a),
-        )
-        .await?;
+        ));
+        spread = a.id;
     }
+    items::bump(c.re(), deltas, spread).await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use luodi_domain::org::ancestor_ids;
 use luodi_domain::role::Permission;
 use luodi_office::ledger::{self, ImportedItem, LedgerMeasure, LedgerRow};
 use luodi_office::{CellError, ImportError};
-use luodi_store::items::{self, BucketKey, NewItem};
+use luodi_store::items::{self, BucketKey, CounterDelta, NewItem};
 use luodi_store::{orgs, Page};
 use std::collections::HashMap;
 
@@ -258,9 +258,17 @@ async fn import_reporting(
         created += chunk.len();
         report("writing", created, parsed.len());
     }
-    for ((org, key), (n, days)) in &counts {
-        items::bump(tx.conn(), &[*org], campaign_id, key, *n, *days).await?;
-    }
+    let deltas = counts
+        .into_iter()
+        .map(|((org_id, key), (n, days))| CounterDelta {
+            org_id,
+            campaign_id,
+            key,
+            n,
+            days,
+        })
+        .collect();
+    items::bump(tx.conn(), deltas, campaign_id).await?;
     audit::record::<(), serde_json::Value>(
         svc,
         tx.conn(),

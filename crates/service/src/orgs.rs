@@ -420,26 +420,25 @@ async fn move_items(mut c: Conn<'_>, before: &Org, after: &Org) -> ServiceResult
         .into_iter()
         .filter(|id| *id != after.id)
         .collect();
+    let mut deltas = Vec::new();
     for (campaign, counter) in items::counters_by_campaign(c.re(), before.id).await? {
-        items::bump(
-            c.re(),
+        let (n, days) = (counter.n, counter.days_to_close_sum);
+        deltas.extend(items::CounterDelta::for_each(
             &old,
             campaign,
             &counter.key,
-            -counter.n,
-            -counter.days_to_close_sum,
-        )
-        .await?;
-        items::bump(
-            c.re(),
+            -n,
+            -days,
+        ));
+        deltas.extend(items::CounterDelta::for_each(
             &new,
             campaign,
             &counter.key,
-            counter.n,
-            counter.days_to_close_sum,
-        )
-        .await?;
+            n,
+            days,
+        ));
     }
+    items::bump(c.re(), deltas, before.id).await?;
     Ok(())
 }
 

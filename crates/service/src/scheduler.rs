@@ -37,6 +37,11 @@ pub fn jobs() -> Vec<JobSpec> {
             name: "deliver_notices",
             every: Duration::minutes(1),
         },
+        // Keeps each roll-up counter a handful of rows on PostgreSQL (see store::items::bump).
+        JobSpec {
+            name: "fold_counters",
+            every: Duration::minutes(1),
+        },
         JobSpec {
             name: "expire_sessions",
             every: Duration::hours(1),
@@ -112,6 +117,14 @@ async fn run(svc: &Services, name: &str) -> Result<String, String> {
                 "{} sent, {} to retry, {} given up",
                 r.sent, r.retrying, r.failed
             ))
+        }
+        "fold_counters" => {
+            let mut tx = svc.db.begin().await.map_err(|e| e.to_string())?;
+            let n = luodi_store::items::fold_counters(tx.conn())
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            Ok(format!("{n} counter rows folded"))
         }
         "expire_sessions" => {
             let mut tx = svc.db.begin().await.map_err(|e| e.to_string())?;

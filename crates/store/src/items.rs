@@ -463,40 +463,30 @@ fn covered_roots(f: &ItemFilter) -> Vec<String> {
     roots
 }
 
-/// Whether a page is found faster by walking the campaign's items of the filter's light in
-/// deadline order (items_campaign_light, checking status and scope in the index) than by
-/// sorting everything of the scope that matches (items_scope_due). The walk reads about
-/// `(offset + limit) × all / in_scope` entries, the sort `in_scope`; both counts come from the
-/// roll-up counters. A city's page: ~700 entries walked against ~3·10^4 sorted; a unit's:
-/// the other way round.
-async fn by_deadline(
-    c: Conn<'_>,
-    f: &ItemFilter,
-    sort: ItemSort,
-    in_scope: i64,
-    page: Page,
-) -> StoreResult<bool> {
+/// Whether a page might be found faster by walking the campaign's items of the filter's light
+/// in deadline order (items_campaign_light, checking status and scope in the index) than by
+/// sorting everything of the scope that matches (items_scope_due): see [`by_deadline`].
+fn walkable(f: &ItemFilter, sort: ItemSort) -> bool {
     let unset = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
-    let walkable = matches!(sort, ItemSort::DueOn | ItemSort::DueOnDesc)
+    matches!(sort, ItemSort::DueOn | ItemSort::DueOnDesc)
         && f.campaign_id.is_some()
         && !unset(&f.light)
         && unset(&f.kind)
         && unset(&f.phase)
-        && unset(&f.timeliness);
+        && unset(&f.timeliness)
+}
+
+/// Whether the walk is the cheaper way. It reads about `(offset + limit) × all / in_scope`
+/// entries, the sort `in_scope`, where `all` matches the filter everywhere; both counts come
+/// from the roll-up counters. A city's page: ~700 entries walked against ~3·10^4 sorted; a
+/// unit's: the other way round.
+fn by_deadline(in_scope: i64, all: i64, page: Page) -> bool {
     // Below this a sort is cheap whatever the walk would cost.
-    if !walkable || in_scope < 2_000 {
-        return Ok(false);
+    if in_scope < 2_000 {
+        return false;
     }
-    let everywhere = ItemFilter {
-        scopes: vec!["/".into()],
-        within: None,
-        ..f.clone()
-    };
-    let Some(all) = count_from_counters(c, &everywhere).await? else {
-        return Ok(false);
-    };
     let reach = (page.offset() + page.per_page).max(1);
-    Ok(reach.saturating_mul(all) < in_scope.saturating_mul(in_scope))
+    reach.saturating_mul(all) < in_scope.saturating_mul(in_scope)
 }
 
 /// The FROM-clause hint and the scope column for the deadline walk. SQLite's planner does not
@@ -509,11 +499,11 @@ fn deadline_walk(backend: crate::Backend) -> (&'static str, &'static str) {
     }
 }
 
-/// How many items match `f`, read from the roll-up counters of the subtrees it covers when
-/// every condition is one of theirs (campaign, kind, phase, status, light, timeliness): a
-/// few rows instead of counting a province's items. `None` when the filter needs the items.
-async fn count_from_counters(mut c: Conn<'_>, f: &ItemFilter) -> StoreResult<Option<i64>> {
-    let plain = f.lead_org_id.is_none()
+/// Whether every condition of `f` is one the roll-up counters hold (campaign, kind, phase,
+/// status, light, timeliness), so that how many items match is a read of a few counter rows
+/// instead of a count of a province's items.
+fn countable(f: &ItemFilter) -> bool {
+    f.lead_org_id.is_none()
         && f.responsible_user_id.is_none()
         && f.person.as_deref().is_none_or(|p| p.trim().is_empty())
         && f.q.as_deref().is_none_or(|q| q.trim().is_empty())
@@ -524,46 +514,44 @@ async fn count_from_counters(mut c: Conn<'_>, f: &ItemFilter) -> StoreResult<Opt
         && f.original_due_to.is_none()
         && f.parent_id.is_none()
         && f.programme_area_id.is_none()
-        && !f.top_level_only;
-    if !plain {
-        return Ok(None);
-    }
+        && !f.top_level_only
+}
+
+/// Appends a scalar subquery: how many items match a [`countable`] `f`, from the counters of
+/// the subtrees it covers.
+fn add_counted(s: &mut Sql, f: &ItemFilter) {
     let roots = covered_roots(f);
+    let ids: Option<Vec<i64>> = roots
+        .iter()
+        .map(|r| {
+            r.trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse().ok())
+        })
+        .collect();
     if roots.is_empty() {
-        return Ok(Some(0));
+        s.add("CAST(0 AS BIGINT)");
+        return;
     }
-    let mut ids: Vec<i64> = Vec::new();
-    for r in &roots {
-        match r
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .and_then(|s| s.parse().ok())
-        {
-            Some(id) => ids.push(id),
-            // The whole forest: its top-level orgs.
-            None => {
-                let top: Vec<(i64,)> = db::fetch_all(
-                    c.re(),
-                    Sql::new("SELECT id FROM orgs WHERE parent_id IS NULL"),
-                )
-                .await?;
-                ids.extend(top.into_iter().map(|(id,)| id));
+    s.add("(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM rollup_counters WHERE org_id IN (");
+    match ids {
+        Some(ids) => {
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    s.add(", ");
+                }
+                s.bind(*id);
             }
         }
-    }
-    let mut s = Sql::new(
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM rollup_counters WHERE org_id IN (",
-    );
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            s.add(", ");
+        // The whole forest ("/" covers every other root, so it is alone): its top-level orgs.
+        None => {
+            s.add("SELECT id FROM orgs WHERE parent_id IS NULL");
         }
-        s.bind(*id);
     }
     s.add(")");
-    bucket_terms(&mut s, f, Columns::Counters);
-    Ok(Some(db::scalar_i64(c, s).await?))
+    bucket_terms(s, f, Columns::Counters);
+    s.add(")");
 }
 
 pub async fn list(
@@ -572,14 +560,28 @@ pub async fn list(
     sort: ItemSort,
     page: Page,
 ) -> StoreResult<Paged<ItemRow>> {
-    let counted = count_from_counters(c.re(), f).await?;
-    let total = match counted {
-        Some(total) => total,
-        None => {
-            let mut count = Sql::new("SELECT COUNT(*) FROM items i ");
-            item_where(&mut count, f, "i.lead_org_path");
-            db::scalar_i64(c.re(), count).await?
+    // How many match, and whether to walk in deadline order: one read of the counters.
+    let (total, walk) = if countable(f) {
+        let walk = walkable(f, sort);
+        let mut s = Sql::new("SELECT ");
+        add_counted(&mut s, f);
+        s.add(", ");
+        if walk {
+            let everywhere = ItemFilter {
+                scopes: vec!["/".into()],
+                within: None,
+                ..f.clone()
+            };
+            add_counted(&mut s, &everywhere);
+        } else {
+            s.add("CAST(0 AS BIGINT)");
         }
+        let (in_scope, all): (i64, i64) = db::fetch_one(c.re(), s).await?;
+        (in_scope, walk && by_deadline(in_scope, all, page))
+    } else {
+        let mut count = Sql::new("SELECT COUNT(*) FROM items i ");
+        item_where(&mut count, f, "i.lead_org_path");
+        (db::scalar_i64(c.re(), count).await?, false)
     };
     let order = match sort {
         ItemSort::DueOn => " ORDER BY i.due_on, i.id",
@@ -587,9 +589,10 @@ pub async fn list(
         ItemSort::Updated => " ORDER BY i.updated_at DESC, i.id DESC",
         ItemSort::Title => " ORDER BY i.title, i.id",
     };
-    let walk = match counted {
-        Some(n) if by_deadline(c.re(), f, sort, n, page).await? => deadline_walk(c.backend()),
-        _ => ("", "i.lead_org_path"),
+    let walk = if walk {
+        deadline_walk(c.backend())
+    } else {
+        ("", "i.lead_org_path")
     };
     // The page's ids first, then their rows: the filter and the sort are answered from an
     // index where one covers them, and only the page's rows are read in full (a city's red
@@ -1071,48 +1074,121 @@ pub struct Counter {
     pub days_to_close_sum: i64,
 }
 
-/// Adds `delta` (items) and `days` (days to close) to the counters of `key` for every org in
-/// `ancestors`, in one statement.
-pub async fn bump(
-    c: Conn<'_>,
-    ancestors: &[i64],
-    campaign_id: i64,
-    key: &BucketKey,
-    delta: i64,
-    days: i64,
-) -> StoreResult<()> {
-    if ancestors.is_empty() || (delta == 0 && days == 0) {
-        return Ok(());
+/// A change to one counter: `n` items and `days` days to close in `key`'s bucket of `org_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterDelta {
+    pub org_id: i64,
+    pub campaign_id: i64,
+    pub key: BucketKey,
+    pub n: i64,
+    pub days: i64,
+}
+
+impl CounterDelta {
+    /// The same change in the counters of every org in `orgs` (an item's ancestors).
+    pub fn for_each(
+        orgs: &[i64],
+        campaign_id: i64,
+        key: &BucketKey,
+        n: i64,
+        days: i64,
+    ) -> Vec<Self> {
+        orgs.iter()
+            .map(|org| CounterDelta {
+                org_id: *org,
+                campaign_id,
+                key: key.clone(),
+                n,
+                days,
+            })
+            .collect()
     }
-    let mut s = Sql::new("INSERT INTO rollup_counters (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum) VALUES ");
-    for (i, org) in ancestors.iter().enumerate() {
-        if i > 0 {
-            s.add(", ");
+}
+
+/// How many shards a counter is spread over on PostgreSQL (shard 0 is where they are folded).
+pub const COUNTER_SHARDS: i64 = 8;
+
+/// Adds `deltas` to the roll-up counters. Deltas to the same counter are summed first, and the
+/// rows go in key order, so that two writers lock the counters they share in the same order
+/// and cannot deadlock. `spread` (an item's id, say) picks the shard on PostgreSQL, where
+/// writers to different shards of the province's counters do not wait for each other's COMMIT;
+/// SQLite has one writer and keeps shard 0.
+pub async fn bump(mut c: Conn<'_>, deltas: Vec<CounterDelta>, spread: i64) -> StoreResult<()> {
+    type Key = (i64, i64, String, String, String, String, String, bool);
+    let mut sum: std::collections::BTreeMap<Key, (i64, i64)> = std::collections::BTreeMap::new();
+    for d in deltas {
+        let k = d.key;
+        let e = sum
+            .entry((
+                d.org_id,
+                d.campaign_id,
+                k.kind,
+                k.phase,
+                k.status,
+                k.light,
+                k.timeliness,
+                k.due_so_far,
+            ))
+            .or_default();
+        e.0 += d.n;
+        e.1 += d.days;
+    }
+    let rows: Vec<(Key, (i64, i64))> = sum.into_iter().filter(|(_, v)| *v != (0, 0)).collect();
+    let shard: i64 = match c.backend() {
+        crate::Backend::Sqlite => 0,
+        crate::Backend::Postgres => 1 + spread.rem_euclid(COUNTER_SHARDS),
+    };
+    // 11 values a row: well under either backend's limit on bound parameters.
+    for chunk in rows.chunks(500) {
+        let mut s = Sql::new("INSERT INTO rollup_counters (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard, n, days_to_close_sum) VALUES ");
+        for (i, ((org, campaign, kind, phase, status, light, timeliness, due), (n, days))) in
+            chunk.iter().enumerate()
+        {
+            if i > 0 {
+                s.add(", ");
+            }
+            s.add("(").bind(*org).add(", ").bind(*campaign);
+            for v in [kind, phase, status, light, timeliness] {
+                s.add(", ").bind(v.as_str());
+            }
+            s.add(", ").bind(*due).add(", ").bind(shard);
+            s.add(", ").bind(*n).add(", ").bind(*days).add(")");
         }
-        s.add("(")
-            .bind(*org)
-            .add(", ")
-            .bind(campaign_id)
-            .add(", ")
-            .bind(key.kind.as_str())
-            .add(", ")
-            .bind(key.phase.as_str())
-            .add(", ")
-            .bind(key.status.as_str());
-        s.add(", ")
-            .bind(key.light.as_str())
-            .add(", ")
-            .bind(key.timeliness.as_str())
-            .add(", ")
-            .bind(key.due_so_far);
-        s.add(", ").bind(delta).add(", ").bind(days).add(")");
+        s.add(
+            " ON CONFLICT (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard) DO UPDATE SET \
+             n = rollup_counters.n + excluded.n, days_to_close_sum = rollup_counters.days_to_close_sum + excluded.days_to_close_sum",
+        );
+        db::execute(c.re(), s).await?;
     }
-    s.add(
-        " ON CONFLICT (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far) DO UPDATE SET \
-         n = rollup_counters.n + excluded.n, days_to_close_sum = rollup_counters.days_to_close_sum + excluded.days_to_close_sum",
-    );
-    db::execute(c, s).await?;
     Ok(())
+}
+
+/// Moves the counters' shards 1..8 into shard 0 (PostgreSQL; SQLite writes shard 0 only), so
+/// that a counter is read from a handful of rows. One statement: the shard rows are deleted
+/// and their sums added in the same snapshot, and they are locked in key order, as writers
+/// lock them. Returns how many rows were folded.
+pub async fn fold_counters(c: Conn<'_>) -> StoreResult<u64> {
+    if c.backend() == crate::Backend::Sqlite {
+        return Ok(0);
+    }
+    let sql = Sql::new(
+        "WITH moved AS (DELETE FROM rollup_counters \
+           WHERE (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard) IN \
+           (SELECT org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard \
+            FROM rollup_counters WHERE shard > 0 \
+            ORDER BY org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard FOR UPDATE) \
+           RETURNING org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum), \
+         folded AS (INSERT INTO rollup_counters \
+           (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard, n, days_to_close_sum) \
+           SELECT org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, 0, SUM(n), SUM(days_to_close_sum) \
+           FROM moved GROUP BY org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far \
+           ON CONFLICT (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard) DO UPDATE SET \
+             n = rollup_counters.n + excluded.n, \
+             days_to_close_sum = rollup_counters.days_to_close_sum + excluded.days_to_close_sum \
+           RETURNING 1) \
+         SELECT (SELECT COUNT(*) FROM moved) + 0 * (SELECT COUNT(*) FROM folded)",
+    );
+    Ok(db::scalar_i64(c, sql).await? as u64)
 }
 
 /// The counters of one org (its whole subtree), optionally of one campaign and kind.
