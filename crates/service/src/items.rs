@@ -835,10 +835,10 @@ pub async fn list(
     refresh(svc).await?;
     let mut f = q.filter;
     f.scopes = actor.scopes(Permission::ReadItems);
-    if let Some(w) = q.within {
-        f.within = Some(crate::orgs::get(svc, actor, w).await?.path);
-    }
     let mut c = svc.db.read().await?;
+    if let Some(w) = q.within {
+        f.within = Some(crate::orgs::visible(c.conn(), actor, w).await?.path);
+    }
     Ok(items::list(c.conn(), &f, q.sort, page).await?)
 }
 

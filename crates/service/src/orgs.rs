@@ -28,7 +28,12 @@ async fn load(c: Conn<'_>, id: i64) -> ServiceResult<Org> {
 /// An org the actor may read, or "not found".
 pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Org> {
     let mut c = svc.db.read().await?;
-    let org = load(c.conn(), id).await?;
+    visible(c.conn(), actor, id).await
+}
+
+/// [`get`] on a connection the caller holds already.
+pub async fn visible(c: Conn<'_>, actor: &Actor, id: i64) -> ServiceResult<Org> {
+    let org = load(c, id).await?;
     if !actor.can(Permission::ReadOrgs, &org.path) {
         return Err(ServiceError::NotFound("org"));
     }

@@ -152,8 +152,11 @@ impl Db {
             // Readers map the file and keep a larger page cache: at province scale a page
             // read through `pread` per B-tree step made system calls and copies most of a
             // ledger request's cost under load. Both are virtual until pages are touched.
+            // A SQLite connection cannot go stale, so it is not pinged before each use (the
+            // ping is one more trip through the connection's thread, ~a statement's cost).
             let read = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
+                .test_before_acquire(false)
                 .connect_with(
                     base.read_only(true)
                         .pragma("mmap_size", "2147418112")
