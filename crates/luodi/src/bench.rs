@@ -101,10 +101,17 @@ struct Server {
     child: tokio::process::Child,
     pid: u32,
     base: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
+    /// The last lines the server logged (warnings and errors), to show beside a failure.
+    fn log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
     async fn start(database_url: &str) -> anyhow::Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
@@ -117,7 +124,7 @@ impl Server {
             .arg("--data-dir")
             .arg(dir.path())
             .env("LUODI_LOG", "warn")
-            .stdout(std::process::Stdio::null())
+            .stdout(std::fs::File::create(dir.path().join("server.log"))?)
             .kill_on_drop(true)
             .spawn()
             .context("cannot start luodi serve")?;
@@ -144,7 +151,7 @@ impl Server {
             child,
             pid,
             base,
-            _dir: dir,
+            dir,
         })
     }
 }
@@ -786,6 +793,10 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         let secs = t0.elapsed().as_secs_f64();
         let target = if result["phase"] != "done" {
             // Reported, not fatal: the load figures below still matter.
+            eprintln!(
+                "the import failed; the server's log ends:\n{}",
+                server.log_tail(20)
+            );
             format!("✗ failed: {}", result["error"])
         } else if rows >= 100_000 {
             format!("≤ 20 s {}", mark(secs <= 20.0))
