@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod indicator;
 pub mod item;
 pub mod light;
+pub mod lockout;
 pub mod org;
 pub mod password;
 pub mod role;

@@ -25,6 +25,9 @@ pub struct Layer {
     pub mail_from: Option<String>,
     /// Database connections of this instance (PostgreSQL: its pool; SQLite: its readers).
     pub db_max_connections: Option<u64>,
+    /// Failed sign-ins in a row that lock an account (0: never), and for how many minutes.
+    pub lockout_attempts: Option<u64>,
+    pub lockout_minutes: Option<u64>,
 }
 
 impl Layer {
@@ -43,6 +46,8 @@ impl Layer {
             smtp_url: over.smtp_url.or(self.smtp_url),
             mail_from: over.mail_from.or(self.mail_from),
             db_max_connections: over.db_max_connections.or(self.db_max_connections),
+            lockout_attempts: over.lockout_attempts.or(self.lockout_attempts),
+            lockout_minutes: over.lockout_minutes.or(self.lockout_minutes),
         }
     }
 
@@ -79,6 +84,8 @@ impl Layer {
             smtp_url: get("LUODI_SMTP_URL"),
             mail_from: get("LUODI_MAIL_FROM"),
             db_max_connections: num("LUODI_DB_MAX_CONNECTIONS")?,
+            lockout_attempts: num("LUODI_LOCKOUT_ATTEMPTS")?,
+            lockout_minutes: num("LUODI_LOCKOUT_MINUTES")?,
         })
     }
 
@@ -105,6 +112,7 @@ pub struct Config {
     /// Database connections of this instance; with several instances on one PostgreSQL,
     /// their sum must stay under the server's `max_connections`.
     pub db_max_connections: u32,
+    pub lockout: luodi_domain::lockout::LockoutPolicy,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -140,7 +148,18 @@ impl Config {
                 "db_max_connections must be between 1 and 1000, not {pool}"
             ));
         }
+        let attempts = l.lockout_attempts.unwrap_or(5);
+        let lock_minutes = l.lockout_minutes.unwrap_or(30);
+        if attempts > 100 || !(1..=10_080).contains(&lock_minutes) {
+            return Err(format!(
+                "lockout_attempts must be 0 to 100 and lockout_minutes 1 to 10080, not {attempts} and {lock_minutes}"
+            ));
+        }
         Ok(Config {
+            lockout: luodi_domain::lockout::LockoutPolicy {
+                attempts: attempts as u32,
+                duration: chrono::Duration::minutes(lock_minutes as i64),
+            },
             db_max_connections: pool as u32,
             database_url,
             listen,
@@ -175,7 +194,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -192,6 +211,8 @@ impl Config {
                 .unwrap_or_default(),
             self.channels.mail_from,
             self.db_max_connections,
+            self.lockout.attempts,
+            self.lockout.duration.num_minutes(),
         )
     }
 }

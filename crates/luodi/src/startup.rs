@@ -27,6 +27,7 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         session_absolute: config.session_absolute,
         max_upload_bytes: config.max_upload_bytes,
         public_url: config.public_url.clone(),
+        lockout: config.lockout,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

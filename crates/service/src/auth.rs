@@ -6,6 +6,7 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Utc};
+use luodi_domain::lockout::LoginState;
 use luodi_domain::role::{Binding, Role};
 use luodi_domain::{password, Validation};
 use luodi_store::users::User;
@@ -106,7 +107,59 @@ pub async fn login(
         let mut c = svc.db.read().await?;
         users::get_by_username(c.conn(), username.trim()).await?
     };
-    let Some(user) = user.filter(|u| verify_password(pw, &u.password_hash)) else {
+    let now = svc.now();
+    let state = user.as_ref().map(|u| LoginState {
+        failed: u32::try_from(u.failed_logins).unwrap_or(u32::MAX),
+        locked_until: u.locked_until,
+    });
+    // A locked account is refused whatever password is offered, before it is checked.
+    if let (Some(u), Some(st)) = (&user, state) {
+        if st.locked_at(now) {
+            audit::event(
+                svc,
+                audit::Event {
+                    actor_id: Some(u.id),
+                    actor_name: &u.username,
+                    ip,
+                    action: "login.locked",
+                    object_id: Some(u.id),
+                    org_path: None,
+                    outcome: "refused",
+                },
+            )
+            .await;
+            return Err(ServiceError::AccountLocked);
+        }
+    }
+    let user = match user {
+        Some(u) if !verify_password(pw, &u.password_hash) => {
+            let after = state
+                .unwrap_or_default()
+                .after_failure(now, svc.config.lockout);
+            let mut tx = svc.db.begin().await?;
+            users::set_login_state(tx.conn(), u.id, i64::from(after.failed), after.locked_until)
+                .await?;
+            tx.commit().await?;
+            if after.locked_at(now) {
+                audit::event(
+                    svc,
+                    audit::Event {
+                        actor_id: Some(u.id),
+                        actor_name: &u.username,
+                        ip,
+                        action: "account.lock",
+                        object_id: Some(u.id),
+                        org_path: None,
+                        outcome: "ok",
+                    },
+                )
+                .await;
+            }
+            None
+        }
+        other => other,
+    };
+    let Some(user) = user else {
         audit::event(
             svc,
             audit::Event {
@@ -140,12 +193,14 @@ pub async fn login(
         return Err(ServiceError::AccountDisabled);
     }
     let token = random_hex(32);
-    let now = svc.now();
     let expires = now
         + chrono::Duration::from_std(svc.config.session_absolute)
             .unwrap_or(chrono::Duration::hours(12));
     let mut tx = svc.db.begin().await?;
     sessions::create(tx.conn(), &sha256_hex(&token), user.id, now, expires, ip).await?;
+    if user.failed_logins != 0 || user.locked_until.is_some() {
+        users::set_login_state(tx.conn(), user.id, 0, None).await?;
+    }
     tx.commit().await?;
     audit::event(
         svc,

@@ -13,6 +13,8 @@ pub enum ServiceError {
     BadCredentials,
     #[error("the account is disabled")]
     AccountDisabled,
+    #[error("the account is locked after repeated failed sign-ins")]
+    AccountLocked,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
     #[error("not allowed")]

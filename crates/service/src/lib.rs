@@ -50,6 +50,8 @@ pub struct ServiceConfig {
     /// Where people reach luodi (`https://luodi.example.gov.cn`), for links in e-mails and robot
     /// messages; none leaves the links out.
     pub public_url: Option<String>,
+    /// Failed sign-ins in a row that lock an account, and for how long.
+    pub lockout: luodi_domain::lockout::LockoutPolicy,
 }
 
 impl Default for ServiceConfig {
@@ -59,6 +61,7 @@ impl Default for ServiceConfig {
             session_absolute: Duration::from_secs(12 * 3600),
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
+            lockout: Default::default(),
         }
     }
 }

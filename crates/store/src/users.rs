@@ -21,6 +21,10 @@ pub struct User {
     pub locale: String,
     /// Where e-mail reminders go; empty: none.
     pub email: String,
+    /// Failed sign-ins in a row, and the end of the lock they caused (see domain::lockout).
+    #[serde(skip)]
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -28,7 +32,8 @@ pub struct User {
 
 const COLS: &str =
     "u.id, u.username, u.display_name, u.org_id, u.password_hash, u.must_change_password, \
-    u.password_changed_at, u.disabled, u.locale, u.email, u.version, u.created_at, u.updated_at";
+    u.password_changed_at, u.disabled, u.locale, u.email, u.failed_logins, u.locked_until, u.version, \
+    u.created_at, u.updated_at";
 
 fn select() -> Sql {
     let mut s = Sql::default();
@@ -100,6 +105,8 @@ pub async fn set_password(
             .arg(must_change)
             .push(", password_changed_at = ")
             .arg(now)
+            // A new password (one's own, or set by an administrator) ends a lockout.
+            .push(", failed_logins = 0, locked_until = NULL")
             .push(", version = version + 1, updated_at = ")
             .arg(now)
             .push(" WHERE id = ")
@@ -351,6 +358,27 @@ pub async fn revoke_token(
             .push(" AND revoked_at IS NULL"),
     )
     .await
+}
+
+/// Records an account's failed sign-ins in a row and the end of their lock. Not an edit of the
+/// account: its version stays, so nobody's open form goes stale.
+pub async fn set_login_state(
+    c: Conn<'_>,
+    id: i64,
+    failed: i64,
+    locked_until: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET failed_logins = ")
+            .arg(failed)
+            .push(", locked_until = ")
+            .arg(locked_until)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn touch_token(c: Conn<'_>, id: i64, now: DateTime<Utc>) -> StoreResult<()> {

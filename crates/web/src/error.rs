@@ -57,6 +57,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthenticated => ApiError::new(S::UNAUTHORIZED, "unauthenticated"),
             ServiceError::BadCredentials => ApiError::new(S::UNAUTHORIZED, "bad_credentials"),
             ServiceError::AccountDisabled => ApiError::new(S::FORBIDDEN, "account_disabled"),
+            ServiceError::AccountLocked => ApiError::new(S::FORBIDDEN, "account_locked"),
             ServiceError::PasswordChangeRequired => {
                 ApiError::new(S::FORBIDDEN, "password_change_required")
             }

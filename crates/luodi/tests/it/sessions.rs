@@ -313,3 +313,92 @@ async fn a_revoked_token_or_a_disabled_account_is_refused_at_the_next_request() 
         "disabled account, session"
     );
 }
+
+/// Five wrong passwords in a row lock an account for 30 minutes: the right password is then
+/// refused too, with a message that says why. The lock ends on time, a good sign-in clears the
+/// count, and a password reset by the system administrator ends a lock at once. Each lock is
+/// audited.
+#[tokio::test]
+async fn five_failed_sign_ins_lock_an_account_for_thirty_minutes() {
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let c = app.anon();
+    let sign_in = |pw: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            let r = c
+                .post(url)
+                .form(&[("username", "leader"), ("password", pw)])
+                .send()
+                .await
+                .expect("login");
+            (r.status(), r.text().await.unwrap_or_default())
+        }
+    };
+    let pw = crate::helpers::PW;
+    for _ in 0..5 {
+        assert_eq!(sign_in("wrong-password").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, page) = sign_in(pw).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "locked: the right password is refused"
+    );
+    assert!(page.contains("连续登录失败"), "the page says why");
+    let leader = app.user_id("leader").await;
+    let mut conn = app.svc.db.read().await.expect("read");
+    let locks = luodi_store::db::scalar_i64(
+        conn.conn(),
+        luodi_store::Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'account.lock' AND object_id = ",
+        )
+        .arg(leader.to_string()),
+    )
+    .await
+    .expect("audit");
+    drop(conn);
+    assert_eq!(locks, 1, "the lock is audited");
+
+    // Still locked a minute before the end; free at the end.
+    clock.advance(chrono::Duration::minutes(29));
+    assert!(sign_in(pw).await.1.contains("连续登录失败"));
+    clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(
+        sign_in(pw).await.0,
+        StatusCode::SEE_OTHER,
+        "the lock ran out"
+    );
+
+    // A good sign-in clears the count: four more failures do not lock.
+    for _ in 0..4 {
+        assert_eq!(sign_in("wrong-password").await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(sign_in(pw).await.0, StatusCode::SEE_OTHER);
+
+    // Locked again; the system administrator's reset ends it at once.
+    for _ in 0..5 {
+        sign_in("wrong-password").await;
+    }
+    assert!(sign_in(pw).await.1.contains("连续登录失败"));
+    let admin = app.demo("sysadmin").await;
+    let (st, v) = json(
+        admin
+            .post(app.url(&format!("/api/v1/users/{leader}/reset-password")))
+            .send()
+            .await
+            .expect("reset"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let new_pw = v["password"].as_str().expect("password").to_owned();
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "leader"), ("password", new_pw.as_str())])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "a reset ends the lock");
+}

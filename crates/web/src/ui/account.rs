@@ -84,12 +84,16 @@ pub async fn login(
             }
             res
         }
-        Err(e @ (ServiceError::BadCredentials | ServiceError::AccountDisabled)) => {
+        Err(
+            e @ (ServiceError::BadCredentials
+            | ServiceError::AccountDisabled
+            | ServiceError::AccountLocked),
+        ) => {
             let ctx = Ctx::anonymous(&state, &headers, "login-title");
-            let code = if matches!(e, ServiceError::BadCredentials) {
-                "err-bad_credentials"
-            } else {
-                "err-account_disabled"
+            let code = match e {
+                ServiceError::AccountDisabled => "err-account_disabled",
+                ServiceError::AccountLocked => "err-account_locked",
+                _ => "err-bad_credentials",
             };
             let error = Some(ctx.t(code));
             let mut res = render(&LoginPage {

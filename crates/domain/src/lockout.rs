@@ -1,0 +1,119 @@
+//! Account lockout (等保 level 3: 登录失败处理): after a number of failed sign-ins in a row an
+//! account is locked for a while, whatever password is offered meanwhile. A sign-in that
+//! succeeds clears the count.
+
+use chrono::{DateTime, Duration, Utc};
+
+/// How many failures in a row lock an account, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    pub attempts: u32,
+    pub duration: Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            duration: Duration::minutes(30),
+        }
+    }
+}
+
+/// Where an account stands: its failures in a row and the end of its lock, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoginState {
+    pub failed: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl LoginState {
+    /// Whether a sign-in at `now` is refused before the password is even looked at.
+    pub fn locked_at(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|t| now < t)
+    }
+
+    /// The state after a wrong password at `now`. A running lock is neither extended nor
+    /// ended; a lock that has run out starts the count afresh; reaching the policy's number of
+    /// attempts locks the account.
+    pub fn after_failure(&self, now: DateTime<Utc>, policy: LockoutPolicy) -> LoginState {
+        if self.locked_at(now) {
+            return *self;
+        }
+        let failed = match self.locked_until {
+            Some(t) if now >= t => 1,
+            _ => self.failed.saturating_add(1),
+        };
+        if policy.attempts > 0 && failed >= policy.attempts {
+            LoginState {
+                failed,
+                locked_until: Some(now + policy.duration),
+            }
+        } else {
+            LoginState {
+                failed,
+                locked_until: None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
+            .single()
+            .expect("t")
+            + Duration::minutes(min)
+    }
+
+    #[test]
+    fn the_fifth_failure_locks_for_thirty_minutes() {
+        let p = LockoutPolicy::default();
+        let mut s = LoginState::default();
+        for i in 1..5 {
+            s = s.after_failure(t(0), p);
+            assert_eq!(s.failed, i);
+            assert!(!s.locked_at(t(0)), "not locked after {i}");
+        }
+        s = s.after_failure(t(1), p);
+        assert_eq!(s.locked_until, Some(t(31)));
+        assert!(s.locked_at(t(30)));
+        assert!(!s.locked_at(t(31)), "the lock ends on time");
+    }
+
+    #[test]
+    fn a_failure_after_the_lock_ran_out_counts_from_one() {
+        let p = LockoutPolicy::default();
+        let locked = LoginState {
+            failed: 5,
+            locked_until: Some(t(30)),
+        };
+        let s = locked.after_failure(t(31), p);
+        assert_eq!(
+            s,
+            LoginState {
+                failed: 1,
+                locked_until: None
+            }
+        );
+        // A failure while still locked neither extends nor ends the lock.
+        assert_eq!(locked.after_failure(t(10), p), locked);
+    }
+
+    #[test]
+    fn zero_attempts_never_locks() {
+        let p = LockoutPolicy {
+            attempts: 0,
+            duration: Duration::minutes(30),
+        };
+        let mut s = LoginState::default();
+        for _ in 0..50 {
+            s = s.after_failure(t(0), p);
+        }
+        assert!(!s.locked_at(t(0)));
+    }
+}
