@@ -117,3 +117,73 @@ mod tests {
         assert!(!s.locked_at(t(0)));
     }
 }
+
+/// Failed sign-ins per client address (等保: 限制非法登录次数), so that one address trying many
+/// accounts is slowed as one account is: after `attempts` failures within `window`, sign-ins
+/// from the address are refused until the window that began with its first failure ends.
+/// Kept in memory by each instance; the map is pruned as it grows.
+#[derive(Debug, Default)]
+pub struct AddressThrottle {
+    seen: std::collections::HashMap<String, (DateTime<Utc>, u32)>,
+}
+
+impl AddressThrottle {
+    /// Whether sign-ins from `addr` are refused at `now`.
+    pub fn blocked(&self, addr: &str, now: DateTime<Utc>, policy: LockoutPolicy) -> bool {
+        policy.attempts > 0
+            && self
+                .seen
+                .get(addr)
+                .is_some_and(|(since, n)| now < *since + policy.duration && *n >= policy.attempts)
+    }
+
+    /// Counts a failed sign-in from `addr` at `now`.
+    pub fn failure(&mut self, addr: &str, now: DateTime<Utc>, policy: LockoutPolicy) {
+        if self.seen.len() >= 100_000 {
+            self.seen
+                .retain(|_, (since, _)| now < *since + policy.duration);
+        }
+        let e = self.seen.entry(addr.to_owned()).or_insert((now, 0));
+        if now >= e.0 + policy.duration {
+            *e = (now, 0);
+        }
+        e.1 = e.1.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn an_address_is_refused_for_the_rest_of_its_window() {
+        let p = LockoutPolicy {
+            attempts: 3,
+            duration: Duration::minutes(10),
+        };
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
+            .single()
+            .expect("t");
+        let mut th = AddressThrottle::default();
+        for i in 0..3 {
+            assert!(!th.blocked("10.0.0.1", t0, p), "{i}");
+            th.failure("10.0.0.1", t0 + Duration::minutes(i), p);
+        }
+        assert!(th.blocked("10.0.0.1", t0 + Duration::minutes(9), p));
+        assert!(
+            !th.blocked("10.0.0.2", t0, p),
+            "other addresses are not touched"
+        );
+        assert!(
+            !th.blocked("10.0.0.1", t0 + Duration::minutes(10), p),
+            "the window ends"
+        );
+        th.failure("10.0.0.1", t0 + Duration::minutes(10), p);
+        assert!(
+            !th.blocked("10.0.0.1", t0 + Duration::minutes(10), p),
+            "a new window counts from one"
+        );
+    }
+}

@@ -28,6 +28,11 @@ pub struct Layer {
     /// Failed sign-ins in a row that lock an account (0: never), and for how many minutes.
     pub lockout_attempts: Option<u64>,
     pub lockout_minutes: Option<u64>,
+    /// Failed sign-ins from one client address (any accounts) that refuse it for
+    /// `lockout_minutes` (0: never).
+    pub address_attempts: Option<u64>,
+    /// Reverse proxies (addresses or ranges) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl Layer {
@@ -48,6 +53,8 @@ impl Layer {
             db_max_connections: over.db_max_connections.or(self.db_max_connections),
             lockout_attempts: over.lockout_attempts.or(self.lockout_attempts),
             lockout_minutes: over.lockout_minutes.or(self.lockout_minutes),
+            address_attempts: over.address_attempts.or(self.address_attempts),
+            trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
         }
     }
 
@@ -86,6 +93,13 @@ impl Layer {
             db_max_connections: num("LUODI_DB_MAX_CONNECTIONS")?,
             lockout_attempts: num("LUODI_LOCKOUT_ATTEMPTS")?,
             lockout_minutes: num("LUODI_LOCKOUT_MINUTES")?,
+            address_attempts: num("LUODI_ADDRESS_ATTEMPTS")?,
+            trusted_proxies: get("LUODI_TRUSTED_PROXIES").map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
         })
     }
 
@@ -113,6 +127,8 @@ pub struct Config {
     /// their sum must stay under the server's `max_connections`.
     pub db_max_connections: u32,
     pub lockout: luodi_domain::lockout::LockoutPolicy,
+    pub address_lockout: luodi_domain::lockout::LockoutPolicy,
+    pub trusted_proxies: Vec<luodi_web::client_addr::Cidr>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -155,7 +171,24 @@ impl Config {
                 "lockout_attempts must be 0 to 100 and lockout_minutes 1 to 10080, not {attempts} and {lock_minutes}"
             ));
         }
+        let address_attempts = l.address_attempts.unwrap_or(20);
+        if address_attempts > 100_000 {
+            return Err(format!(
+                "address_attempts must be 0 to 100000, not {address_attempts}"
+            ));
+        }
+        let mut trusted_proxies = Vec::new();
+        for p in l.trusted_proxies.unwrap_or_default() {
+            trusted_proxies.push(luodi_web::client_addr::Cidr::parse(&p).ok_or_else(|| {
+                format!("trusted_proxies: {p:?} is not an address or a range such as 10.0.0.0/8")
+            })?);
+        }
         Ok(Config {
+            trusted_proxies,
+            address_lockout: luodi_domain::lockout::LockoutPolicy {
+                attempts: address_attempts as u32,
+                duration: chrono::Duration::minutes(lock_minutes as i64),
+            },
             lockout: luodi_domain::lockout::LockoutPolicy {
                 attempts: attempts as u32,
                 duration: chrono::Duration::minutes(lock_minutes as i64),
@@ -194,7 +227,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -213,6 +246,11 @@ impl Config {
             self.db_max_connections,
             self.lockout.attempts,
             self.lockout.duration.num_minutes(),
+            self.address_lockout.attempts,
+            self.trusted_proxies
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
         )
     }
 }

@@ -28,6 +28,7 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         max_upload_bytes: config.max_upload_bytes,
         public_url: config.public_url.clone(),
         lockout: config.lockout,
+        address_lockout: config.address_lockout,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -58,6 +59,7 @@ impl Application {
             WebConfig {
                 secure_cookies: config.secure_cookies,
                 max_upload_bytes: config.max_upload_bytes,
+                trusted_proxies: config.trusted_proxies.clone(),
             },
         );
         let router = luodi_web::app(state);

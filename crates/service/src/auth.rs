@@ -103,11 +103,32 @@ pub async fn login(
     pw: &str,
     ip: Option<&str>,
 ) -> ServiceResult<(String, User)> {
+    let now = svc.now();
+    let throttled = ip.is_some_and(|a| {
+        svc.throttle
+            .lock()
+            .is_ok_and(|t| t.blocked(a, now, svc.config.address_lockout))
+    });
+    if throttled {
+        audit::event(
+            svc,
+            audit::Event {
+                actor_id: None,
+                actor_name: username.trim(),
+                ip,
+                action: "login.throttled",
+                object_id: None,
+                org_path: None,
+                outcome: "refused",
+            },
+        )
+        .await;
+        return Err(ServiceError::AddressThrottled);
+    }
     let user = {
         let mut c = svc.db.read().await?;
         users::get_by_username(c.conn(), username.trim()).await?
     };
-    let now = svc.now();
     let state = user.as_ref().map(|u| LoginState {
         failed: u32::try_from(u.failed_logins).unwrap_or(u32::MAX),
         locked_until: u.locked_until,
@@ -160,6 +181,9 @@ pub async fn login(
         other => other,
     };
     let Some(user) = user else {
+        if let (Some(a), Ok(mut t)) = (ip, svc.throttle.lock()) {
+            t.failure(a, now, svc.config.address_lockout);
+        }
         audit::event(
             svc,
             audit::Event {

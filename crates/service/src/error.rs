@@ -15,6 +15,8 @@ pub enum ServiceError {
     AccountDisabled,
     #[error("the account is locked after repeated failed sign-ins")]
     AccountLocked,
+    #[error("too many failed sign-ins from this address")]
+    AddressThrottled,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
     #[error("not allowed")]

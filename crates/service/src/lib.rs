@@ -52,6 +52,8 @@ pub struct ServiceConfig {
     pub public_url: Option<String>,
     /// Failed sign-ins in a row that lock an account, and for how long.
     pub lockout: luodi_domain::lockout::LockoutPolicy,
+    /// Failed sign-ins from one address (any accounts) that refuse it, and for how long.
+    pub address_lockout: luodi_domain::lockout::LockoutPolicy,
 }
 
 impl Default for ServiceConfig {
@@ -62,6 +64,10 @@ impl Default for ServiceConfig {
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
             lockout: Default::default(),
+            address_lockout: luodi_domain::lockout::LockoutPolicy {
+                attempts: 20,
+                duration: chrono::Duration::minutes(30),
+            },
         }
     }
 }
@@ -85,6 +91,8 @@ pub struct Services {
     /// A moment (on the service clock) in which no item's bucket is due: reads in it skip the
     /// re-bucketing check.
     pub quiet_until: Arc<std::sync::Mutex<Option<QuietMoment>>>,
+    /// Failed sign-ins per client address in this instance.
+    pub throttle: Arc<std::sync::Mutex<luodi_domain::lockout::AddressThrottle>>,
 }
 
 /// From when to when the re-bucketing check found nothing due.
@@ -107,6 +115,7 @@ impl Services {
             notices: Arc::new(notify::RawNotice),
             principals: Arc::default(),
             quiet_until: Arc::default(),
+            throttle: Arc::default(),
         }
     }
 

@@ -42,11 +42,22 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// The client's address as [`crate::client_addr`] resolved it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    address(&parts.extensions)
+}
+
+/// The client's address from a request's extensions (the peer if it was not resolved).
+pub fn address(ext: &axum::http::Extensions) -> Option<String> {
+    ext.get::<ClientAddr>()
+        .map(|c| c.0.to_string())
+        .or_else(|| {
+            ext.get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
 }
 
 /// The client's address, when the server knows it.

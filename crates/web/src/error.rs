@@ -58,6 +58,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadCredentials => ApiError::new(S::UNAUTHORIZED, "bad_credentials"),
             ServiceError::AccountDisabled => ApiError::new(S::FORBIDDEN, "account_disabled"),
             ServiceError::AccountLocked => ApiError::new(S::FORBIDDEN, "account_locked"),
+            ServiceError::AddressThrottled => {
+                ApiError::new(S::TOO_MANY_REQUESTS, "too_many_sign_in_failures")
+            }
             ServiceError::PasswordChangeRequired => {
                 ApiError::new(S::FORBIDDEN, "password_change_required")
             }
@@ -266,10 +269,7 @@ pub async fn render_errors(
             .map(str::to_owned),
         crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).map(str::to_owned),
     );
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let ip = crate::auth::address(req.extensions());
     let mut res = next.run(req).await;
     let Some(err) = res.extensions_mut().remove::<ApiError>() else {
         return res;

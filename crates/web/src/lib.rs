@@ -5,6 +5,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod client_addr;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
@@ -26,6 +27,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest accepted upload, in bytes.
     pub max_upload_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none: the peer is the client).
+    pub trusted_proxies: Vec<client_addr::Cidr>,
 }
 
 impl Default for WebConfig {
@@ -33,6 +36,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             max_upload_bytes: 50 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -83,7 +87,33 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            resolve_client,
+        ))
         .with_state(state)
+}
+
+/// The client's address, resolved once per request (see [`client_addr`]) for the audit trail,
+/// sessions and the sign-in throttle.
+async fn resolve_client(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = client_addr::client_address(peer, forwarded, &state.config.trusted_proxies);
+        req.extensions_mut().insert(auth::ClientAddr(ip));
+    }
+    next.run(req).await
 }
 
 /// Headers every response carries. Swagger UI gets inline styles; nothing gets inline script.

@@ -402,3 +402,104 @@ async fn five_failed_sign_ins_lock_an_account_for_thirty_minutes() {
         .expect("login");
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "a reset ends the lock");
 }
+
+/// Behind a trusted reverse proxy the client is the address in `X-Forwarded-For`: it is what the
+/// audit trail and the session record, and failed sign-ins are counted per such address, so that
+/// one address trying many accounts is refused (429) while others sign in. From anyone else the
+/// header is ignored.
+#[tokio::test]
+async fn failed_sign_ins_are_counted_per_client_address_behind_a_trusted_proxy() {
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
+    let app = TestApp::spawn_with(
+        clock.clone(),
+        luodi::config::Layer {
+            address_attempts: Some(3),
+            trusted_proxies: Some(vec!["127.0.0.1".into(), "::1".into()]),
+            ..Default::default()
+        },
+    )
+    .await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let c = app.anon();
+    let sign_in = |user: &'static str, pw: &'static str, from: &'static str| {
+        let c = c.clone();
+        let url = app.url("/login");
+        async move {
+            let r = c
+                .post(url)
+                .header("x-forwarded-for", format!("1.2.3.4, {from}"))
+                .form(&[("username", user), ("password", pw)])
+                .send()
+                .await
+                .expect("login");
+            (r.status(), r.text().await.unwrap_or_default())
+        }
+    };
+    let pw = crate::helpers::PW;
+    // Three accounts, one wrong password each, from one address.
+    for user in ["leader", "office", "nobody-at-all"] {
+        assert_eq!(
+            sign_in(user, "wrong-password", "198.51.100.7").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, page) = sign_in("supervisor", pw, "198.51.100.7").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is refused"
+    );
+    assert!(page.contains("登录失败次数过多"), "{page}");
+    // Another address signs in, and is recorded as itself (not the proxy, not the forged hop).
+    assert_eq!(
+        sign_in("supervisor", pw, "198.51.100.8").await.0,
+        StatusCode::SEE_OTHER
+    );
+    let mut conn = app.svc.db.read().await.expect("read");
+    let ip_of = |action: &'static str, outcome: &'static str| {
+        luodi_store::Sql::new("SELECT COALESCE(MAX(ip), '') FROM audit_log WHERE action = ")
+            .arg(action)
+            .push(" AND outcome = ")
+            .arg(outcome)
+    };
+    let (ok,): (String,) = luodi_store::db::fetch_one(conn.conn(), ip_of("login", "ok"))
+        .await
+        .expect("audit");
+    assert_eq!(ok, "198.51.100.8");
+    let (throttled,): (String,) =
+        luodi_store::db::fetch_one(conn.conn(), ip_of("login.throttled", "refused"))
+            .await
+            .expect("audit");
+    assert_eq!(throttled, "198.51.100.7");
+    drop(conn);
+    // The refusal ends with the window.
+    clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(
+        sign_in("supervisor", pw, "198.51.100.7").await.0,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Without trusted proxies `X-Forwarded-For` is whatever the client wrote: it is ignored, and the
+/// address recorded is the connection's.
+#[tokio::test]
+async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
+    let app = TestApp::seeded().await;
+    let r = app
+        .anon()
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .form(&[("username", "leader"), ("password", crate::helpers::PW)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mut conn = app.svc.db.read().await.expect("read");
+    let (ip,): (String,) = luodi_store::db::fetch_one(
+        conn.conn(),
+        luodi_store::Sql::new("SELECT COALESCE(MAX(ip), '') FROM sessions"),
+    )
+    .await
+    .expect("session");
+    assert!(ip == "127.0.0.1" || ip == "::1", "{ip}");
+}

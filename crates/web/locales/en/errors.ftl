@@ -2,6 +2,7 @@ err-unauthenticated = Please sign in first.
 err-bad_credentials = Wrong username or password.
 err-account_disabled = This account is disabled; ask the system administrator.
 err-account_locked = This account is locked after repeated failed sign-ins; try again later or ask the system administrator.
+err-too_many_sign_in_failures = Too many failed sign-ins from this address; try again later.
 err-password_change_required = Please change your initial password first.
 err-forbidden = You are not allowed to do this.
 err-not_found = This { $what } was not found, or it is outside your scope.

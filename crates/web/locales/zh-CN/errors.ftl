@@ -2,6 +2,7 @@ err-unauthenticated = 请先登录。
 err-bad_credentials = 用户名或密码错误。
 err-account_disabled = 该账号已停用，请联系系统管理员。
 err-account_locked = 该账号因连续登录失败已被锁定，请稍后再试或联系系统管理员。
+err-too_many_sign_in_failures = 该地址登录失败次数过多，请稍后再试。
 err-password_change_required = 请先修改初始密码。
 err-forbidden = 您没有执行此操作的权限。
 err-not_found = 未找到该{ $what }，或它不在您的管理范围内。

@@ -87,13 +87,20 @@ pub async fn login(
         Err(
             e @ (ServiceError::BadCredentials
             | ServiceError::AccountDisabled
-            | ServiceError::AccountLocked),
+            | ServiceError::AccountLocked
+            | ServiceError::AddressThrottled),
         ) => {
             let ctx = Ctx::anonymous(&state, &headers, "login-title");
             let code = match e {
                 ServiceError::AccountDisabled => "err-account_disabled",
                 ServiceError::AccountLocked => "err-account_locked",
+                ServiceError::AddressThrottled => "err-too_many_sign_in_failures",
                 _ => "err-bad_credentials",
+            };
+            let status = if matches!(e, ServiceError::AddressThrottled) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
             };
             let error = Some(ctx.t(code));
             let mut res = render(&LoginPage {
@@ -102,7 +109,7 @@ pub async fn login(
                 next: local(f.next.as_deref()),
                 error,
             });
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            *res.status_mut() = status;
             res
         }
         Err(e) => ApiError::from(e).into_response(),
