@@ -33,6 +33,8 @@ pub struct Layer {
     pub address_attempts: Option<u64>,
     /// Reverse proxies (addresses or ranges) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Option<Vec<String>>,
+    /// `dengbao3` (default) or `asvs`: see luodi_domain::password.
+    pub password_policy: Option<String>,
 }
 
 impl Layer {
@@ -55,6 +57,7 @@ impl Layer {
             lockout_minutes: over.lockout_minutes.or(self.lockout_minutes),
             address_attempts: over.address_attempts.or(self.address_attempts),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
+            password_policy: over.password_policy.or(self.password_policy),
         }
     }
 
@@ -94,6 +97,7 @@ impl Layer {
             lockout_attempts: num("LUODI_LOCKOUT_ATTEMPTS")?,
             lockout_minutes: num("LUODI_LOCKOUT_MINUTES")?,
             address_attempts: num("LUODI_ADDRESS_ATTEMPTS")?,
+            password_policy: get("LUODI_PASSWORD_POLICY"),
             trusted_proxies: get("LUODI_TRUSTED_PROXIES").map(|v| {
                 v.split(',')
                     .map(|s| s.trim().to_owned())
@@ -129,6 +133,7 @@ pub struct Config {
     pub lockout: luodi_domain::lockout::LockoutPolicy,
     pub address_lockout: luodi_domain::lockout::LockoutPolicy,
     pub trusted_proxies: Vec<luodi_web::client_addr::Cidr>,
+    pub password_policy: luodi_domain::password::PasswordPolicy,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -183,7 +188,13 @@ impl Config {
                 format!("trusted_proxies: {p:?} is not an address or a range such as 10.0.0.0/8")
             })?);
         }
+        let password_policy = match l.password_policy.as_deref() {
+            None => luodi_domain::password::PasswordPolicy::default(),
+            Some(p) => luodi_domain::password::PasswordPolicy::parse(p)
+                .ok_or_else(|| format!("password_policy must be dengbao3 or asvs, not {p:?}"))?,
+        };
         Ok(Config {
+            password_policy,
             trusted_proxies,
             address_lockout: luodi_domain::lockout::LockoutPolicy {
                 attempts: address_attempts as u32,
@@ -227,7 +238,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -251,6 +262,7 @@ impl Config {
                 .iter()
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>(),
+            self.password_policy.as_str(),
         )
     }
 }

@@ -9,7 +9,7 @@
 //! one pass.
 
 /// The password of every demo account.
-pub const DEMO_PASSWORD: &str = "Luodi@2026";
+pub const DEMO_PASSWORD: &str = "Luodi@2026-demo";
 
 /// Every org kind the demo uses (and the only ones the domain knows).
 pub const ORG_KINDS: [&str; 7] = [

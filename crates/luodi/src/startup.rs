@@ -29,6 +29,7 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         public_url: config.public_url.clone(),
         lockout: config.lockout,
         address_lockout: config.address_lockout,
+        password_policy: config.password_policy,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -121,7 +121,7 @@ pub async fn create(
     validate_username(&mut v, &n.username);
     v.text("display_name", &n.display_name, 100);
     if let Some(pw) = &n.password {
-        if let Err(code) = password::check(pw, n.username.trim()) {
+        if let Err(code) = password::check(pw, n.username.trim(), svc.config.password_policy) {
             v.add("password", code);
         }
     }
@@ -306,7 +306,8 @@ pub async fn reset_password(
     let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
     let pw = match new {
         Some(p) => {
-            password::check(&p, &user.username).map_err(|code| invalid("password", code))?;
+            password::check(&p, &user.username, svc.config.password_policy)
+                .map_err(|code| invalid("password", code))?;
             p
         }
         None => random_password(),

@@ -216,6 +216,13 @@ pub async fn login(
         .await;
         return Err(ServiceError::AccountDisabled);
     }
+    // A password older than the policy allows must be changed before anything else.
+    let mut user = user;
+    let expired = !user.must_change_password
+        && svc
+            .config
+            .password_policy
+            .expired(user.password_changed_at, now);
     let token = random_hex(32);
     let expires = now
         + chrono::Duration::from_std(svc.config.session_absolute)
@@ -225,7 +232,26 @@ pub async fn login(
     if user.failed_logins != 0 || user.locked_until.is_some() {
         users::set_login_state(tx.conn(), user.id, 0, None).await?;
     }
+    if expired {
+        users::require_password_change(tx.conn(), user.id).await?;
+        user.must_change_password = true;
+    }
     tx.commit().await?;
+    if expired {
+        audit::event(
+            svc,
+            audit::Event {
+                actor_id: Some(user.id),
+                actor_name: &user.username,
+                ip,
+                action: "password.expired",
+                object_id: Some(user.id),
+                org_path: org_path.clone(),
+                outcome: "ok",
+            },
+        )
+        .await;
+    }
     audit::event(
         svc,
         audit::Event {
@@ -448,7 +474,7 @@ pub async fn change_password(
     if !verify_password(current, &signed.user.password_hash) {
         v.add("current_password", "wrong_password");
     }
-    if let Err(code) = password::check(new, &signed.user.username) {
+    if let Err(code) = password::check(new, &signed.user.username, svc.config.password_policy) {
         v.add("new_password", code);
     } else if current == new {
         v.add("new_password", "password_unchanged");
@@ -639,7 +665,12 @@ mod tests {
     fn random_passwords_pass_the_rule() {
         for _ in 0..50 {
             let p = random_password();
-            assert_eq!(password::check(&p, "admin"), Ok(()), "{p}");
+            for policy in [
+                password::PasswordPolicy::Dengbao3,
+                password::PasswordPolicy::Asvs,
+            ] {
+                assert_eq!(password::check(&p, "admin", policy), Ok(()), "{p}");
+            }
         }
         assert_ne!(random_password(), random_password());
         assert_eq!(

@@ -52,6 +52,8 @@ pub struct ServiceConfig {
     pub public_url: Option<String>,
     /// Failed sign-ins in a row that lock an account, and for how long.
     pub lockout: luodi_domain::lockout::LockoutPolicy,
+    /// The password rules in force (`dengbao3` or `asvs`).
+    pub password_policy: luodi_domain::password::PasswordPolicy,
     /// Failed sign-ins from one address (any accounts) that refuse it, and for how long.
     pub address_lockout: luodi_domain::lockout::LockoutPolicy,
 }
@@ -64,6 +66,7 @@ impl Default for ServiceConfig {
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
             lockout: Default::default(),
+            password_policy: Default::default(),
             address_lockout: luodi_domain::lockout::LockoutPolicy {
                 attempts: 20,
                 duration: chrono::Duration::minutes(30),

@@ -360,6 +360,20 @@ pub async fn revoke_token(
     .await
 }
 
+/// Requires a new password at the account's next request (its password is too old). Not an
+/// edit of the account: its version stays.
+pub async fn require_password_change(c: Conn<'_>, id: i64) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET must_change_password = ")
+            .arg(true)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Records an account's failed sign-ins in a row and the end of their lock. Not an edit of the
 /// account: its version stays, so nobody's open form goes stale.
 pub async fn set_login_state(

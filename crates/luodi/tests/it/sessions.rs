@@ -503,3 +503,118 @@ async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
     .expect("session");
     assert!(ip == "127.0.0.1" || ip == "::1", "{ip}");
 }
+
+/// The `dengbao3` preset (the default): a common password is refused even when it mixes three
+/// classes, and a password 90 days old must be changed at the next sign-in (audited).
+#[tokio::test]
+async fn dengbao3_refuses_common_passwords_and_expires_them_after_90_days() {
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let c = app.demo("leader").await;
+    let change = |new: &'static str| {
+        let c = c.clone();
+        let url = app.url("/api/v1/me/password");
+        async move {
+            json(
+                c.post(url)
+                    .json(&json!({ "current_password": crate::helpers::PW, "new_password": new }))
+                    .send()
+                    .await
+                    .expect("change"),
+            )
+            .await
+        }
+    };
+    let (st, v) = change("P@ssw0rd").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("password_too_common"), "{v}");
+
+    // 89 days on: nothing asked; 90 days: the sign-in leads to the password page, and the API
+    // refuses everything else until the password is changed.
+    clock.advance(chrono::Duration::days(89));
+    let r = app
+        .anon()
+        .post(app.url("/login"))
+        .form(&[("username", "leader"), ("password", crate::helpers::PW)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.headers()["location"], "/");
+    clock.advance(chrono::Duration::days(1));
+    let c = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "leader"), ("password", crate::helpers::PW)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_ne!(r.headers()["location"], "/", "sent to change the password");
+    let (st, v) = json(c.get(app.url("/api/v1/items")).send().await.expect("items")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(v["code"], "password_change_required", "{v}");
+    let mut conn = app.svc.db.read().await.expect("read");
+    let n = luodi_store::db::scalar_i64(
+        conn.conn(),
+        luodi_store::Sql::new("SELECT COUNT(*) FROM audit_log WHERE action = 'password.expired'"),
+    )
+    .await
+    .expect("audit");
+    assert_eq!(n, 1);
+}
+
+/// The `asvs` preset: 12 characters at least, no composition rule, common passwords refused,
+/// no forced change.
+#[tokio::test]
+async fn asvs_wants_length_not_composition_and_never_expires() {
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
+    let app = TestApp::spawn_with(
+        clock.clone(),
+        luodi::config::Layer {
+            password_policy: Some("asvs".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let c = app.demo("leader").await;
+    let change = |current: &'static str, new: &'static str| {
+        let c = c.clone();
+        let url = app.url("/api/v1/me/password");
+        async move {
+            json(
+                c.post(url)
+                    .json(&json!({ "current_password": current, "new_password": new }))
+                    .send()
+                    .await
+                    .expect("change"),
+            )
+            .await
+        }
+    };
+    let pw = crate::helpers::PW;
+    let (st, v) = change(pw, "Xy7#kLm2pQ").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "10 characters: {v}");
+    assert!(v.to_string().contains("password_too_short_asvs"), "{v}");
+    let (st, v) = change(pw, "1qaz2wsx3edc").await;
+    assert!(v.to_string().contains("password_too_common"), "{st} {v}");
+    let (st, v) = change(pw, "tea kettle under the stairs").await;
+    assert!(st.is_success(), "lowercase words are enough: {st} {v}");
+    clock.advance(chrono::Duration::days(400));
+    let r = app
+        .anon()
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "leader"),
+            ("password", "tea kettle under the stairs"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.headers()["location"], "/", "no forced change under asvs");
+}

@@ -182,6 +182,8 @@ pub async fn set_scope(
 #[template(path = "password.html")]
 struct PasswordPage {
     ctx: Ctx,
+    /// The rule in force, in words.
+    rule: String,
     forced: bool,
     errors: Vec<(String, String)>,
 }
@@ -197,6 +199,13 @@ impl PasswordPage {
     }
 }
 
+fn password_rule(state: &AppState, ctx: &Ctx) -> String {
+    ctx.t(match state.svc.config.password_policy {
+        luodi_domain::password::PasswordPolicy::Dengbao3 => "password-rule",
+        luodi_domain::password::PasswordPolicy::Asvs => "password-rule-asvs",
+    })
+}
+
 pub async fn password_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -204,6 +213,7 @@ pub async fn password_page(
 ) -> Result<Response, ApiError> {
     let ctx = Ctx::signed(&state, &headers, &signed, "account", "password-title").await?;
     Ok(render(&PasswordPage {
+        rule: password_rule(&state, &ctx),
         ctx,
         forced: signed.user.must_change_password,
         errors: vec![],
@@ -246,6 +256,7 @@ pub async fn change_password(
                 })
                 .collect();
             let mut res = render(&PasswordPage {
+                rule: password_rule(&state, &ctx),
                 ctx,
                 forced: signed.user.must_change_password,
                 errors,
