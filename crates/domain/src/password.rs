@@ -56,6 +56,15 @@ impl PasswordPolicy {
         }
     }
 
+    /// How many of an account's latest passwords (the current one included) a new one must
+    /// differ from.
+    pub fn history(self) -> usize {
+        match self {
+            Self::Dengbao3 => 5,
+            Self::Asvs => 1,
+        }
+    }
+
     /// Whether a password set at `changed` must be changed by `now`.
     pub fn expired(
         self,

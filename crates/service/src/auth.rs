@@ -474,10 +474,20 @@ pub async fn change_password(
     if !verify_password(current, &signed.user.password_hash) {
         v.add("current_password", "wrong_password");
     }
-    if let Err(code) = password::check(new, &signed.user.username, svc.config.password_policy) {
+    let policy = svc.config.password_policy;
+    if let Err(code) = password::check(new, &signed.user.username, policy) {
         v.add("new_password", code);
     } else if current == new {
         v.add("new_password", "password_unchanged");
+    } else if policy.history() > 1 {
+        let earlier = {
+            let mut c = svc.db.read().await?;
+            users::earlier_password_hashes(c.conn(), signed.user.id, policy.history() as i64 - 1)
+                .await?
+        };
+        if earlier.iter().any(|h| verify_password(new, h)) {
+            v.add("new_password", "password_reused");
+        }
     }
     v.into_result()?;
     let hash = hash_password(new)?;

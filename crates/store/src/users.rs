@@ -90,13 +90,34 @@ pub async fn create(c: Conn<'_>, n: &NewUser<'_>, now: DateTime<Utc>) -> StoreRe
     .await
 }
 
+/// How many earlier password hashes an account keeps (more than any policy asks to check).
+const HISTORY_KEPT: i64 = 10;
+
+/// Sets an account's password; the one it replaces goes into its history.
 pub async fn set_password(
-    c: Conn<'_>,
+    mut c: Conn<'_>,
     id: i64,
     hash: &str,
     must_change: bool,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    db::execute(
+        c.re(),
+        Sql::new("INSERT INTO password_history (user_id, password_hash, set_at) SELECT id, password_hash, password_changed_at FROM users WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    db::execute(
+        c.re(),
+        Sql::new("DELETE FROM password_history WHERE user_id = ")
+            .arg(id)
+            .push(" AND id NOT IN (SELECT id FROM password_history WHERE user_id = ")
+            .arg(id)
+            .push(" ORDER BY id DESC LIMIT ")
+            .arg(HISTORY_KEPT)
+            .push(")"),
+    )
+    .await?;
     db::execute(
         c,
         Sql::new("UPDATE users SET password_hash = ")
@@ -358,6 +379,19 @@ pub async fn revoke_token(
             .push(" AND revoked_at IS NULL"),
     )
     .await
+}
+
+/// The hashes of an account's last `n` passwords before the current one, newest first.
+pub async fn earlier_password_hashes(c: Conn<'_>, id: i64, n: i64) -> StoreResult<Vec<String>> {
+    let rows: Vec<(String,)> = db::fetch_all(
+        c,
+        Sql::new("SELECT password_hash FROM password_history WHERE user_id = ")
+            .arg(id)
+            .push(" ORDER BY id DESC LIMIT ")
+            .arg(n),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// Requires a new password at the account's next request (its password is too old). Not an

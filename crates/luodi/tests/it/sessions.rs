@@ -618,3 +618,43 @@ async fn asvs_wants_length_not_composition_and_never_expires() {
         .expect("login");
     assert_eq!(r.headers()["location"], "/", "no forced change under asvs");
 }
+
+/// Under `dengbao3` a new password must differ from the account's last five.
+#[tokio::test]
+async fn the_last_five_passwords_are_not_reused() {
+    let app = TestApp::seeded().await;
+    let c = app.demo("leader").await;
+    let change = |current: String, new: String| {
+        let c = c.clone();
+        let url = app.url("/api/v1/me/password");
+        async move {
+            json(
+                c.post(url)
+                    .json(&json!({ "current_password": current, "new_password": new }))
+                    .send()
+                    .await
+                    .expect("change"),
+            )
+            .await
+        }
+    };
+    let mut current = crate::helpers::PW.to_owned();
+    for i in 1..=4 {
+        let new = format!("Kettle#204{i}x");
+        let (st, v) = change(current.clone(), new.clone()).await;
+        assert!(st.is_success(), "{i}: {st} {v}");
+        current = new;
+    }
+    // The last five are the current one, three Kettles and the demo password: the demo
+    // password and a Kettle are refused.
+    let (st, v) = change(current.clone(), crate::helpers::PW.to_owned()).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("password_reused"), "{v}");
+    let (_, v) = change(current.clone(), "Kettle#2042x".to_owned()).await;
+    assert!(v.to_string().contains("password_reused"), "{v}");
+    // One more change, and the demo password has dropped out of the last five.
+    let (st, _) = change(current.clone(), "Kettle#2045x".to_owned()).await;
+    assert!(st.is_success());
+    let (st, v) = change("Kettle#2045x".to_owned(), crate::helpers::PW.to_owned()).await;
+    assert!(st.is_success(), "six back may be used again: {st} {v}");
+}

@@ -53,6 +53,7 @@ err-password_too_short_asvs = At least 12 characters.
 err-password_too_long = At most 128 characters.
 err-password_too_simple = Use at least three of: uppercase, lowercase, digits, symbols.
 err-password_too_common = This password is among the most used ones; choose another.
+err-password_reused = One of your last five passwords; choose a new one.
 err-password_contains_username = The password must not contain the username.
 err-password_unchanged = The new password must differ from the current one.
 err-passwords_differ = The two new passwords differ.

@@ -53,6 +53,7 @@ err-password_too_short_asvs = 密码至少 12 位。
 err-password_too_long = 密码不能超过 128 位。
 err-password_too_simple = 密码须包含大写字母、小写字母、数字、特殊字符中的至少三类。
 err-password_too_common = 该密码属于常见弱口令，请换一个。
+err-password_reused = 不能与最近五次使用过的密码相同。
 err-password_contains_username = 密码不能包含用户名。
 err-password_unchanged = 新密码不能与当前密码相同。
 err-passwords_differ = 两次输入的新密码不一致。
