@@ -104,25 +104,20 @@ pub async fn login(
     ip: Option<&str>,
 ) -> ServiceResult<(String, User)> {
     let now = svc.now();
+    let attempt = Attempt {
+        svc,
+        ip,
+        name: username.trim(),
+    };
     let throttled = ip.is_some_and(|a| {
         svc.throttle
             .lock()
             .is_ok_and(|t| t.blocked(a, now, svc.config.address_lockout))
     });
     if throttled {
-        audit::event(
-            svc,
-            audit::Event {
-                actor_id: None,
-                actor_name: username.trim(),
-                ip,
-                action: "login.throttled",
-                object_id: None,
-                org_path: None,
-                outcome: "refused",
-            },
-        )
-        .await;
+        attempt
+            .event(None, "login.throttled", None, "refused")
+            .await;
         return Err(ServiceError::AddressThrottled);
     }
     let user = {
@@ -136,19 +131,9 @@ pub async fn login(
     // A locked account is refused whatever password is offered, before it is checked.
     if let (Some(u), Some(st)) = (&user, state) {
         if st.locked_at(now) {
-            audit::event(
-                svc,
-                audit::Event {
-                    actor_id: Some(u.id),
-                    actor_name: &u.username,
-                    ip,
-                    action: "login.locked",
-                    object_id: Some(u.id),
-                    org_path: None,
-                    outcome: "refused",
-                },
-            )
-            .await;
+            attempt
+                .event(Some(u), "login.locked", None, "refused")
+                .await;
             return Err(ServiceError::AccountLocked);
         }
     }
@@ -162,19 +147,7 @@ pub async fn login(
                 .await?;
             tx.commit().await?;
             if after.locked_at(now) {
-                audit::event(
-                    svc,
-                    audit::Event {
-                        actor_id: Some(u.id),
-                        actor_name: &u.username,
-                        ip,
-                        action: "account.lock",
-                        object_id: Some(u.id),
-                        org_path: None,
-                        outcome: "ok",
-                    },
-                )
-                .await;
+                attempt.event(Some(&u), "account.lock", None, "ok").await;
             }
             None
         }
@@ -184,36 +157,14 @@ pub async fn login(
         if let (Some(a), Ok(mut t)) = (ip, svc.throttle.lock()) {
             t.failure(a, now, svc.config.address_lockout);
         }
-        audit::event(
-            svc,
-            audit::Event {
-                actor_id: None,
-                actor_name: username.trim(),
-                ip,
-                action: "login",
-                object_id: None,
-                org_path: None,
-                outcome: "refused",
-            },
-        )
-        .await;
+        attempt.event(None, "login", None, "refused").await;
         return Err(ServiceError::BadCredentials);
     };
     let org_path = user_org_path(svc, &user).await?;
     if user.disabled {
-        audit::event(
-            svc,
-            audit::Event {
-                actor_id: Some(user.id),
-                actor_name: &user.username,
-                ip,
-                action: "login",
-                object_id: Some(user.id),
-                org_path,
-                outcome: "refused",
-            },
-        )
-        .await;
+        attempt
+            .event(Some(&user), "login", org_path, "refused")
+            .await;
         return Err(ServiceError::AccountDisabled);
     }
     // A password older than the policy allows must be changed before anything else.
@@ -238,34 +189,45 @@ pub async fn login(
     }
     tx.commit().await?;
     if expired {
+        attempt
+            .event(Some(&user), "password.expired", org_path.clone(), "ok")
+            .await;
+    }
+    attempt.event(Some(&user), "login", org_path, "ok").await;
+    Ok((token, user))
+}
+
+/// One sign-in attempt, for auditing its steps.
+struct Attempt<'a> {
+    svc: &'a Services,
+    ip: Option<&'a str>,
+    /// The username as typed, for an attempt on no known account.
+    name: &'a str,
+}
+
+impl Attempt<'_> {
+    /// Audits a step: by `user` when the account is known, else by the name typed.
+    async fn event(
+        &self,
+        user: Option<&User>,
+        action: &str,
+        org_path: Option<String>,
+        outcome: &str,
+    ) {
         audit::event(
-            svc,
+            self.svc,
             audit::Event {
-                actor_id: Some(user.id),
-                actor_name: &user.username,
-                ip,
-                action: "password.expired",
-                object_id: Some(user.id),
-                org_path: org_path.clone(),
-                outcome: "ok",
+                actor_id: user.map(|u| u.id),
+                actor_name: user.map_or(self.name, |u| u.username.as_str()),
+                ip: self.ip,
+                action,
+                object_id: user.map(|u| u.id),
+                org_path,
+                outcome,
             },
         )
         .await;
     }
-    audit::event(
-        svc,
-        audit::Event {
-            actor_id: Some(user.id),
-            actor_name: &user.username,
-            ip,
-            action: "login",
-            object_id: Some(user.id),
-            org_path,
-            outcome: "ok",
-        },
-    )
-    .await;
-    Ok((token, user))
 }
 
 async fn user_org_path(svc: &Services, user: &User) -> ServiceResult<Option<String>> {

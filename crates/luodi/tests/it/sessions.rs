@@ -512,20 +512,7 @@ async fn dengbao3_refuses_common_passwords_and_expires_them_after_90_days() {
     let app = TestApp::spawn_with_clock(clock.clone()).await;
     luodi::demo::seed(&app.svc).await.expect("seed");
     let c = app.demo("leader").await;
-    let change = |new: &'static str| {
-        let c = c.clone();
-        let url = app.url("/api/v1/me/password");
-        async move {
-            json(
-                c.post(url)
-                    .json(&json!({ "current_password": crate::helpers::PW, "new_password": new }))
-                    .send()
-                    .await
-                    .expect("change"),
-            )
-            .await
-        }
-    };
+    let change = |new: &'static str| change_password(&app, &c, crate::helpers::PW, new);
     let (st, v) = change("P@ssw0rd").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v.to_string().contains("password_too_common"), "{v}");
@@ -583,20 +570,7 @@ async fn asvs_wants_length_not_composition_and_never_expires() {
     .await;
     luodi::demo::seed(&app.svc).await.expect("seed");
     let c = app.demo("leader").await;
-    let change = |current: &'static str, new: &'static str| {
-        let c = c.clone();
-        let url = app.url("/api/v1/me/password");
-        async move {
-            json(
-                c.post(url)
-                    .json(&json!({ "current_password": current, "new_password": new }))
-                    .send()
-                    .await
-                    .expect("change"),
-            )
-            .await
-        }
-    };
+    let change = |current: &'static str, new: &'static str| change_password(&app, &c, current, new);
     let pw = crate::helpers::PW;
     let (st, v) = change(pw, "Xy7#kLm2pQ").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "10 characters: {v}");
@@ -624,37 +598,40 @@ async fn asvs_wants_length_not_composition_and_never_expires() {
 async fn the_last_five_passwords_are_not_reused() {
     let app = TestApp::seeded().await;
     let c = app.demo("leader").await;
-    let change = |current: String, new: String| {
-        let c = c.clone();
-        let url = app.url("/api/v1/me/password");
-        async move {
-            json(
-                c.post(url)
-                    .json(&json!({ "current_password": current, "new_password": new }))
-                    .send()
-                    .await
-                    .expect("change"),
-            )
-            .await
-        }
-    };
     let mut current = crate::helpers::PW.to_owned();
     for i in 1..=4 {
         let new = format!("Kettle#204{i}x");
-        let (st, v) = change(current.clone(), new.clone()).await;
+        let (st, v) = change_password(&app, &c, &current, &new).await;
         assert!(st.is_success(), "{i}: {st} {v}");
         current = new;
     }
     // The last five are the current one, three Kettles and the demo password: the demo
     // password and a Kettle are refused.
-    let (st, v) = change(current.clone(), crate::helpers::PW.to_owned()).await;
+    let (st, v) = change_password(&app, &c, &current, crate::helpers::PW).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v.to_string().contains("password_reused"), "{v}");
-    let (_, v) = change(current.clone(), "Kettle#2042x".to_owned()).await;
+    let (_, v) = change_password(&app, &c, &current, "Kettle#2042x").await;
     assert!(v.to_string().contains("password_reused"), "{v}");
     // One more change, and the demo password has dropped out of the last five.
-    let (st, _) = change(current.clone(), "Kettle#2045x".to_owned()).await;
+    let (st, _) = change_password(&app, &c, &current, "Kettle#2045x").await;
     assert!(st.is_success());
-    let (st, v) = change("Kettle#2045x".to_owned(), crate::helpers::PW.to_owned()).await;
+    let (st, v) = change_password(&app, &c, "Kettle#2045x", crate::helpers::PW).await;
     assert!(st.is_success(), "six back may be used again: {st} {v}");
+}
+
+/// Changes the signed-in account's password through the API: the status and the answer.
+async fn change_password(
+    app: &TestApp,
+    c: &Client,
+    current: &str,
+    new: &str,
+) -> (StatusCode, serde_json::Value) {
+    json(
+        c.post(app.url("/api/v1/me/password"))
+            .json(&json!({ "current_password": current, "new_password": new }))
+            .send()
+            .await
+            .expect("change"),
+    )
+    .await
 }
