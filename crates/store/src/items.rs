@@ -1166,7 +1166,8 @@ pub async fn bump(mut c: Conn<'_>, deltas: Vec<CounterDelta>, spread: i64) -> St
 /// Moves the counters' shards 1..8 into shard 0 (PostgreSQL; SQLite writes shard 0 only), so
 /// that a counter is read from a handful of rows. One statement: the shard rows are deleted
 /// and their sums added in the same snapshot, and they are locked in key order, as writers
-/// lock them. Returns how many rows were folded.
+/// lock them ([`bump`] sorts by bytes, hence `COLLATE "C"` whatever the database's collation).
+/// Returns how many rows were folded.
 pub async fn fold_counters(c: Conn<'_>) -> StoreResult<u64> {
     if c.backend() == crate::Backend::Sqlite {
         return Ok(0);
@@ -1176,7 +1177,8 @@ pub async fn fold_counters(c: Conn<'_>) -> StoreResult<u64> {
            WHERE (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard) IN \
            (SELECT org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard \
             FROM rollup_counters WHERE shard > 0 \
-            ORDER BY org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard FOR UPDATE) \
+            ORDER BY org_id, campaign_id, kind COLLATE \"C\", phase COLLATE \"C\", status COLLATE \"C\", \
+              light COLLATE \"C\", timeliness COLLATE \"C\", due_so_far, shard FOR UPDATE) \
            RETURNING org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, n, days_to_close_sum), \
          folded AS (INSERT INTO rollup_counters \
            (org_id, campaign_id, kind, phase, status, light, timeliness, due_so_far, shard, n, days_to_close_sum) \
