@@ -169,6 +169,18 @@ impl TestApp {
 
     /// A client signed in through the login form (session cookie).
     pub async fn login(&self, username: &str, password: &str) -> Client {
+        let (c, r) = self.sign_in(username, password).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "login of {username} should redirect"
+        );
+        c
+    }
+
+    /// Posts the login form from a new client that keeps cookies: the client and the answer
+    /// (redirects not followed), whatever it is.
+    pub async fn sign_in(&self, username: &str, password: &str) -> (Client, Response) {
         let c = Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -180,12 +192,7 @@ impl TestApp {
             .send()
             .await
             .expect("login");
-        assert_eq!(
-            r.status(),
-            StatusCode::SEE_OTHER,
-            "login of {username} should redirect"
-        );
-        c
+        (c, r)
     }
 
     /// An API token of the client's account, and a client that sends it (no cookies): the

@@ -520,26 +520,10 @@ async fn dengbao3_refuses_common_passwords_and_expires_them_after_90_days() {
     // 89 days on: nothing asked; 90 days: the sign-in leads to the password page, and the API
     // refuses everything else until the password is changed.
     clock.advance(chrono::Duration::days(89));
-    let r = app
-        .anon()
-        .post(app.url("/login"))
-        .form(&[("username", "leader"), ("password", crate::helpers::PW)])
-        .send()
-        .await
-        .expect("login");
+    let (_, r) = app.sign_in("leader", crate::helpers::PW).await;
     assert_eq!(r.headers()["location"], "/");
     clock.advance(chrono::Duration::days(1));
-    let c = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("username", "leader"), ("password", crate::helpers::PW)])
-        .send()
-        .await
-        .expect("login");
+    let (c, r) = app.sign_in("leader", crate::helpers::PW).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_ne!(r.headers()["location"], "/", "sent to change the password");
     let (st, v) = json(c.get(app.url("/api/v1/items")).send().await.expect("items")).await;
@@ -580,16 +564,7 @@ async fn asvs_wants_length_not_composition_and_never_expires() {
     let (st, v) = change(pw, "tea kettle under the stairs").await;
     assert!(st.is_success(), "lowercase words are enough: {st} {v}");
     clock.advance(chrono::Duration::days(400));
-    let r = app
-        .anon()
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "leader"),
-            ("password", "tea kettle under the stairs"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let (_, r) = app.sign_in("leader", "tea kettle under the stairs").await;
     assert_eq!(r.headers()["location"], "/", "no forced change under asvs");
 }
 
