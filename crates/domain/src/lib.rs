@@ -1,6 +1,7 @@
 //! Pure rules of luodi: identifiers, the organisation tree, roles and scopes, campaigns,
 //! validation and the clock. Nothing here does I/O, so every rule is unit-tested directly.
 
+pub mod audit_chain;
 pub mod bulletin;
 pub mod cadence;
 pub mod campaign;

@@ -38,6 +38,8 @@ pub enum Permission {
     ManageCampaigns,
     /// Read the audit trail.
     ReadAudit,
+    /// Export and purge audit records past their retention.
+    PurgeAudit,
     /// See tasks and rectification items.
     ReadItems,
     /// Record and edit items (the lifecycle steps have their own rule: see `item::Standing`).
@@ -93,7 +95,7 @@ impl Role {
             // Roles and policies; changes no data of its own.
             Role::SecurityAdmin => matches!(p, ReadOrgs | ReadUsers | ManageRoles),
             // Reads the audit trail and nothing else that changes.
-            Role::AuditAdmin => matches!(p, ReadOrgs | ReadUsers | ReadAudit),
+            Role::AuditAdmin => matches!(p, ReadOrgs | ReadUsers | ReadAudit | PurgeAudit),
             Role::CampaignOffice => matches!(
                 p,
                 ReadOrgs
@@ -271,8 +273,9 @@ mod tests {
             ReadCampaigns,
             ManageCampaigns,
             ReadAudit,
+            PurgeAudit,
         ];
-        let exclusive = [ManageAccounts, ManageRoles, ReadAudit];
+        let exclusive = [ManageAccounts, ManageRoles, ReadAudit, PurgeAudit];
         for p in exclusive {
             let holders: Vec<_> = [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin]
                 .into_iter()
@@ -280,10 +283,10 @@ mod tests {
                 .collect();
             assert_eq!(holders.len(), 1, "{p:?} held by exactly one administrator");
         }
-        // The audit admin changes nothing.
+        // The audit admin changes nothing but the trail's retention.
         for p in all {
             if Role::AuditAdmin.permits(p) {
-                assert!(matches!(p, ReadOrgs | ReadUsers | ReadAudit));
+                assert!(matches!(p, ReadOrgs | ReadUsers | ReadAudit | PurgeAudit));
             }
         }
         // The administrators do no business work.

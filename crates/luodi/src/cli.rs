@@ -104,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         command: FilesCommand,
     },
+    /// The audit trail's tamper evidence.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -247,6 +252,13 @@ enum FilesCommand {
         #[arg(long, default_value_t = 60)]
         grace_minutes: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Seal what can be sealed, then check every record's MAC and the chain from its start to
+    /// its head. Exits 1 at the first modified, deleted or inserted record.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -587,6 +599,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging("warn");
             let svc = services(&cfg).await?;
             bulletin_command(&svc, command).await
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let cfg = config(file, &common, None, "luodi.db")?;
+            init_logging("warn");
+            let svc = services(&cfg).await?;
+            let sealed = luodi_service::audit::seal(&svc).await?;
+            let v = luodi_service::audit::verify_chain(&svc).await?;
+            println!(
+                "audit chain: {} records verified (seq {} to {}), {} awaiting their seal, {} purges",
+                v.checked, v.first_seq, v.head_seq, v.unsealed, v.purges
+            );
+            println!("head: seq {} mac {}", v.head_seq, v.head_mac);
+            if sealed.sealed > 0 {
+                println!("sealed now: {}", sealed.sealed);
+            }
+            match v.problem {
+                None => {
+                    println!("审计链完整 / the audit chain is intact");
+                    Ok(())
+                }
+                Some(b) => {
+                    println!("审计链被篡改 / the audit chain is broken: {b}");
+                    svc.db.close().await;
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Config {
             command: ConfigCommand::Check,

@@ -35,6 +35,12 @@ pub struct Layer {
     pub trusted_proxies: Option<Vec<String>>,
     /// `dengbao3` (default) or `asvs`: see luodi_domain::password.
     pub password_policy: Option<String>,
+    /// The audit chain's HMAC-SM3 key, in hex (at least 32 digits); or a file holding it.
+    /// Neither: `data_dir/keys/audit.key`, made on first start.
+    pub audit_key: Option<String>,
+    pub audit_key_file: Option<PathBuf>,
+    /// Days audit records are kept before they may be purged (at least 180).
+    pub audit_retention_days: Option<u64>,
 }
 
 impl Layer {
@@ -58,6 +64,9 @@ impl Layer {
             address_attempts: over.address_attempts.or(self.address_attempts),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
             password_policy: over.password_policy.or(self.password_policy),
+            audit_key: over.audit_key.or(self.audit_key),
+            audit_key_file: over.audit_key_file.or(self.audit_key_file),
+            audit_retention_days: over.audit_retention_days.or(self.audit_retention_days),
         }
     }
 
@@ -98,6 +107,9 @@ impl Layer {
             lockout_minutes: num("LUODI_LOCKOUT_MINUTES")?,
             address_attempts: num("LUODI_ADDRESS_ATTEMPTS")?,
             password_policy: get("LUODI_PASSWORD_POLICY"),
+            audit_key: get("LUODI_AUDIT_KEY"),
+            audit_key_file: get("LUODI_AUDIT_KEY_FILE").map(PathBuf::from),
+            audit_retention_days: num("LUODI_AUDIT_RETENTION_DAYS")?,
             trusted_proxies: get("LUODI_TRUSTED_PROXIES").map(|v| {
                 v.split(',')
                     .map(|s| s.trim().to_owned())
@@ -134,6 +146,65 @@ pub struct Config {
     pub address_lockout: luodi_domain::lockout::LockoutPolicy,
     pub trusted_proxies: Vec<luodi_web::client_addr::Cidr>,
     pub password_policy: luodi_domain::password::PasswordPolicy,
+    pub audit_key: KeySource,
+    pub audit_retention_days: u32,
+}
+
+/// Where a secret key comes from. Keys are read (or made) at startup, not here.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// Given in the configuration or environment, as hex.
+    Inline(Vec<u8>),
+    /// A file holding the key in hex, made on first start if `create` and missing.
+    File { path: PathBuf, create: bool },
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::Inline(_) => f.write_str("(given in the environment)"),
+            KeySource::File { path, .. } => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Bytes from hex digits (whitespace around them ignored).
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn key_source(
+    inline: Option<String>,
+    file: Option<PathBuf>,
+    default: PathBuf,
+    what: &str,
+    min_bytes: usize,
+) -> Result<KeySource, String> {
+    match (inline, file) {
+        (Some(_), Some(_)) => Err(format!("give {what} or {what}_file, not both")),
+        (Some(hex), None) => match from_hex(&hex) {
+            Some(k) if k.len() >= min_bytes => Ok(KeySource::Inline(k)),
+            _ => Err(format!(
+                "{what} must be at least {} hex digits",
+                min_bytes * 2
+            )),
+        },
+        (None, Some(path)) => Ok(KeySource::File {
+            path,
+            create: false,
+        }),
+        (None, None) => Ok(KeySource::File {
+            path: default,
+            create: true,
+        }),
+    }
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -193,7 +264,22 @@ impl Config {
             Some(p) => luodi_domain::password::PasswordPolicy::parse(p)
                 .ok_or_else(|| format!("password_policy must be dengbao3 or asvs, not {p:?}"))?,
         };
+        let audit_key = key_source(
+            l.audit_key,
+            l.audit_key_file,
+            data_dir.join("keys").join("audit.key"),
+            "audit_key",
+            16,
+        )?;
+        let audit_retention_days = l.audit_retention_days.unwrap_or(180);
+        if !(180..=36_500).contains(&audit_retention_days) {
+            return Err(format!(
+                "audit_retention_days must be 180 to 36500, not {audit_retention_days}"
+            ));
+        }
         Ok(Config {
+            audit_key,
+            audit_retention_days: audit_retention_days as u32,
             password_policy,
             trusted_proxies,
             address_lockout: luodi_domain::lockout::LockoutPolicy {
@@ -238,7 +324,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -263,6 +349,8 @@ impl Config {
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>(),
             self.password_policy.as_str(),
+            format!("{:?}", self.audit_key),
+            self.audit_retention_days,
         )
     }
 }

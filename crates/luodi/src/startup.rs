@@ -1,7 +1,7 @@
 //! Builds a running luodi from a configuration: database, migrations, services, router,
 //! listener. `luodi serve`, `luodi demo` and the integration tests all start here.
 
-use crate::config::Config;
+use crate::config::{Config, KeySource};
 use luodi_domain::{Clock, SystemClock};
 use luodi_service::{ServiceConfig, Services};
 use luodi_store::db::DbOptions;
@@ -20,6 +20,59 @@ pub async fn open_db(config: &Config, opts: &DbOptions) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Reads a key; makes the default key file (owner-only) on first start. Two instances starting
+/// at once on one data directory agree: the second reads what the first wrote.
+pub fn load_key(source: &KeySource, new_len: usize) -> anyhow::Result<Vec<u8>> {
+    let (path, create) = match source {
+        KeySource::Inline(k) => return Ok(k.clone()),
+        KeySource::File { path, create } => (path, *create),
+    };
+    let read = |path: &std::path::Path| -> anyhow::Result<Vec<u8>> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the key file {}: {e}", path.display()))?;
+        crate::config::from_hex(&text)
+            .filter(|k| k.len() >= 16)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the key file {} must hold at least 32 hex digits",
+                    path.display()
+                )
+            })
+    };
+    if path.exists() || !create {
+        return read(path);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = luodi_service::auth::random_hex(new_len);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(mut f) => {
+            use std::io::Write;
+            f.write_all(format!("{key}\n").as_bytes())?;
+            f.sync_all()?;
+            tracing::warn!(
+                path = %path.display(),
+                "made a new key; keep a copy apart from the database and its backups"
+            );
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => anyhow::bail!("cannot write the key file {}: {e}", path.display()),
+    }
+    // Written and synced by whoever won; a reader that raced the writer retries briefly.
+    for _ in 0..50 {
+        if let Ok(k) = read(path) {
+            return Ok(k);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    read(path)
+}
+
 pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
     let files = luodi_store::files::FileStore::new(config.data_dir.join("files"))?;
     let cfg = ServiceConfig {
@@ -30,6 +83,9 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         lockout: config.lockout,
         address_lockout: config.address_lockout,
         password_policy: config.password_policy,
+        audit_key: luodi_domain::audit_chain::AuditKey::new(load_key(&config.audit_key, 32)?)
+            .ok_or_else(|| anyhow::anyhow!("the audit key is shorter than 16 bytes"))?,
+        audit_retention_days: config.audit_retention_days,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -89,6 +145,10 @@ impl Application {
             self.services.clone(),
             instance,
             std::time::Duration::from_secs(15),
+        );
+        luodi_service::audit::spawn_sealer(
+            self.services.clone(),
+            std::time::Duration::from_secs(2),
         );
     }
 

@@ -2,6 +2,7 @@
 //! as the change; logins and refusals write one of their own.
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
+use luodi_domain::audit_chain::{self, Break, Content, Sealed};
 use luodi_domain::role::Permission;
 use luodi_store::audit::{AuditFilter, AuditRecord, NewAudit};
 use luodi_store::{Conn, Page, Paged};
@@ -17,6 +18,40 @@ pub struct Change<'a, B: Serialize, A: Serialize> {
     pub after: Option<&'a A>,
 }
 
+/// What the MACs cover, from anything with the audit record's fields.
+macro_rules! content {
+    ($r:expr, $nonce:expr) => {
+        Content {
+            at_micros: $r.at.timestamp_micros(),
+            actor_id: $r.actor_id,
+            actor_name: &$r.actor_name,
+            action: &$r.action,
+            object_type: &$r.object_type,
+            object_id: $r.object_id.as_deref(),
+            org_path: $r.org_path.as_deref(),
+            before_json: $r.before_json.as_deref(),
+            after_json: $r.after_json.as_deref(),
+            ip: $r.ip.as_deref(),
+            outcome: &$r.outcome,
+            nonce: $nonce,
+        }
+    };
+}
+
+/// The record as luodi writes it: its time to the microsecond (what both databases keep), a
+/// fresh nonce, and the row MAC over both.
+fn signed(svc: &Services, mut r: NewAudit) -> NewAudit {
+    use chrono::SubsecRound;
+    r.at = r.at.trunc_subsecs(6);
+    r.nonce = crate::auth::random_hex(16);
+    r.row_mac = audit_chain::row_mac(&svc.config.audit_key, &content_of_new(&r));
+    r
+}
+
+fn content_of_new(r: &NewAudit) -> Content<'_> {
+    content!(r, &r.nonce)
+}
+
 fn json<T: Serialize>(v: Option<&T>) -> Option<String> {
     v.and_then(|v| serde_json::to_string(v).ok())
 }
@@ -30,19 +65,23 @@ pub async fn record<B: Serialize, A: Serialize>(
 ) -> ServiceResult<()> {
     luodi_store::audit::append(
         c,
-        NewAudit {
-            at: svc.now(),
-            actor_id: actor.user_id,
-            actor_name: actor.name.clone(),
-            action: change.action.to_owned(),
-            object_type: change.object_type.to_owned(),
-            object_id: change.object_id,
-            org_path: change.org_path,
-            before_json: json(change.before),
-            after_json: json(change.after),
-            ip: actor.ip.clone(),
-            outcome: "ok".to_owned(),
-        },
+        signed(
+            svc,
+            NewAudit {
+                at: svc.now(),
+                actor_id: actor.user_id,
+                actor_name: actor.name.clone(),
+                action: change.action.to_owned(),
+                object_type: change.object_type.to_owned(),
+                object_id: change.object_id,
+                org_path: change.org_path,
+                before_json: json(change.before),
+                after_json: json(change.after),
+                ip: actor.ip.clone(),
+                outcome: "ok".to_owned(),
+                ..Default::default()
+            },
+        ),
     )
     .await?;
     Ok(())
@@ -66,19 +105,23 @@ pub async fn event(svc: &Services, e: Event<'_>) {
         let mut tx = svc.db.begin().await?;
         luodi_store::audit::append(
             tx.conn(),
-            NewAudit {
-                at: svc.now(),
-                actor_id: e.actor_id,
-                actor_name: e.actor_name.to_owned(),
-                action: e.action.to_owned(),
-                object_type: "user".to_owned(),
-                object_id: e.object_id.map(|id| id.to_string()),
-                org_path: e.org_path,
-                before_json: None,
-                after_json: None,
-                ip: e.ip.map(str::to_owned),
-                outcome: e.outcome.to_owned(),
-            },
+            signed(
+                svc,
+                NewAudit {
+                    at: svc.now(),
+                    actor_id: e.actor_id,
+                    actor_name: e.actor_name.to_owned(),
+                    action: e.action.to_owned(),
+                    object_type: "user".to_owned(),
+                    object_id: e.object_id.map(|id| id.to_string()),
+                    org_path: e.org_path,
+                    before_json: None,
+                    after_json: None,
+                    ip: e.ip.map(str::to_owned),
+                    outcome: e.outcome.to_owned(),
+                    ..Default::default()
+                },
+            ),
         )
         .await?;
         tx.commit().await
@@ -102,19 +145,23 @@ pub async fn refusal(
         let mut tx = svc.db.begin().await?;
         luodi_store::audit::append(
             tx.conn(),
-            NewAudit {
-                at: svc.now(),
-                actor_id,
-                actor_name: actor_name.to_owned(),
-                action: "request.refused".to_owned(),
-                object_type: "http".to_owned(),
-                object_id: Some(request.chars().take(300).collect()),
-                org_path: None,
-                before_json: None,
-                after_json: Some(serde_json::json!({ "code": code }).to_string()),
-                ip: ip.map(str::to_owned),
-                outcome: "refused".to_owned(),
-            },
+            signed(
+                svc,
+                NewAudit {
+                    at: svc.now(),
+                    actor_id,
+                    actor_name: actor_name.to_owned(),
+                    action: "request.refused".to_owned(),
+                    object_type: "http".to_owned(),
+                    object_id: Some(request.chars().take(300).collect()),
+                    org_path: None,
+                    before_json: None,
+                    after_json: Some(serde_json::json!({ "code": code }).to_string()),
+                    ip: ip.map(str::to_owned),
+                    outcome: "refused".to_owned(),
+                    ..Default::default()
+                },
+            ),
         )
         .await?;
         tx.commit().await
@@ -138,4 +185,378 @@ pub async fn list(
     filter.scopes = actor.scopes(Permission::ReadAudit);
     let mut c = svc.db.read().await?;
     Ok(luodi_store::audit::list(c.conn(), &filter, page).await?)
+}
+
+// ----- the chain: seal, verify, purge -----
+
+use luodi_store::audit::{ChainRow, NewPurge, Purge};
+
+fn content_of<'a>(r: &'a ChainRow, nonce: &'a str) -> Content<'a> {
+    content!(r.record, nonce)
+}
+
+fn legacy_nonce(id: i64) -> String {
+    format!("legacy-{id}")
+}
+
+/// What one sealing run did.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct SealReport {
+    /// Records given their place in the chain.
+    pub sealed: u64,
+    /// Records left out: luodi did not write them (their row MAC is wrong or missing).
+    pub refused: u64,
+}
+
+const SEAL_BATCH: i64 = 2000;
+
+/// Seals every record that can be sealed now, in commit order. Runs in the background every
+/// few seconds (see [`spawn_sealer`]); never on a request's path.
+pub async fn seal(svc: &Services) -> ServiceResult<SealReport> {
+    let key = &svc.config.audit_key;
+    let mut report = SealReport::default();
+    let mut after_id = 0;
+    loop {
+        let mut tx = svc.db.begin().await?;
+        let head = luodi_store::audit::lock_head(tx.conn()).await?;
+        let rows = luodi_store::audit::sealable(tx.conn(), after_id, SEAL_BATCH).await?;
+        let (mut seq, mut prev) = (head.last_seq, head.last_mac.clone());
+        for r in &rows {
+            after_id = r.record.id;
+            let (row_mac, legacy) = match (r.row_mac.as_deref(), r.nonce.as_deref()) {
+                (Some(m), Some(nonce))
+                    if audit_chain::check_unsealed(key, r.record.id, &content_of(r, nonce), m)
+                        .is_ok() =>
+                {
+                    (m.to_owned(), None)
+                }
+                (None, _) if r.record.id <= head.legacy_max_id => {
+                    let nonce = legacy_nonce(r.record.id);
+                    let m = audit_chain::row_mac(key, &content_of(r, &nonce));
+                    (m.clone(), Some((nonce, m)))
+                }
+                _ => {
+                    tracing::warn!(
+                        id = r.record.id,
+                        "audit record without luodi's MAC left unsealed; `luodi audit verify` reports it"
+                    );
+                    report.refused += 1;
+                    continue;
+                }
+            };
+            seq += 1;
+            let mac = audit_chain::chain_mac(key, seq, &row_mac, &prev);
+            luodi_store::audit::seal(
+                tx.conn(),
+                r.record.id,
+                seq,
+                &mac,
+                legacy.as_ref().map(|(n, m)| (n.as_str(), m.as_str())),
+            )
+            .await?;
+            prev = mac;
+            report.sealed += 1;
+        }
+        if seq != head.last_seq {
+            luodi_store::audit::set_head(tx.conn(), seq, &prev).await?;
+        }
+        tx.commit().await?;
+        if (rows.len() as i64) < SEAL_BATCH {
+            return Ok(report);
+        }
+    }
+}
+
+/// Seals in the background every `period`, in every instance (the chain head's lock keeps
+/// them apart).
+pub fn spawn_sealer(svc: Services, period: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = seal(&svc).await {
+                tracing::error!(error = %e, "sealing the audit trail failed");
+            }
+        }
+    });
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// Sealed records whose MACs hold, in an unbroken sequence.
+    pub checked: u64,
+    /// Records written by luodi and not sealed yet.
+    pub unsealed: u64,
+    /// The chain's first sequence number (after the last purge).
+    pub first_seq: i64,
+    /// The head: the last sealed record's sequence number and chain MAC. Writing these down
+    /// elsewhere lets a later check notice the newest records being cut off.
+    pub head_seq: i64,
+    pub head_mac: String,
+    pub purges: usize,
+    /// The first thing found wrong, if any.
+    pub problem: Option<Break>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// Is this actor the audit administrator of the whole tree (the chain is one, for all orgs)?
+fn audits_everything(actor: &Actor, p: Permission) -> bool {
+    actor.scopes(p).iter().any(|s| s == "/")
+}
+
+/// Verifies the chain, for the audit administrator.
+pub async fn verify(svc: &Services, actor: &Actor) -> ServiceResult<Verification> {
+    if !audits_everything(actor, Permission::ReadAudit) {
+        return Err(ServiceError::Forbidden);
+    }
+    verify_chain(svc).await
+}
+
+const VERIFY_BATCH: i64 = 5000;
+
+/// Walks the whole chain from its start (the last purge's anchor) to its head, then checks
+/// that every unsealed record carries luodi's MAC.
+pub async fn verify_chain(svc: &Services) -> ServiceResult<Verification> {
+    let key = &svc.config.audit_key;
+    let mut c = svc.db.read().await?;
+    let head = luodi_store::audit::head(c.conn()).await?;
+    let purges = luodi_store::audit::purges(c.conn()).await?;
+    let mut out = Verification {
+        checked: 0,
+        unsealed: 0,
+        first_seq: 1,
+        head_seq: head.last_seq,
+        head_mac: head.last_mac.clone(),
+        purges: purges.len(),
+        problem: None,
+    };
+    let (mut start_seq, mut start_mac) = (0, audit_chain::GENESIS.to_owned());
+    for p in &purges {
+        let genuine =
+            audit_chain::purge_mac(key, p.up_to_seq, &p.anchor_mac, p.at.timestamp_micros())
+                == p.mac;
+        if !genuine || p.from_seq != start_seq + 1 || p.up_to_seq < start_seq {
+            out.problem = Some(Break::ForgedPurge {
+                up_to_seq: p.up_to_seq,
+            });
+            return Ok(out);
+        }
+        (start_seq, start_mac) = (p.up_to_seq, p.anchor_mac.clone());
+    }
+    out.first_seq = start_seq + 1;
+
+    let mut v = audit_chain::Verifier::new(key, start_seq, &start_mac);
+    let mut problem = None;
+    'walk: loop {
+        let rows =
+            luodi_store::audit::sealed(c.conn(), v.last_seq(), head.last_seq, VERIFY_BATCH).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let (Some(seq), Some(mac)) = (r.record.seq, r.mac.as_deref()) else {
+                continue;
+            };
+            let nonce = r.nonce.as_deref().unwrap_or_default();
+            let checked = v.next(&Sealed {
+                id: r.record.id,
+                seq,
+                content: content_of(r, nonce),
+                row_mac: r.row_mac.as_deref().unwrap_or_default(),
+                mac,
+            });
+            if let Err(b) = checked {
+                problem = Some(b);
+                break 'walk;
+            }
+        }
+    }
+    out.checked = v.checked;
+    if problem.is_none() {
+        problem = v.finish(head.last_seq, &head.last_mac).err();
+    }
+    if problem.is_none() {
+        let mut after_id = 0;
+        'unsealed: loop {
+            let rows = luodi_store::audit::unsealed(c.conn(), after_id, VERIFY_BATCH).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                after_id = r.record.id;
+                let genuine = match (r.row_mac.as_deref(), r.nonce.as_deref()) {
+                    (Some(m), Some(nonce)) => {
+                        audit_chain::check_unsealed(key, r.record.id, &content_of(r, nonce), m)
+                            .is_ok()
+                    }
+                    (None, _) => r.record.id <= head.legacy_max_id,
+                    _ => false,
+                };
+                if !genuine {
+                    problem = Some(Break::Inserted {
+                        id: r.record.id,
+                        seq: None,
+                    });
+                    break 'unsealed;
+                }
+                out.unsealed += 1;
+            }
+        }
+    }
+    out.problem = problem;
+    Ok(out)
+}
+
+/// The purges so far, for the audit administrator.
+pub async fn purges(svc: &Services, actor: &Actor) -> ServiceResult<Vec<Purge>> {
+    if !audits_everything(actor, Permission::ReadAudit) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut c = svc.db.read().await?;
+    Ok(luodi_store::audit::purges(c.conn()).await?)
+}
+
+/// One purge's archive file: its name and bytes.
+pub async fn purge_archive(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<(String, Vec<u8>)> {
+    let p = purges(svc, actor)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(ServiceError::NotFound("purge"))?;
+    let bytes =
+        svc.files.read(&p.archive_sha256).await.map_err(|e| {
+            ServiceError::Internal(format!("audit archive {}: {e}", p.archive_sha256))
+        })?;
+    Ok((p.archive_name, bytes))
+}
+
+/// Archives and then removes the sealed records from before `before`, which must lie at
+/// least the retention period back. The audit administrator only; the purge is audited and
+/// refused while the chain does not verify (it would destroy the evidence).
+pub async fn purge(
+    svc: &Services,
+    actor: &Actor,
+    before: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<Purge> {
+    use chrono::SubsecRound;
+    if actor.system || !audits_everything(actor, Permission::PurgeAudit) {
+        return Err(ServiceError::Forbidden);
+    }
+    let retention = chrono::Duration::days(i64::from(svc.config.audit_retention_days));
+    if before > svc.now() - retention {
+        return Err(crate::error::invalid("before", "audit_retention"));
+    }
+    seal(svc).await?;
+    let check = verify_chain(svc).await?;
+    if !check.ok() {
+        return Err(ServiceError::Conflict("audit_chain_broken"));
+    }
+    let key = &svc.config.audit_key;
+    let mut tx = svc.db.begin().await?;
+    // Holding the head keeps the sealer out until the purge is done.
+    let head = luodi_store::audit::lock_head(tx.conn()).await?;
+    let (start_seq, start_mac) = luodi_store::audit::purges(tx.conn())
+        .await?
+        .last()
+        .map(|p| (p.up_to_seq, p.anchor_mac.clone()))
+        .unwrap_or((0, audit_chain::GENESIS.to_owned()));
+    let up_to = match luodi_store::audit::first_seq_from(tx.conn(), before).await? {
+        Some(s) => s - 1,
+        None => head.last_seq,
+    };
+    if up_to <= start_seq {
+        return Err(ServiceError::Conflict("audit_nothing_to_purge"));
+    }
+    // The archive: one JSON line per record, with its MACs, so it verifies on its own.
+    let mut archive = Vec::new();
+    let header = serde_json::json!({
+        "luodi_audit_archive": 1,
+        "from_seq": start_seq + 1,
+        "up_to_seq": up_to,
+        "previous_mac": start_mac,
+        "before": before,
+    });
+    archive.extend_from_slice(header.to_string().as_bytes());
+    archive.push(b'\n');
+    let (mut last, mut anchor, mut records) = (start_seq, String::new(), 0i64);
+    loop {
+        let rows = luodi_store::audit::sealed(tx.conn(), last, up_to, VERIFY_BATCH).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            last = r.record.seq.unwrap_or(last);
+            anchor = r.mac.clone().unwrap_or_default();
+            records += 1;
+            let mut line = serde_json::to_value(&r.record).unwrap_or_default();
+            line["nonce"] = r.nonce.into();
+            line["row_mac"] = r.row_mac.into();
+            line["mac"] = r.mac.clone().into();
+            archive.extend_from_slice(line.to_string().as_bytes());
+            archive.push(b'\n');
+        }
+    }
+    let name = format!("audit-{}-{}.txt", start_seq + 1, up_to);
+    let stored = svc
+        .files
+        .put(
+            &archive,
+            &name,
+            &luodi_store::files::Policy {
+                max_bytes: u64::MAX,
+                allowed: vec![luodi_store::files::Kind::Txt],
+            },
+        )
+        .await
+        .map_err(|e| ServiceError::Internal(format!("writing the audit archive: {e}")))?;
+    let at = svc.now().trunc_subsecs(6);
+    let new = NewPurge {
+        at,
+        actor_id: actor.user_id,
+        actor_name: actor.name.clone(),
+        before,
+        from_seq: start_seq + 1,
+        up_to_seq: up_to,
+        mac: audit_chain::purge_mac(key, up_to, &anchor, at.timestamp_micros()),
+        anchor_mac: anchor,
+        records,
+        archive_sha256: stored.sha256.clone(),
+        archive_name: stored.file_name.clone(),
+    };
+    luodi_store::audit::purge(tx.conn(), new).await?;
+    let done = serde_json::json!({
+        "from_seq": start_seq + 1, "up_to_seq": up_to, "records": records,
+        "before": before, "archive_sha256": stored.sha256,
+    });
+    record::<(), _>(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "audit.purge",
+            object_type: "audit",
+            object_id: Some(format!("{}-{}", start_seq + 1, up_to)),
+            org_path: Some("/".to_owned()),
+            before: None,
+            after: Some(&done),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut c = svc.db.read().await?;
+    luodi_store::audit::purges(c.conn())
+        .await?
+        .pop()
+        .ok_or(ServiceError::Internal("the purge vanished".into()))
 }

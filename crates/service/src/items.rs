@@ -1129,6 +1129,8 @@ pub async fn sweep_files(
         all.extend(luodi_store::briefings::referenced_files(c.conn()).await?);
         // And the attachments of work plans.
         all.extend(luodi_store::organisation::referenced_files(c.conn()).await?);
+        // And the archives of purged audit records.
+        all.extend(luodi_store::audit::referenced_files(c.conn()).await?);
         all.into_iter().collect()
     };
     svc.files

@@ -56,6 +56,22 @@ pub struct ServiceConfig {
     pub password_policy: luodi_domain::password::PasswordPolicy,
     /// Failed sign-ins from one address (any accounts) that refuse it, and for how long.
     pub address_lockout: luodi_domain::lockout::LockoutPolicy,
+    /// The HMAC-SM3 key of the audit chain.
+    pub audit_key: luodi_domain::audit_chain::AuditKey,
+    /// Audit records are kept at least this many days before the audit administrator may purge
+    /// them (180 or more).
+    pub audit_retention_days: u32,
+}
+
+/// A fresh key, for tools and tests that keep no chain across runs.
+pub fn random_audit_key() -> luodi_domain::audit_chain::AuditKey {
+    use rand_core::{OsRng, RngCore};
+    let mut k = vec![0u8; 32];
+    OsRng.fill_bytes(&mut k);
+    match luodi_domain::audit_chain::AuditKey::new(k) {
+        Some(k) => k,
+        None => unreachable!("32 bytes is long enough"),
+    }
 }
 
 impl Default for ServiceConfig {
@@ -71,6 +87,8 @@ impl Default for ServiceConfig {
                 attempts: 20,
                 duration: chrono::Duration::minutes(30),
             },
+            audit_key: random_audit_key(),
+            audit_retention_days: 180,
         }
     }
 }

@@ -186,6 +186,20 @@ async fn probes(app: &TestApp, campaign: i64) -> Vec<Probe> {
     out.push(probe(Method::GET, "/api/v1/audit".into(), None));
     out.push(probe(Method::GET, "/api/v1/users".into(), None));
     out.push(probe(Method::GET, "/audit".into(), None));
+    out.push(probe(Method::GET, "/api/v1/audit/verify".into(), None));
+    out.push(probe(Method::GET, "/api/v1/audit/purges".into(), None));
+    out.push(probe(
+        Method::POST,
+        "/api/v1/audit/purges".into(),
+        Some(json!({"before": "2020-01-01T00:00:00Z"})),
+    ));
+    out.push(probe(
+        Method::GET,
+        "/api/v1/audit/purges/1/archive".into(),
+        None,
+    ));
+    out.push(probe(Method::GET, "/audit/chain".into(), None));
+    out.push(probe(Method::POST, "/audit/chain/purge".into(), None));
     out
 }
 
@@ -221,6 +235,7 @@ async fn assert_all_refused(app: &TestApp, c: &Client, who: &str, probes: &[Prob
                 ("time_zone", "Asia/Shanghai"),
                 ("goals", ""),
                 ("scope_codes", ""),
+                ("before", "2020-01-01"),
             ]);
         }
         let r = rb.send().await.expect("send");
@@ -414,6 +429,8 @@ async fn signed_out_requests_are_refused() {
         "/api/v1/users",
         "/api/v1/campaigns",
         "/api/v1/audit",
+        "/api/v1/audit/verify",
+        "/api/v1/audit/purges",
     ] {
         let (s, v) = json(c.get(app.url(path)).send().await.expect("send")).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}");

@@ -120,3 +120,6 @@ err-problem_already_raised = This problem is already in the rectification ledger
 err-one_leader = A leading group has exactly one leader.
 err-not_a_supervision_team = Only a supervision team watches orgs.
 err-bad_member_line = Each line is "leader/deputy/member name post".
+err-audit_retention = Audit records are kept for the retention period (180 days or more); choose an earlier date.
+err-audit_chain_broken = The audit chain does not verify; nothing is purged until the break is examined.
+err-audit_nothing_to_purge = No sealed audit records lie before that date.

@@ -120,3 +120,6 @@ err-problem_already_raised = 这个问题已经列入整改台账。
 err-one_leader = 领导小组应有且只有一名组长。
 err-not_a_supervision_team = 只有督导组可以分工联系单位。
 err-bad_member_line = 每行应为“组长/副组长/成员 姓名 单位职务”。
+err-audit_retention = 审计记录须保存满保留期（不少于180天），请选择更早的日期。
+err-audit_chain_broken = 审计链校验未通过；查明原因之前不允许清理。
+err-audit_nothing_to_purge = 该日期之前没有已封存的审计记录。

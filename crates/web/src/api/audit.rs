@@ -1,10 +1,13 @@
 //! `/api/v1/audit`: the audit trail, for the audit administrator.
 
+use super::ApiJson;
 use super::{PageOf, Paging};
 use crate::auth::Signed;
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use luodi_store::audit::{AuditFilter, AuditRecord};
@@ -86,4 +89,125 @@ pub async fn list(
         luodi_service::audit::list(&state.svc, &s.actor, f, page).await?,
         AuditDto::from,
     )))
+}
+
+/// What verifying the chain found.
+#[derive(Serialize, ToSchema)]
+pub struct VerifyDto {
+    /// True when every record and the chain from its start to its head hold.
+    pub ok: bool,
+    /// Sealed records checked.
+    pub checked: u64,
+    /// Records written by luodi, not sealed yet (the sealer runs every few seconds).
+    pub unsealed: u64,
+    pub first_seq: i64,
+    /// The head; note it elsewhere to notice later if the newest records were cut off.
+    pub head_seq: i64,
+    pub head_mac: String,
+    pub purges: usize,
+    /// modified, inserted, deleted, truncated or forged_purge
+    pub problem_kind: Option<String>,
+    /// The first problem, in words.
+    pub problem: Option<String>,
+}
+
+/// Verifies the whole audit chain (audit administrator of the whole tree).
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, body = VerifyDto), (status = 403, body = super::ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+) -> Result<Json<VerifyDto>, ApiError> {
+    let v = luodi_service::audit::verify(&state.svc, &s.actor).await?;
+    let kind = v.problem.as_ref().and_then(|b| {
+        serde_json::to_value(b)
+            .ok()
+            .and_then(|j| j.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+    });
+    Ok(Json(VerifyDto {
+        ok: v.ok(),
+        checked: v.checked,
+        unsealed: v.unsealed,
+        first_seq: v.first_seq,
+        head_seq: v.head_seq,
+        head_mac: v.head_mac,
+        purges: v.purges,
+        problem_kind: kind,
+        problem: v.problem.map(|b| b.to_string()),
+    }))
+}
+
+/// A purge of audit records past their retention.
+#[derive(Serialize, ToSchema)]
+pub struct PurgeDto {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    /// Records from before this moment were purged.
+    pub before: DateTime<Utc>,
+    pub from_seq: i64,
+    pub up_to_seq: i64,
+    pub records: i64,
+    pub archive_name: String,
+    /// SHA-256 of the archive file.
+    pub archive_sha256: String,
+}
+
+impl From<luodi_store::audit::Purge> for PurgeDto {
+    fn from(p: luodi_store::audit::Purge) -> Self {
+        PurgeDto {
+            id: p.id,
+            at: p.at,
+            actor_name: p.actor_name,
+            before: p.before,
+            from_seq: p.from_seq,
+            up_to_seq: p.up_to_seq,
+            records: p.records,
+            archive_name: p.archive_name,
+            archive_sha256: p.archive_sha256,
+        }
+    }
+}
+
+/// The purges so far (audit administrator of the whole tree).
+#[utoipa::path(get, path = "/audit/purges", tag = "audit", responses((status = 200, body = Vec<PurgeDto>), (status = 403, body = super::ErrorBody)))]
+pub async fn purges(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+) -> Result<Json<Vec<PurgeDto>>, ApiError> {
+    let list = luodi_service::audit::purges(&state.svc, &s.actor).await?;
+    Ok(Json(list.into_iter().map(PurgeDto::from).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PurgeBody {
+    /// Purge the records from before this moment; it must lie at least the retention period
+    /// (180 days by default) back.
+    pub before: DateTime<Utc>,
+}
+
+/// Archives, then removes, the audit records from before `before` (audit administrator of the
+/// whole tree). The archive keeps every record with its MACs; the purge itself is audited.
+#[utoipa::path(post, path = "/audit/purges", tag = "audit", request_body = PurgeBody, responses((status = 201, body = PurgeDto), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn purge(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    ApiJson(b): ApiJson<PurgeBody>,
+) -> Result<Response, ApiError> {
+    let p = luodi_service::audit::purge(&state.svc, &s.actor, b.before).await?;
+    Ok((StatusCode::CREATED, Json(PurgeDto::from(p))).into_response())
+}
+
+/// A purge's archive: one JSON line per record, with its sequence number and MACs.
+#[utoipa::path(get, path = "/audit/purges/{id}/archive", tag = "audit", params(("id" = i64, Path)), responses((status = 200, content_type = "text/plain", body = Vec<u8>), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = luodi_service::audit::purge_archive(&state.svc, &s.actor, id).await?;
+    Ok(super::items::attachment_response(
+        &name,
+        "text/plain; charset=utf-8",
+        bytes,
+    ))
 }

@@ -145,6 +145,9 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/working-bodies", post(records::add_body))
         .route("/working-bodies/{id}/watch", post(records::watch))
         .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
+        .route("/audit/purges", get(audit::purges).post(audit::purge))
+        .route("/audit/purges/{id}/archive", get(audit::archive))
         .route("/me", get(me::get))
         .route("/me/password", post(me::change_password))
         .route("/me/email", axum::routing::put(me::set_email))
@@ -197,7 +200,7 @@ pub fn routes() -> Router<AppState> {
         records::list_activities, records::create_activity, records::get_activity,
         records::list_key_works, records::create_key_work, records::get_key_work, records::add_indicator, records::link_task, records::record_actual, records::set_confidence,
         records::get_organisation, records::save_plan, records::attach, records::plan_attachment, records::set_group, records::add_body, records::watch,
-        audit::list,
+        audit::list, audit::verify, audit::purges, audit::purge, audit::archive,
         me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),

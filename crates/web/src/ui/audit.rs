@@ -1,6 +1,6 @@
 //! The audit administrator's browser of the audit trail.
 
-use super::orgs::{fmt_time, pager_info};
+use super::orgs::{fmt_time, pager_info, see_other, see_refused};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::Signed;
 use crate::error::ApiError;
@@ -8,10 +8,12 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use luodi_domain::role::Permission;
+use luodi_service::ServiceError;
 use luodi_store::audit::{AuditFilter, AuditRecord};
 use serde::Deserialize;
 
@@ -73,7 +75,10 @@ fn object_href(r: &AuditRecord) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(audit_page))
+    Router::new()
+        .route("/audit", get(audit_page))
+        .route("/audit/chain", get(chain_page))
+        .route("/audit/chain/purge", post(purge))
 }
 
 struct AuditRow {
@@ -99,6 +104,8 @@ struct AuditPage {
     object_types: Vec<(String, String)>,
     outcomes: Vec<(String, String)>,
     date_error: Option<String>,
+    /// The chain is one for the whole tree: only its audit administrator verifies it.
+    can_verify: bool,
     rows: Vec<AuditRow>,
     pager: Pager,
     pager_info: String,
@@ -189,6 +196,11 @@ async fn audit_page(
         .map(|o| (o.to_string(), label("audit-outcome-", o)))
         .collect();
     let page = AuditPage {
+        can_verify: signed
+            .actor
+            .scopes(Permission::ReadAudit)
+            .iter()
+            .any(|s| s == "/"),
         q,
         object_types,
         outcomes,
@@ -214,5 +226,112 @@ mod tests {
             .flatten()
             .map(|t| t.to_rfc3339());
         assert_eq!(to.as_deref(), Some("2026-03-01T00:00:00+00:00"));
+    }
+}
+
+// --- The chain: verification and purges ------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChainQuery {
+    pub ok: Option<String>,
+    pub refused: Option<String>,
+}
+
+struct PurgeRow {
+    id: i64,
+    at: String,
+    actor: String,
+    before: String,
+    seqs: String,
+    records: i64,
+    archive: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit_chain.html")]
+struct ChainPage {
+    ctx: Ctx,
+    ok: bool,
+    checked: u64,
+    unsealed: u64,
+    first_seq: i64,
+    head_seq: i64,
+    head_mac: String,
+    problem: Option<String>,
+    purges: Vec<PurgeRow>,
+    can_purge: bool,
+    retention_days: u32,
+    latest_before: String,
+}
+
+async fn chain_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ChainQuery>,
+) -> Result<Response, ApiError> {
+    let v = luodi_service::audit::verify(&state.svc, &signed.actor).await?;
+    let purges = luodi_service::audit::purges(&state.svc, &signed.actor).await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-chain-title")
+        .await?
+        .with_flash(q.ok.as_deref())
+        .with_refusal(q.refused.as_deref());
+    ctx.back = "/audit".into();
+    let audit = ctx.t("audit-title");
+    let title = ctx.t("audit-chain-title");
+    let ctx = ctx.crumb(audit, "/audit").crumb(title, "");
+    let retention_days = state.svc.config.audit_retention_days;
+    let latest = state.svc.now() - chrono::Duration::days(i64::from(retention_days));
+    let page = ChainPage {
+        ok: v.ok(),
+        checked: v.checked,
+        unsealed: v.unsealed,
+        first_seq: v.first_seq,
+        head_seq: v.head_seq,
+        head_mac: v.head_mac,
+        problem: v.problem.map(|b| b.to_string()),
+        purges: purges
+            .into_iter()
+            .rev()
+            .map(|p| PurgeRow {
+                id: p.id,
+                at: fmt_time(&p.at),
+                actor: p.actor_name,
+                before: fmt_time(&p.before),
+                seqs: format!("{}–{}", p.from_seq, p.up_to_seq),
+                records: p.records,
+                archive: p.archive_name,
+            })
+            .collect(),
+        can_purge: signed.actor.can_somewhere(Permission::PurgeAudit),
+        retention_days,
+        latest_before: latest.date_naive().format("%Y-%m-%d").to_string(),
+        ctx,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+struct PurgeForm {
+    before: String,
+}
+
+async fn purge(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Form(f): Form<PurgeForm>,
+) -> Result<Response, ApiError> {
+    let Ok(Some(before)) = day_start(&f.before, 0) else {
+        return Ok(Redirect::to("/audit/chain?refused=bad_date").into_response());
+    };
+    match luodi_service::audit::purge(&state.svc, &signed.actor, before).await {
+        Ok(_) => Ok(see_other("/audit/chain", "audit_purged")),
+        Err(ServiceError::Validation(v)) => {
+            let code = v.errors.first().map(|e| e.code).unwrap_or("invalid");
+            Ok(Redirect::to(&format!("/audit/chain?refused={code}")).into_response())
+        }
+        Err(ServiceError::Forbidden) => Err(ServiceError::Forbidden.into()),
+        Err(e) => see_refused("/audit/chain", e),
     }
 }
