@@ -332,6 +332,17 @@ mod tests {
     }
 
     #[test]
+    fn hmac_sm3_matches_openssl() {
+        // printf 'luodi audit' | openssl dgst -sm3 -hmac 0123456789abcdef0123456789abcdef
+        let mut m = key().mac();
+        m.update(b"luodi audit");
+        assert_eq!(
+            hex(&m.finalize().into_bytes()),
+            "636535f6dcd7fa8c0aa63ba89d8635229b66cc12ae05cf39302be13c38069e6c"
+        );
+    }
+
+    #[test]
     fn an_untouched_chain_verifies() {
         let rows = chain(5);
         let head = (5, rows[4].mac.clone());
