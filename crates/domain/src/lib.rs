@@ -17,6 +17,7 @@ pub mod password;
 pub mod role;
 pub mod rollup;
 pub mod search;
+pub mod sensitive;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -41,6 +41,10 @@ pub struct Layer {
     pub audit_key_file: Option<PathBuf>,
     /// Days audit records are kept before they may be purged (at least 180).
     pub audit_retention_days: Option<u64>,
+    /// The SM4 key of sensitive fields, in hex (32 digits); or a file holding it. Neither:
+    /// `data_dir/keys/field.key`, made on first start.
+    pub field_key: Option<String>,
+    pub field_key_file: Option<PathBuf>,
 }
 
 impl Layer {
@@ -67,6 +71,8 @@ impl Layer {
             audit_key: over.audit_key.or(self.audit_key),
             audit_key_file: over.audit_key_file.or(self.audit_key_file),
             audit_retention_days: over.audit_retention_days.or(self.audit_retention_days),
+            field_key: over.field_key.or(self.field_key),
+            field_key_file: over.field_key_file.or(self.field_key_file),
         }
     }
 
@@ -110,6 +116,8 @@ impl Layer {
             audit_key: get("LUODI_AUDIT_KEY"),
             audit_key_file: get("LUODI_AUDIT_KEY_FILE").map(PathBuf::from),
             audit_retention_days: num("LUODI_AUDIT_RETENTION_DAYS")?,
+            field_key: get("LUODI_FIELD_KEY"),
+            field_key_file: get("LUODI_FIELD_KEY_FILE").map(PathBuf::from),
             trusted_proxies: get("LUODI_TRUSTED_PROXIES").map(|v| {
                 v.split(',')
                     .map(|s| s.trim().to_owned())
@@ -148,6 +156,7 @@ pub struct Config {
     pub password_policy: luodi_domain::password::PasswordPolicy,
     pub audit_key: KeySource,
     pub audit_retention_days: u32,
+    pub field_key: KeySource,
 }
 
 /// Where a secret key comes from. Keys are read (or made) at startup, not here.
@@ -271,6 +280,16 @@ impl Config {
             "audit_key",
             16,
         )?;
+        let field_key = key_source(
+            l.field_key,
+            l.field_key_file,
+            data_dir.join("keys").join("field.key"),
+            "field_key",
+            16,
+        )?;
+        if matches!(&field_key, KeySource::Inline(k) if k.len() != 16) {
+            return Err("field_key must be exactly 32 hex digits (an SM4 key)".into());
+        }
         let audit_retention_days = l.audit_retention_days.unwrap_or(180);
         if !(180..=36_500).contains(&audit_retention_days) {
             return Err(format!(
@@ -278,6 +297,7 @@ impl Config {
             ));
         }
         Ok(Config {
+            field_key,
             audit_key,
             audit_retention_days: audit_retention_days as u32,
             password_policy,
@@ -324,7 +344,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\nfield_key = {:?}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -351,6 +371,7 @@ impl Config {
             self.password_policy.as_str(),
             format!("{:?}", self.audit_key),
             self.audit_retention_days,
+            format!("{:?}", self.field_key),
         )
     }
 }

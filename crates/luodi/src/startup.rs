@@ -86,6 +86,8 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         audit_key: luodi_domain::audit_chain::AuditKey::new(load_key(&config.audit_key, 32)?)
             .ok_or_else(|| anyhow::anyhow!("the audit key is shorter than 16 bytes"))?,
         audit_retention_days: config.audit_retention_days,
+        field_key: luodi_service::crypto::FieldKey::new(&load_key(&config.field_key, 16)?)
+            .ok_or_else(|| anyhow::anyhow!("the field key must be 16 bytes (32 hex digits)"))?,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -7,7 +7,7 @@ use crate::auth::{hash_password, random_password};
 use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::role::{check_grant, Permission, Role, RoleConflict};
-use luodi_domain::{password, Validation};
+use luodi_domain::{password, sensitive, Validation};
 use luodi_store::orgs::{self, Org};
 use luodi_store::users::{self, BindingRow, User, UserFilter, UserListRow};
 use luodi_store::{sessions, Conn, Page, Paged, StoreError};
@@ -19,6 +19,46 @@ pub struct Account {
     pub user: User,
     pub org: Option<Org>,
     pub bindings: Vec<BindingRow>,
+    /// Phone and ID-card numbers, whole or masked as the reader may see them.
+    pub contact: Contact,
+}
+
+/// An account's personal data as one reader sees it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Contact {
+    pub phone: Option<String>,
+    pub id_card: Option<String>,
+    /// True when shown masked (`139****5678`): only the person and their account managers see
+    /// them whole.
+    pub masked: bool,
+}
+
+const PHONE: &str = "users.phone";
+const ID_CARD: &str = "users.id_card";
+
+/// Opens an account's personal data for `actor`, masked unless it is theirs or they manage
+/// the account.
+fn contact_for(svc: &Services, actor: &Actor, user: &User, org: Option<&Org>) -> Contact {
+    let whole = actor.is(user.id) || reaches(actor, Permission::ManageAccounts, org);
+    contact(svc, user, !whole)
+}
+
+fn contact(svc: &Services, user: &User, masked: bool) -> Contact {
+    let key = &svc.config.field_key;
+    let phone = key.open_opt(PHONE, user.phone_enc.as_deref());
+    let id_card = key.open_opt(ID_CARD, user.id_card_enc.as_deref());
+    if !masked {
+        return Contact {
+            phone,
+            id_card,
+            masked,
+        };
+    }
+    Contact {
+        phone: phone.map(|p| sensitive::mask_phone(&p)),
+        id_card: id_card.map(|i| sensitive::mask_id_card(&i)),
+        masked,
+    }
 }
 
 /// The path an account is located at, for scope checks: its org, or `/` for org-less accounts
@@ -55,6 +95,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Accoun
     }
     let bindings = users::bindings(c.conn(), id).await?;
     Ok(Account {
+        contact: contact_for(svc, actor, &user, org.as_ref()),
         user,
         org,
         bindings,
@@ -183,6 +224,7 @@ pub async fn create(
     svc.principals.forget();
     Ok((
         Account {
+            contact: contact_for(svc, actor, &user, org.as_ref()),
             user,
             org,
             bindings: Vec::new(),
@@ -232,6 +274,89 @@ pub async fn set_email(
     tx.commit().await?;
     svc.principals.forget();
     Ok(Account {
+        contact: contact_for(svc, actor, &user, org.as_ref()),
+        user,
+        org,
+        bindings,
+    })
+}
+
+/// New phone and ID-card numbers for an account (empty clears one).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ContactInput {
+    pub phone: String,
+    pub id_card: String,
+}
+
+/// Sets an account's phone and ID-card numbers: the person themselves, or an account manager
+/// over them. Stored sealed; the audit record shows them masked.
+pub async fn set_contact(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    input: ContactInput,
+) -> ServiceResult<Account> {
+    let mut v = Validation::new();
+    let phone = Some(input.phone.trim())
+        .filter(|p| !p.is_empty())
+        .map(sensitive::check_phone)
+        .transpose()
+        .unwrap_or_else(|code| {
+            v.add("phone", code);
+            None
+        });
+    let id_card = Some(input.id_card.trim())
+        .filter(|p| !p.is_empty())
+        .map(sensitive::check_id_card)
+        .transpose()
+        .unwrap_or_else(|code| {
+            v.add("id_card", code);
+            None
+        });
+    v.into_result()?;
+    let mut tx = svc.db.begin().await?;
+    let (before, org) = load(tx.conn(), id).await?;
+    if !actor.is(id) {
+        if !reaches(actor, Permission::ReadUsers, org.as_ref()) {
+            return Err(ServiceError::NotFound("user"));
+        }
+        if !reaches(actor, Permission::ManageAccounts, org.as_ref()) {
+            return Err(ServiceError::Forbidden);
+        }
+    }
+    let key = &svc.config.field_key;
+    users::set_contact(
+        tx.conn(),
+        id,
+        phone.as_deref().map(|p| key.seal(PHONE, p)).as_deref(),
+        id_card.as_deref().map(|i| key.seal(ID_CARD, i)).as_deref(),
+        svc.now(),
+    )
+    .await?;
+    let (user, org) = load(tx.conn(), id).await?;
+    // The trail says what changed without keeping the numbers themselves.
+    let masked = |u: &User| {
+        let c = contact(svc, u, true);
+        serde_json::json!({ "phone": c.phone, "id_card": c.id_card })
+    };
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "user.set_contact",
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: org.as_ref().map(|o| o.path.clone()),
+            before: Some(&masked(&before)),
+            after: Some(&masked(&user)),
+        },
+    )
+    .await?;
+    let bindings = users::bindings(tx.conn(), id).await?;
+    tx.commit().await?;
+    Ok(Account {
+        contact: contact_for(svc, actor, &user, org.as_ref()),
         user,
         org,
         bindings,

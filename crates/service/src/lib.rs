@@ -10,6 +10,7 @@ pub mod auth;
 pub mod briefings;
 pub mod bulletins;
 pub mod campaigns;
+pub mod crypto;
 pub mod dashboard;
 pub mod error;
 pub mod interviews;
@@ -61,6 +62,8 @@ pub struct ServiceConfig {
     /// Audit records are kept at least this many days before the audit administrator may purge
     /// them (180 or more).
     pub audit_retention_days: u32,
+    /// The SM4-GCM key of sensitive fields (phone and ID-card numbers, TOTP secrets).
+    pub field_key: crypto::FieldKey,
 }
 
 /// A fresh key, for tools and tests that keep no chain across runs.
@@ -89,6 +92,7 @@ impl Default for ServiceConfig {
             },
             audit_key: random_audit_key(),
             audit_retention_days: 180,
+            field_key: crypto::FieldKey::random(),
         }
     }
 }

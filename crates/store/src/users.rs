@@ -25,6 +25,17 @@ pub struct User {
     #[serde(skip)]
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Sealed (SM4-GCM) personal data; the service opens and masks them.
+    #[serde(skip)]
+    pub phone_enc: Option<String>,
+    #[serde(skip)]
+    pub id_card_enc: Option<String>,
+    /// The second factor: the sealed TOTP secret (pending until `totp_enabled_at`).
+    #[serde(skip)]
+    pub totp_secret_enc: Option<String>,
+    pub totp_enabled_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub totp_last_step: i64,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -32,7 +43,8 @@ pub struct User {
 
 const COLS: &str =
     "u.id, u.username, u.display_name, u.org_id, u.password_hash, u.must_change_password, \
-    u.password_changed_at, u.disabled, u.locale, u.email, u.failed_logins, u.locked_until, u.version, \
+    u.password_changed_at, u.disabled, u.locale, u.email, u.failed_logins, u.locked_until, \
+    u.phone_enc, u.id_card_enc, u.totp_secret_enc, u.totp_enabled_at, u.totp_last_step, u.version, \
     u.created_at, u.updated_at";
 
 fn select() -> Sql {
@@ -168,6 +180,65 @@ pub async fn set_email(c: Conn<'_>, id: i64, email: &str, now: DateTime<Utc>) ->
     )
     .await?;
     Ok(())
+}
+
+/// Sets the sealed phone and ID-card numbers (`None` clears one).
+pub async fn set_contact(
+    c: Conn<'_>,
+    id: i64,
+    phone_enc: Option<&str>,
+    id_card_enc: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET phone_enc = ")
+            .arg(phone_enc)
+            .push(", id_card_enc = ")
+            .arg(id_card_enc)
+            .push(", version = version + 1, updated_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets the sealed TOTP secret and when it was confirmed (`None`, `None`: no second factor).
+pub async fn set_totp(
+    c: Conn<'_>,
+    id: i64,
+    secret_enc: Option<&str>,
+    enabled_at: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    db::execute(
+        c,
+        Sql::new("UPDATE users SET totp_secret_enc = ")
+            .arg(secret_enc)
+            .push(", totp_enabled_at = ")
+            .arg(enabled_at)
+            .push(", totp_last_step = 0, version = version + 1 WHERE id = ")
+            .arg(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records the time step a code was accepted for, unless one at or after it already was: true
+/// when this use is the first (a code works once, also across instances).
+pub async fn use_totp_step(c: Conn<'_>, id: i64, step: i64) -> StoreResult<bool> {
+    let n = db::execute(
+        c,
+        Sql::new("UPDATE users SET totp_last_step = ")
+            .arg(step)
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND totp_last_step < ")
+            .arg(step),
+    )
+    .await?;
+    Ok(n == 1)
 }
 
 pub async fn set_locale(c: Conn<'_>, id: i64, locale: &str) -> StoreResult<()> {

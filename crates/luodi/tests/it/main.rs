@@ -28,4 +28,5 @@ mod reminders;
 mod reports;
 mod scheduler;
 mod search;
+mod sensitive;
 mod sessions;

@@ -123,3 +123,5 @@ err-bad_member_line = Each line is "leader/deputy/member name post".
 err-audit_retention = Audit records are kept for the retention period (180 days or more); choose an earlier date.
 err-audit_chain_broken = The audit chain does not verify; nothing is purged until the break is examined.
 err-audit_nothing_to_purge = No sealed audit records lie before that date.
+err-bad_phone = Enter a mobile number (11 digits) or a landline with its area code, e.g. 0411-87654321.
+err-bad_id_card = Enter the 18-character resident ID-card number; its last character (a digit or X) does not match the rest.

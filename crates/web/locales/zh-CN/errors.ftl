@@ -123,3 +123,5 @@ err-bad_member_line = 每行应为“组长/副组长/成员 姓名 单位职务
 err-audit_retention = 审计记录须保存满保留期（不少于180天），请选择更早的日期。
 err-audit_chain_broken = 审计链校验未通过；查明原因之前不允许清理。
 err-audit_nothing_to_purge = 该日期之前没有已封存的审计记录。
+err-bad_phone = 请填写手机号（11位）或带区号的固定电话，如 0411-87654321。
+err-bad_id_card = 请填写18位居民身份证号码；末位校验码（数字或X）与前17位不符。

@@ -152,6 +152,10 @@ pub fn routes() -> Router<AppState> {
         .route("/me/password", post(me::change_password))
         .route("/me/email", axum::routing::put(me::set_email))
         .route("/users/{id}/email", axum::routing::put(users::set_email))
+        .route(
+            "/users/{id}/contact",
+            axum::routing::put(users::set_contact),
+        )
         .route("/me/inbox", get(me::inbox))
         .route("/me/inbox/{id}/read", post(me::read_notice))
         .route("/items/{id}/urge", post(items::urge))
@@ -201,7 +205,7 @@ pub fn routes() -> Router<AppState> {
         records::list_key_works, records::create_key_work, records::get_key_work, records::add_indicator, records::link_task, records::record_actual, records::set_confidence,
         records::get_organisation, records::save_plan, records::attach, records::plan_attachment, records::set_group, records::add_body, records::watch,
         audit::list, audit::verify, audit::purges, audit::purge, audit::archive,
-        me::get, me::change_password, me::set_email, users::set_email, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
+        me::get, me::change_password, me::set_email, users::set_email, users::set_contact, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
     components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, dashboard::Drill)),

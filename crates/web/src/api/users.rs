@@ -69,6 +69,15 @@ pub struct AccountDto {
     pub locale: String,
     /// Where e-mail reminders go; empty: none.
     pub email: String,
+    /// Mobile or landline number; masked (`139****5678`) unless the reader is the person or
+    /// manages the account.
+    pub phone: Option<String>,
+    /// Resident ID-card number, masked the same way (`110105**********2X`).
+    pub id_card: Option<String>,
+    /// Whether `phone` and `id_card` are shown masked.
+    pub contact_masked: bool,
+    /// Whether the account signs in with a second factor (TOTP).
+    pub totp_enabled: bool,
     pub roles: Vec<RoleBindingDto>,
 }
 
@@ -87,6 +96,10 @@ impl From<Account> for AccountDto {
             },
             locale: a.user.locale,
             email: a.user.email,
+            phone: a.contact.phone,
+            id_card: a.contact.id_card,
+            contact_masked: a.contact.masked,
+            totp_enabled: a.user.totp_enabled_at.is_some(),
             roles: a.bindings.into_iter().map(Into::into).collect(),
         }
     }
@@ -266,5 +279,41 @@ pub async fn set_email(
         luodi_service::accounts::set_email(&state.svc, &s.actor, id, &b.email)
             .await?
             .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    /// Mobile (11 digits) or landline with area code; empty for none.
+    #[serde(default)]
+    pub phone: String,
+    /// 18-character resident ID-card number (GB 11643); empty for none.
+    #[serde(default)]
+    pub id_card: String,
+}
+
+/// Sets an account's phone and ID-card numbers (the person, or account managers over it).
+/// They are stored encrypted (SM4-GCM) and shown masked to everyone else.
+#[utoipa::path(put, path = "/users/{id}/contact", tag = "users", params(("id" = i64, Path)), request_body = ContactBody,
+    responses((status = 200, body = AccountDto), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn set_contact(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    super::ApiJson(b): super::ApiJson<ContactBody>,
+) -> Result<Json<AccountDto>, ApiError> {
+    Ok(Json(
+        luodi_service::accounts::set_contact(
+            &state.svc,
+            &s.actor,
+            id,
+            luodi_service::accounts::ContactInput {
+                phone: b.phone,
+                id_card: b.id_card,
+            },
+        )
+        .await?
+        .into(),
     ))
 }

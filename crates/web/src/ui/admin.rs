@@ -104,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(enable))
         .route("/admin/users/{id}/reset-password", post(reset_password))
         .route("/admin/users/{id}/email", post(set_email))
+        .route("/admin/users/{id}/contact", post(set_contact))
         .route("/admin/roles/{binding_id}/revoke", post(revoke))
 }
 
@@ -360,6 +361,10 @@ struct ShowPage {
     must_change_password: bool,
     locale: String,
     email: String,
+    /// Whole for the person and account managers, masked for other readers.
+    phone: String,
+    id_card: String,
+    totp_enabled: bool,
     created_at: String,
     updated_at: String,
     password_changed_at: String,
@@ -415,6 +420,9 @@ async fn account_page(
         must_change_password: a.user.must_change_password,
         locale: a.user.locale.clone(),
         email: a.user.email.clone(),
+        phone: a.contact.phone.clone().unwrap_or_default(),
+        id_card: a.contact.id_card.clone().unwrap_or_default(),
+        totp_enabled: a.user.totp_enabled_at.is_some(),
         created_at: fmt_time(&a.user.created_at),
         updated_at: fmt_time(&a.user.updated_at),
         password_changed_at: fmt_time(&a.user.password_changed_at),
@@ -573,6 +581,23 @@ async fn reset_password(
 #[derive(Deserialize)]
 struct EmailForm {
     email: String,
+}
+
+async fn set_contact(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<accounts_svc::ContactInput>,
+) -> Result<Response, ApiError> {
+    let back = format!("/admin/users/{id}");
+    match accounts_svc::set_contact(&state.svc, &signed.actor, id, f).await {
+        Ok(_) => Ok(see_other(&back, "contact_saved")),
+        Err(ServiceError::Validation(v)) => {
+            let code = v.errors.first().map(|e| e.code).unwrap_or("invalid");
+            Ok(Redirect::to(&format!("{back}?refused={code}")).into_response())
+        }
+        Err(e) => see_refused(&back, e),
+    }
 }
 
 async fn set_email(
