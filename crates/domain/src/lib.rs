@@ -18,6 +18,7 @@ pub mod role;
 pub mod rollup;
 pub mod search;
 pub mod sensitive;
+pub mod totp;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -170,6 +170,12 @@ enum UserCommand {
     },
     /// Disable an account and end its sessions.
     Disable { username: String },
+    /// Reset an account's second factor (its authenticator was lost); it sets up a new one at
+    /// its next sign-in.
+    ResetTotp { username: String },
+    /// Print the current six-digit code for a base32 TOTP secret, as an authenticator app
+    /// would (for the demo's administrators on a machine without one).
+    TotpCode { secret: String },
 }
 
 #[derive(Subcommand)]
@@ -477,6 +483,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if crate::demo::is_empty(&svc).await? {
                 println!("正在创建演示数据 / seeding the demo database …");
                 crate::demo::seed_all(&svc).await?;
+                if cfg.totp_for_admins {
+                    crate::demo::enrol_admins(&svc).await?;
+                }
             }
             build_search_index(&svc).await?;
             let app = Application::build(&cfg, svc.db.clone()).await?;
@@ -489,6 +498,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             for a in crate::demo_data::accounts() {
                 println!("  {:<24} {:<20} {}", a.username, a.role, a.display_name);
+            }
+            if cfg.totp_for_admins {
+                let s = crate::demo::DEMO_TOTP_SECRET;
+                println!("\n三员登录须输入动态口令：在身份验证器中添加密钥 {s}，或运行 luodi user totp-code {s}");
+                println!("The three administrators sign in with a second factor: add the secret {s} to an");
+                println!("authenticator app, or run: luodi user totp-code {s}");
             }
             println!();
             app.run(shutdown_signal()).await
@@ -771,6 +786,25 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             drop(c);
             accounts::set_disabled(svc, &actor, user.id, true).await?;
             println!("disabled {username}");
+            Ok(())
+        }
+        UserCommand::ResetTotp { username } => {
+            let mut c = svc.db.read().await?;
+            let user = luodi_store::users::get_by_username(c.conn(), &username)
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            drop(c);
+            accounts::reset_totp(svc, &actor, user.id).await?;
+            println!("reset the second factor of {username}");
+            Ok(())
+        }
+        UserCommand::TotpCode { secret } => {
+            use luodi_domain::totp;
+            let bytes = totp::from_base32(&secret)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| anyhow::anyhow!("{secret:?} is not a base32 secret"))?;
+            let now = chrono::Utc::now().timestamp();
+            println!("{}", totp::code(&bytes, totp::step_at(now), totp::DIGITS));
             Ok(())
         }
     }

@@ -45,6 +45,9 @@ pub struct Layer {
     /// `data_dir/keys/field.key`, made on first start.
     pub field_key: Option<String>,
     pub field_key_file: Option<PathBuf>,
+    /// The three administrators must sign in with a second factor (TOTP). Default: on under
+    /// `dengbao3`, off under `asvs`.
+    pub totp_for_admins: Option<bool>,
 }
 
 impl Layer {
@@ -73,6 +76,7 @@ impl Layer {
             audit_retention_days: over.audit_retention_days.or(self.audit_retention_days),
             field_key: over.field_key.or(self.field_key),
             field_key_file: over.field_key_file.or(self.field_key_file),
+            totp_for_admins: over.totp_for_admins.or(self.totp_for_admins),
         }
     }
 
@@ -118,6 +122,7 @@ impl Layer {
             audit_retention_days: num("LUODI_AUDIT_RETENTION_DAYS")?,
             field_key: get("LUODI_FIELD_KEY"),
             field_key_file: get("LUODI_FIELD_KEY_FILE").map(PathBuf::from),
+            totp_for_admins: flag("LUODI_TOTP_FOR_ADMINS")?,
             trusted_proxies: get("LUODI_TRUSTED_PROXIES").map(|v| {
                 v.split(',')
                     .map(|s| s.trim().to_owned())
@@ -157,6 +162,7 @@ pub struct Config {
     pub audit_key: KeySource,
     pub audit_retention_days: u32,
     pub field_key: KeySource,
+    pub totp_for_admins: bool,
 }
 
 /// Where a secret key comes from. Keys are read (or made) at startup, not here.
@@ -297,6 +303,9 @@ impl Config {
             ));
         }
         Ok(Config {
+            totp_for_admins: l
+                .totp_for_admins
+                .unwrap_or(password_policy == luodi_domain::password::PasswordPolicy::Dengbao3),
             field_key,
             audit_key,
             audit_retention_days: audit_retention_days as u32,
@@ -344,7 +353,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\nfield_key = {:?}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\nfield_key = {:?}\ntotp_for_admins = {}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -372,6 +381,7 @@ impl Config {
             format!("{:?}", self.audit_key),
             self.audit_retention_days,
             format!("{:?}", self.field_key),
+            self.totp_for_admins,
         )
     }
 }
@@ -407,6 +417,29 @@ mod tests {
         assert_eq!(c.db_options().max_connections, 40);
         assert!(c.redacted().contains("postgres://u:***@db/luodi"));
         assert!(!c.redacted().contains("secret"));
+    }
+
+    #[test]
+    fn the_administrators_second_factor_follows_the_password_policy() {
+        let resolve = |policy: Option<&str>, totp: Option<bool>| {
+            Config::resolve(
+                Layer {
+                    password_policy: policy.map(str::to_owned),
+                    totp_for_admins: totp,
+                    ..Default::default()
+                },
+                "luodi.db",
+            )
+            .expect("config")
+            .totp_for_admins
+        };
+        assert!(resolve(None, None), "dengbao3 requires it");
+        assert!(
+            !resolve(Some("asvs"), None),
+            "asvs leaves it to the account holder"
+        );
+        assert!(resolve(Some("asvs"), Some(true)));
+        assert!(!resolve(None, Some(false)));
     }
 
     #[test]

@@ -140,6 +140,27 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
 
 /// The whole demo: the tree, campaign and accounts of [`seed`], then the article's items in
 /// every state and light (`demo_items`), then three weeks of the supervision loop (`demo_loop`).
+/// The second-factor secret of the demo's three administrators (base32), printed with the
+/// demo's logins. A demo shows the control working; a real deployment's accounts each set up
+/// their own.
+pub const DEMO_TOTP_SECRET: &str = "LUODIDEMOADMINSTOTPSECRETKEY2345";
+
+/// Gives the demo's three administrators the demo second factor.
+pub async fn enrol_admins(svc: &Services) -> anyhow::Result<()> {
+    let mut tx = svc.db.begin().await?;
+    for name in ["sysadmin", "secadmin", "auditor"] {
+        if let Some(u) = luodi_store::users::get_by_username(tx.conn(), name).await? {
+            let sealed = svc
+                .config
+                .field_key
+                .seal(luodi_service::auth::TOTP_SECRET, DEMO_TOTP_SECRET);
+            luodi_store::users::set_totp(tx.conn(), u.id, Some(&sealed), Some(svc.now())).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     let logins = seed(svc).await?;
     let campaign = {

@@ -88,6 +88,7 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         audit_retention_days: config.audit_retention_days,
         field_key: luodi_service::crypto::FieldKey::new(&load_key(&config.field_key, 16)?)
             .ok_or_else(|| anyhow::anyhow!("the field key must be 16 bytes (32 hex digits)"))?,
+        totp_for_admins: config.totp_for_admins,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -281,6 +281,34 @@ pub async fn set_email(
     })
 }
 
+/// Resets an account's second factor (its authenticator was lost): the system administrator
+/// over the account, never on their own. The person sets a new one up at their next sign-in.
+pub async fn reset_totp(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()> {
+    if actor.is(id) {
+        return Err(ServiceError::Refused("own_second_factor"));
+    }
+    let mut tx = svc.db.begin().await?;
+    let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
+    users::set_totp(tx.conn(), id, None, None).await?;
+    audit::record(
+        svc,
+        tx.conn(),
+        actor,
+        Change {
+            action: "totp.reset",
+            object_type: "user",
+            object_id: Some(id.to_string()),
+            org_path: org.as_ref().map(|o| o.path.clone()),
+            before: Some(&serde_json::json!({ "totp_enabled": user.totp_enabled_at.is_some() })),
+            after: Some(&serde_json::json!({ "totp_enabled": false })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    svc.principals.forget();
+    Ok(())
+}
+
 /// New phone and ID-card numbers for an account (empty clears one).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct ContactInput {

@@ -8,7 +8,7 @@ use argon2::Argon2;
 use chrono::{DateTime, Utc};
 use luodi_domain::lockout::LoginState;
 use luodi_domain::role::{Binding, Role};
-use luodi_domain::{password, Validation};
+use luodi_domain::{password, totp, Validation};
 use luodi_store::users::User;
 use luodi_store::{sessions, users, Conn};
 use rand_core::{OsRng, RngCore};
@@ -94,15 +94,39 @@ pub struct SignedIn {
     pub session_id: Option<String>,
     /// The org the user chose in the scope switcher.
     pub scope_org_id: Option<i64>,
+    /// Opened by a password; the second factor's code is still to come.
+    pub pending_totp: bool,
+    /// An account that must sign in with a second factor and has none yet: it may only set one
+    /// up (and change its password).
+    pub must_enroll_totp: bool,
 }
 
-/// Signs in: returns the session token for the cookie.
+/// Whether this account must have a second factor and has none yet: one of the three
+/// administrators, when the configuration requires it of them.
+fn must_enroll(svc: &Services, user: &User, b: &[Binding]) -> bool {
+    svc.config.totp_for_admins
+        && user.totp_enabled_at.is_none()
+        && b.iter().any(|b| b.role.is_admin())
+}
+
+/// What a password sign-in opened.
+#[derive(Debug)]
+pub struct SignIn {
+    /// The session token, for the cookie.
+    pub token: String,
+    pub user: User,
+    /// The account has a second factor: the session waits for its code.
+    pub needs_code: bool,
+}
+
+/// Signs in with a password: a session, full or (for an account with a second factor)
+/// waiting for the code.
 pub async fn login(
     svc: &Services,
     username: &str,
     pw: &str,
     ip: Option<&str>,
-) -> ServiceResult<(String, User)> {
+) -> ServiceResult<SignIn> {
     let now = svc.now();
     let attempt = Attempt {
         svc,
@@ -178,9 +202,22 @@ pub async fn login(
     let expires = now
         + chrono::Duration::from_std(svc.config.session_absolute)
             .unwrap_or(chrono::Duration::hours(12));
+    let needs_code = user.totp_enabled_at.is_some();
     let mut tx = svc.db.begin().await?;
-    sessions::create(tx.conn(), &sha256_hex(&token), user.id, now, expires, ip).await?;
-    if user.failed_logins != 0 || user.locked_until.is_some() {
+    sessions::create(
+        tx.conn(),
+        sessions::NewSession {
+            id_hash: &sha256_hex(&token),
+            user_id: user.id,
+            now,
+            expires_at: expires,
+            ip,
+            pending_totp: needs_code,
+        },
+    )
+    .await?;
+    // Failures in a row end with the last factor: a right password alone does not clear them.
+    if !needs_code && (user.failed_logins != 0 || user.locked_until.is_some()) {
         users::set_login_state(tx.conn(), user.id, 0, None).await?;
     }
     if expired {
@@ -193,8 +230,223 @@ pub async fn login(
             .event(Some(&user), "password.expired", org_path.clone(), "ok")
             .await;
     }
+    if needs_code {
+        attempt
+            .event(Some(&user), "login.password", org_path, "ok")
+            .await;
+    } else {
+        attempt.event(Some(&user), "login", org_path, "ok").await;
+    }
+    Ok(SignIn {
+        token,
+        user,
+        needs_code,
+    })
+}
+
+/// The second step of a sign-in: the code from the account's authenticator. A right code
+/// replaces the waiting session with a full one (a new token); a wrong one counts as a failed
+/// sign-in towards the account's lockout.
+pub async fn second_factor(svc: &Services, signed: &SignedIn, code: &str) -> ServiceResult<String> {
+    let Some(session_id) = signed.session_id.as_deref().filter(|_| signed.pending_totp) else {
+        return Err(ServiceError::Conflict("second_factor_not_pending"));
+    };
+    let now = svc.now();
+    let ip = signed.actor.ip.as_deref();
+    let attempt = Attempt {
+        svc,
+        ip,
+        name: &signed.user.username,
+    };
+    let user = {
+        let mut c = svc.db.read().await?;
+        users::get(c.conn(), signed.user.id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?
+    };
+    let state = LoginState {
+        failed: u32::try_from(user.failed_logins).unwrap_or(u32::MAX),
+        locked_until: user.locked_until,
+    };
+    if state.locked_at(now) {
+        attempt
+            .event(Some(&user), "login.locked", None, "refused")
+            .await;
+        return Err(ServiceError::AccountLocked);
+    }
+    let secret = svc
+        .config
+        .field_key
+        .open_opt(TOTP_SECRET, user.totp_secret_enc.as_deref())
+        .and_then(|s| totp::from_base32(&s))
+        .ok_or_else(|| ServiceError::Internal("the account's TOTP secret does not open".into()))?;
+    let org_path = user_org_path(svc, &user).await?;
+    let step = totp::accept(&secret, code, now.timestamp(), user.totp_last_step);
+    let mut tx = svc.db.begin().await?;
+    let accepted = match step {
+        Some(step) => users::use_totp_step(tx.conn(), user.id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        let after = state.after_failure(now, svc.config.lockout);
+        users::set_login_state(
+            tx.conn(),
+            user.id,
+            i64::from(after.failed),
+            after.locked_until,
+        )
+        .await?;
+        if after.locked_at(now) {
+            sessions::delete(tx.conn(), session_id).await?;
+        }
+        tx.commit().await?;
+        svc.principals.forget();
+        if after.locked_at(now) {
+            attempt.event(Some(&user), "account.lock", None, "ok").await;
+        }
+        attempt
+            .event(Some(&user), "login.second_factor", org_path, "refused")
+            .await;
+        return Err(ServiceError::BadSecondFactor);
+    }
+    let token = random_hex(32);
+    let expires = now
+        + chrono::Duration::from_std(svc.config.session_absolute)
+            .unwrap_or(chrono::Duration::hours(12));
+    sessions::delete(tx.conn(), session_id).await?;
+    sessions::create(
+        tx.conn(),
+        sessions::NewSession {
+            id_hash: &sha256_hex(&token),
+            user_id: user.id,
+            now,
+            expires_at: expires,
+            ip,
+            pending_totp: false,
+        },
+    )
+    .await?;
+    users::set_login_state(tx.conn(), user.id, 0, None).await?;
+    tx.commit().await?;
+    svc.principals.forget();
     attempt.event(Some(&user), "login", org_path, "ok").await;
-    Ok((token, user))
+    Ok(token)
+}
+
+/// The column the TOTP secret is sealed for.
+pub const TOTP_SECRET: &str = "users.totp_secret";
+
+/// What an authenticator app needs to take on a new secret.
+#[derive(Debug, Clone)]
+pub struct TotpSetup {
+    /// Base32, for typing in.
+    pub secret: String,
+    /// `otpauth://…`, for the QR code.
+    pub uri: String,
+}
+
+fn setup_of(svc: &Services, user: &User) -> Option<TotpSetup> {
+    let secret = svc
+        .config
+        .field_key
+        .open_opt(TOTP_SECRET, user.totp_secret_enc.as_deref())?;
+    let bytes = totp::from_base32(&secret)?;
+    Some(TotpSetup {
+        uri: totp::otpauth_uri("luodi", &user.username, &bytes),
+        secret,
+    })
+}
+
+/// The second factor as set up so far: `None` when none is begun; a secret not yet confirmed
+/// when `user.totp_enabled_at` is unset.
+pub async fn totp_setup(svc: &Services, signed: &SignedIn) -> ServiceResult<Option<TotpSetup>> {
+    let mut c = svc.db.read().await?;
+    let user = users::get(c.conn(), signed.user.id)
+        .await?
+        .ok_or(ServiceError::Unauthenticated)?;
+    if user.totp_enabled_at.is_some() {
+        return Ok(None);
+    }
+    Ok(setup_of(svc, &user))
+}
+
+/// Begins setting up a second factor: a new secret, sealed, not in force until a code from it
+/// is confirmed.
+pub async fn totp_begin(svc: &Services, signed: &SignedIn) -> ServiceResult<TotpSetup> {
+    if signed.user.totp_enabled_at.is_some() {
+        return Err(ServiceError::Conflict("totp_already_enabled"));
+    }
+    let mut bytes = vec![0u8; totp::SECRET_BYTES];
+    OsRng.fill_bytes(&mut bytes);
+    let secret = totp::base32(&bytes);
+    let sealed = svc.config.field_key.seal(TOTP_SECRET, &secret);
+    let mut tx = svc.db.begin().await?;
+    users::set_totp(tx.conn(), signed.user.id, Some(&sealed), None).await?;
+    tx.commit().await?;
+    audit::event(
+        svc,
+        audit::Event {
+            actor_id: Some(signed.user.id),
+            actor_name: &signed.user.username,
+            ip: signed.actor.ip.as_deref(),
+            action: "totp.begin",
+            object_id: Some(signed.user.id),
+            org_path: None,
+            outcome: "ok",
+        },
+    )
+    .await;
+    Ok(TotpSetup {
+        uri: totp::otpauth_uri("luodi", &signed.user.username, &bytes),
+        secret,
+    })
+}
+
+/// Confirms a second factor with a code from the authenticator: from now on sign-ins ask for
+/// one.
+pub async fn totp_confirm(svc: &Services, signed: &SignedIn, code: &str) -> ServiceResult<()> {
+    let now = svc.now();
+    let user = {
+        let mut c = svc.db.read().await?;
+        users::get(c.conn(), signed.user.id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?
+    };
+    if user.totp_enabled_at.is_some() {
+        return Err(ServiceError::Conflict("totp_already_enabled"));
+    }
+    let setup = setup_of(svc, &user).ok_or(ServiceError::Conflict("totp_not_begun"))?;
+    let secret = totp::from_base32(&setup.secret).unwrap_or_default();
+    let Some(step) = totp::accept(&secret, code, now.timestamp(), 0) else {
+        return Err(crate::error::invalid("code", "bad_second_factor"));
+    };
+    let org_path = user_org_path(svc, &user).await?;
+    let mut tx = svc.db.begin().await?;
+    users::set_totp(
+        tx.conn(),
+        user.id,
+        user.totp_secret_enc.as_deref(),
+        Some(now),
+    )
+    .await?;
+    users::use_totp_step(tx.conn(), user.id, step).await?;
+    audit::record::<(), _>(
+        svc,
+        tx.conn(),
+        &signed.actor,
+        audit::Change {
+            action: "totp.enable",
+            object_type: "user",
+            object_id: Some(user.id.to_string()),
+            org_path,
+            before: None,
+            after: Some(&serde_json::json!({ "totp_enabled": true })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    svc.principals.forget();
+    Ok(())
 }
 
 /// One sign-in attempt, for auditing its steps.
@@ -350,8 +602,11 @@ pub async fn session(
         sessions::touch(tx.conn(), &id, now).await?;
         tx.commit().await?;
     }
+    let must_enroll_totp = !s.pending_totp && must_enroll(svc, &user, &b);
     let actor = Actor::user(user.id, user.username.clone(), b, ip.map(str::to_owned));
     let signed = SignedIn {
+        must_enroll_totp,
+        pending_totp: s.pending_totp,
         user,
         actor,
         session_id: Some(id.clone()),
@@ -403,6 +658,7 @@ pub async fn api_token(
         users::touch_token(tx.conn(), t.id, now).await?;
         tx.commit().await?;
     }
+    let must_enroll_totp = must_enroll(svc, &user, &b);
     let actor = Actor::user(
         user.id,
         format!("{} (token {})", user.username, t.prefix),
@@ -410,6 +666,8 @@ pub async fn api_token(
         ip.map(str::to_owned),
     );
     let signed = SignedIn {
+        pending_totp: false,
+        must_enroll_totp,
         user,
         actor,
         session_id: None,

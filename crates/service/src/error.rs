@@ -19,6 +19,12 @@ pub enum ServiceError {
     AddressThrottled,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
+    #[error("the code from the authenticator is still to come")]
+    SecondFactorRequired,
+    #[error("a second factor must be set up first")]
+    SecondFactorSetupRequired,
+    #[error("wrong or already used code")]
+    BadSecondFactor,
     #[error("not allowed")]
     Forbidden,
     /// A lifecycle step this actor may not take (the code says why: not_responsible, own_review …).

@@ -64,6 +64,8 @@ pub struct ServiceConfig {
     pub audit_retention_days: u32,
     /// The SM4-GCM key of sensitive fields (phone and ID-card numbers, TOTP secrets).
     pub field_key: crypto::FieldKey,
+    /// The three administrators must sign in with a second factor (TOTP).
+    pub totp_for_admins: bool,
 }
 
 /// A fresh key, for tools and tests that keep no chain across runs.
@@ -93,6 +95,7 @@ impl Default for ServiceConfig {
             audit_key: random_audit_key(),
             audit_retention_days: 180,
             field_key: crypto::FieldKey::random(),
+            totp_for_admins: false,
         }
     }
 }

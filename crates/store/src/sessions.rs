@@ -13,19 +13,32 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Opened by a password, waiting for the second factor.
+    pub pending_totp: bool,
 }
 
-pub async fn create(
-    c: Conn<'_>,
-    id_hash: &str,
-    user_id: i64,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    ip: Option<&str>,
-) -> StoreResult<()> {
+/// A new session; `pending_totp` while it waits for the second factor.
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: i64,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<&'a str>,
+    pub pending_totp: bool,
+}
+
+pub async fn create(c: Conn<'_>, n: NewSession<'_>) -> StoreResult<()> {
+    let NewSession {
+        id_hash,
+        user_id,
+        now,
+        expires_at,
+        ip,
+        pending_totp,
+    } = n;
     db::execute(
         c,
-        Sql::new("INSERT INTO sessions (id, user_id, scope_org_id, created_at, last_seen_at, expires_at, ip) VALUES (")
+        Sql::new("INSERT INTO sessions (id, user_id, scope_org_id, created_at, last_seen_at, expires_at, ip, pending_totp) VALUES (")
             .arg(id_hash)
             .push(", ")
             .arg(user_id)
@@ -37,6 +50,8 @@ pub async fn create(
             .arg(expires_at)
             .push(", ")
             .arg(ip)
+            .push(", ")
+            .arg(pending_totp)
             .push(")"),
     )
     .await?;
@@ -46,7 +61,7 @@ pub async fn create(
 pub async fn get(c: Conn<'_>, id_hash: &str) -> StoreResult<Option<Session>> {
     db::fetch_optional(
         c,
-        Sql::new("SELECT id, user_id, scope_org_id, created_at, last_seen_at, expires_at FROM sessions WHERE id = ").arg(id_hash),
+        Sql::new("SELECT id, user_id, scope_org_id, created_at, last_seen_at, expires_at, pending_totp FROM sessions WHERE id = ").arg(id_hash),
     )
     .await
 }

@@ -347,11 +347,14 @@ async fn sessions_users_audit(db: Db, backend: &str) {
         .expect("bind");
     sessions::create(
         tx.conn(),
-        "s1",
-        id,
-        now(),
-        now() + chrono::Duration::hours(1),
-        Some("127.0.0.1"),
+        sessions::NewSession {
+            id_hash: "s1",
+            user_id: id,
+            now: now(),
+            expires_at: now() + chrono::Duration::hours(1),
+            ip: Some("127.0.0.1"),
+            pending_totp: false,
+        },
     )
     .await
     .expect("session");

@@ -94,6 +94,19 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     )
 }
 
+/// Routes a session waiting for its second factor may use.
+fn allowed_before_second_factor(path: &str) -> bool {
+    matches!(path, "/login/totp" | "/logout" | "/lang") || path.starts_with("/assets/")
+}
+
+/// Routes an account that must set up a second factor may use until it has.
+fn allowed_before_enrolment(path: &str) -> bool {
+    matches!(
+        path,
+        "/account/totp" | "/account/totp/begin" | "/account/totp/confirm" | "/api/v1/me"
+    ) || allowed_before_password_change(path)
+}
+
 /// Routes a signed-in user may use while their password must still be changed.
 fn allowed_before_password_change(path: &str) -> bool {
     matches!(
@@ -140,8 +153,14 @@ impl FromRequestParts<AppState> for Signed {
             .get::<axum::extract::OriginalUri>()
             .map(|u| u.0.path().to_owned())
             .unwrap_or_else(|| parts.uri.path().to_owned());
+        if signed.pending_totp && !allowed_before_second_factor(&path) {
+            return Err(ServiceError::SecondFactorRequired.into());
+        }
         if signed.user.must_change_password && !allowed_before_password_change(&path) {
             return Err(ServiceError::PasswordChangeRequired.into());
+        }
+        if signed.must_enroll_totp && !allowed_before_enrolment(&path) {
+            return Err(ServiceError::SecondFactorSetupRequired.into());
         }
         parts.extensions.insert(signed.clone());
         Ok(Signed(signed))

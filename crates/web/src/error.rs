@@ -64,6 +64,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::PasswordChangeRequired => {
                 ApiError::new(S::FORBIDDEN, "password_change_required")
             }
+            ServiceError::SecondFactorRequired => {
+                ApiError::new(S::UNAUTHORIZED, "second_factor_required")
+            }
+            ServiceError::SecondFactorSetupRequired => {
+                ApiError::new(S::FORBIDDEN, "second_factor_setup_required")
+            }
+            ServiceError::BadSecondFactor => ApiError::new(S::UNAUTHORIZED, "bad_second_factor"),
             ServiceError::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden"),
             ServiceError::Refused(code) => ApiError::new(S::FORBIDDEN, code),
             ServiceError::NotFound(what) => {
@@ -293,6 +300,14 @@ pub async fn render_errors(
         }
         if err.code == "password_change_required" {
             return axum::response::Redirect::to("/password").into_response();
+        }
+        if err.code == "second_factor_required" {
+            let next = urlencode(&path_q);
+            return axum::response::Redirect::to(&format!("/login/totp?next={next}"))
+                .into_response();
+        }
+        if err.code == "second_factor_setup_required" {
+            return axum::response::Redirect::to("/account/totp").into_response();
         }
     }
     (

@@ -30,3 +30,4 @@ mod scheduler;
 mod search;
 mod sensitive;
 mod sessions;
+mod totp;

@@ -222,3 +222,6 @@ account-totp = Second factor (authenticator)
 account-totp-on = On
 account-totp-off = Not set up
 flash-contact_saved = Phone and ID-card numbers saved (stored encrypted).
+account-totp-reset = Reset
+account-totp-reset-confirm = Reset this account's second factor? The person sets up a new one at their next sign-in.
+flash-totp_reset = The second factor was reset.

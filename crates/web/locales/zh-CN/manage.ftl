@@ -222,3 +222,6 @@ account-totp = 双因素认证（动态口令）
 account-totp-on = 已启用
 account-totp-off = 未设置
 flash-contact_saved = 电话和身份证号已保存（加密存储）。
+account-totp-reset = 重置
+account-totp-reset-confirm = 确定重置该账号的双因素认证吗？该用户下次登录时须重新设置。
+flash-totp_reset = 双因素认证已重置。

@@ -64,10 +64,19 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     match svc_auth::login(&state.svc, &f.username, &f.password, ip.as_deref()).await {
-        Ok((token, user)) => {
+        Ok(svc_auth::SignIn {
+            token,
+            user,
+            needs_code,
+        }) => {
             let secure = state.config.secure_cookies;
             let lang = Lang::parse(&user.locale).unwrap_or_default();
-            let target = if user.must_change_password {
+            let target = if needs_code {
+                format!(
+                    "/login/totp?next={}",
+                    crate::error::urlencode(&local(f.next.as_deref()))
+                )
+            } else if user.must_change_password {
                 "/password".to_owned()
             } else {
                 local(f.next.as_deref())
@@ -401,4 +410,180 @@ pub async fn revoke_token(
 ) -> Result<Response, ApiError> {
     svc_auth::revoke_token(&state.svc, &signed, id).await?;
     Ok(Redirect::to("/account?ok=token_revoked").into_response())
+}
+
+// --- The second factor --------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login_totp.html")]
+struct CodePage {
+    ctx: Ctx,
+    next: String,
+    error: Option<String>,
+}
+
+/// The second step of a sign-in: the code from the authenticator.
+pub async fn code_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if !signed.pending_totp {
+        return Redirect::to(&local(q.next.as_deref())).into_response();
+    }
+    render(&CodePage {
+        ctx: Ctx::anonymous(&state, &headers, "totp-title"),
+        next: local(q.next.as_deref()),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+    next: Option<String>,
+}
+
+pub async fn code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, ApiError> {
+    match svc_auth::second_factor(&state.svc, &signed, &f.code).await {
+        Ok(token) => {
+            let target = if signed.user.must_change_password {
+                "/password".to_owned()
+            } else {
+                local(f.next.as_deref())
+            };
+            let mut res = Redirect::to(&target).into_response();
+            if let Ok(v) = auth::session_cookie(&token, state.config.secure_cookies).parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
+        Err(e @ (ServiceError::BadSecondFactor | ServiceError::AccountLocked)) => {
+            let ctx = Ctx::anonymous(&state, &headers, "totp-title");
+            let error = Some(ctx.t(match e {
+                ServiceError::AccountLocked => "err-account_locked",
+                _ => "err-bad_second_factor",
+            }));
+            let mut res = render(&CodePage {
+                ctx,
+                next: local(f.next.as_deref()),
+                error,
+            });
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account_totp.html")]
+struct TotpPage {
+    ctx: Ctx,
+    enabled: bool,
+    required: bool,
+    secret: Option<String>,
+    uri: String,
+    qr_svg: String,
+    error: Option<String>,
+}
+
+/// The QR code of an `otpauth://` address, as inline SVG (drawn here: nothing leaves the
+/// intranet).
+fn qr_svg(uri: &str) -> String {
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build()
+            // Inline in the page: no XML declaration.
+            .split_once("<svg")
+            .map(|(_, rest)| format!("<svg{rest}"))
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn totp_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed: &svc_auth::SignedIn,
+    ok: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::signed(state, headers, signed, "account", "totp-setup-title")
+        .await?
+        .with_flash(ok);
+    let setup = svc_auth::totp_setup(&state.svc, signed).await?;
+    let enabled = signed.user.totp_enabled_at.is_some();
+    let (secret, uri) = match setup {
+        Some(s) if !enabled => (Some(s.secret), s.uri),
+        _ => (None, String::new()),
+    };
+    let failed = error.is_some();
+    let page = TotpPage {
+        ctx,
+        enabled,
+        required: signed.must_enroll_totp,
+        qr_svg: if uri.is_empty() {
+            String::new()
+        } else {
+            qr_svg(&uri)
+        },
+        secret,
+        uri,
+        error,
+    };
+    Ok(if failed {
+        super::orgs::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    })
+}
+
+/// One's second factor: its state, and setting it up.
+pub async fn totp_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, ApiError> {
+    totp_view(&state, &headers, &signed, q.ok.as_deref(), None).await
+}
+
+pub async fn totp_begin(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    svc_auth::totp_begin(&state.svc, &signed).await?;
+    Ok(Redirect::to("/account/totp").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    code: String,
+}
+
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, ApiError> {
+    match svc_auth::totp_confirm(&state.svc, &signed, &f.code).await {
+        Ok(()) => Ok(Redirect::to("/account/totp?ok=totp_enabled").into_response()),
+        Err(ServiceError::Validation(_)) => {
+            let lang = super::Ctx::anonymous(&state, &headers, "totp-setup-title");
+            let msg = lang.t("err-bad_second_factor");
+            totp_view(&state, &headers, &signed, None, Some(msg)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -105,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/reset-password", post(reset_password))
         .route("/admin/users/{id}/email", post(set_email))
         .route("/admin/users/{id}/contact", post(set_contact))
+        .route("/admin/users/{id}/totp/reset", post(reset_totp))
         .route("/admin/roles/{binding_id}/revoke", post(revoke))
 }
 
@@ -581,6 +582,18 @@ async fn reset_password(
 #[derive(Deserialize)]
 struct EmailForm {
     email: String,
+}
+
+async fn reset_totp(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let back = format!("/admin/users/{id}");
+    match accounts_svc::reset_totp(&state.svc, &signed.actor, id).await {
+        Ok(()) => Ok(see_other(&back, "totp_reset")),
+        Err(e) => see_refused(&back, e),
+    }
 }
 
 async fn set_contact(
