@@ -1,6 +1,7 @@
 //! luodi (落地): one binary that serves the web app and the API, and the commands that run
 //! migrations, manage accounts, import org trees and seed the demo.
 
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -195,6 +195,30 @@ impl Db {
         }
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` (`VACUUM INTO`, from one read
+    /// snapshot), while others go on reading and writing. Not for PostgreSQL (use `pg_dump`).
+    pub async fn vacuum_into(&self, path: &std::path::Path) -> StoreResult<()> {
+        let Db::Sqlite { read, .. } = self else {
+            return Err(StoreError::Unsupported("VACUUM INTO is SQLite's"));
+        };
+        let mut c = read.acquire().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    }
+
+    /// The newest migration applied.
+    pub async fn schema_version(&self) -> StoreResult<i64> {
+        let mut c = self.read().await?;
+        scalar_i64(
+            c.conn(),
+            Sql::new("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations"),
+        )
+        .await
+    }
+
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {

@@ -16,6 +16,8 @@ pub enum StoreError {
     Commit(String),
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     BadUrl(String),
+    #[error("not on this database: {0}")]
+    Unsupported(&'static str),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -8,6 +8,7 @@ mod admins;
 mod api_orgs;
 mod audit_chain;
 mod authz;
+mod backup;
 mod bad_input;
 mod briefings;
 mod browser;

@@ -144,11 +144,26 @@ async fn phone_and_id_card_are_encrypted_at_rest_and_masked_for_other_readers() 
 
     // Nowhere in the data directory (the database, its WAL, keys aside) in the clear.
     if !backend_is_postgres() {
+        // …nor in a backup of it.
+        let backups = tempfile::tempdir().expect("tempdir");
+        let to = backups.path().join("b");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_luodi"))
+            .args(["backup", "--to"])
+            .arg(&to)
+            .arg("--data-dir")
+            .arg(app.dir.path())
+            .env_remove("LUODI_DATABASE_URL")
+            .output()
+            .expect("backup");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         app.svc.db.close().await;
-        let hits = files_holding(app.dir.path(), phone.as_bytes());
-        assert!(hits.is_empty(), "the phone number is in {hits:?}");
-        let hits = files_holding(app.dir.path(), ID_CARD.as_bytes());
-        assert!(hits.is_empty(), "the ID-card number is in {hits:?}");
+        for dir in [app.dir.path(), to.as_path()] {
+            let hits = files_holding(dir, phone.as_bytes());
+            assert!(hits.is_empty(), "the phone number is in {hits:?}");
+            let hits = files_holding(dir, ID_CARD.as_bytes());
+            assert!(hits.is_empty(), "the ID-card number is in {hits:?}");
+        }
+        assert!(!files_holding(&to, b"user.set_contact").is_empty());
         // …while the file does hold what was stored next to them (the grep can find things).
         assert!(!files_holding(app.dir.path(), b"user.set_contact").is_empty());
     } else {
