@@ -15,6 +15,7 @@ mod browser;
 mod bulletins;
 mod channels;
 mod cli;
+mod crash;
 mod dashboard;
 mod four_weeks;
 mod import;
