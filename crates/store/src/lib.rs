@@ -46,10 +46,12 @@ pub struct Page {
 
 impl Page {
     pub const MAX_PER_PAGE: i64 = 500;
+    /// Far past any list's end, and small enough that the offset cannot overflow.
+    pub const MAX_PAGE: i64 = 10_000_000;
 
     pub fn new(page: i64, per_page: i64) -> Self {
         Self {
-            page: page.max(1),
+            page: page.clamp(1, Self::MAX_PAGE),
             per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
         }
     }

@@ -71,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(metrics::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_guard,
@@ -92,6 +93,38 @@ pub fn app(state: AppState) -> Router {
             resolve_client,
         ))
         .with_state(state)
+}
+
+/// A handler that panics answers 500 (counted, with the usual headers) instead of dropping the
+/// connection without a word.
+async fn catch_panic(req: Request<axum::body::Body>, next: Next) -> Response {
+    use std::future::Future;
+    use std::task::Poll;
+    let what = format!("{} {}", req.method(), req.uri().path());
+    let mut fut = Box::pin(next.run(req));
+    let caught = std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(Poll::Ready(r)) => Poll::Ready(Ok(r)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    })
+    .await;
+    match caught {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = e
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| e.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(request = %what, panic = %msg, "a handler panicked");
+            axum::response::IntoResponse::into_response(error::ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+            ))
+        }
+    }
 }
 
 /// The client's address, resolved once per request (see [`client_addr`]) for the audit trail,
