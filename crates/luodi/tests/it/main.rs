@@ -6,6 +6,7 @@ mod webdriver;
 
 mod admins;
 mod api_orgs;
+mod attacks;
 mod audit_chain;
 mod authz;
 mod backup;
