@@ -9,6 +9,7 @@ mod api_orgs;
 mod attacks;
 mod audit_chain;
 mod authz;
+mod authz_matrix;
 mod backup;
 mod bad_input;
 mod briefings;
