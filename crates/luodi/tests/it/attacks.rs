@@ -115,7 +115,7 @@ fn skip(path: &str) -> bool {
 }
 
 /// Every page reachable from the home page by links, up to `limit`: path → body.
-async fn crawl(app: &TestApp, c: &Client, limit: usize) -> BTreeMap<String, String> {
+pub async fn crawl(app: &TestApp, c: &Client, limit: usize) -> BTreeMap<String, String> {
     let mut seen = BTreeSet::new();
     let mut queue = VecDeque::from(["/".to_owned()]);
     let mut pages = BTreeMap::new();
@@ -441,5 +441,161 @@ async fn stored_xss_in_text_fields_comes_back_escaped_on_every_page() {
         stored.len(),
         shown.len(),
         pages.len() + extra.len()
+    );
+}
+
+/// The attribute `name` of a tag's text (`<input name="x" …`).
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    tag.split(&key)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|v| v.replace("&amp;", "&").replace("&#x2F;", "/"))
+}
+
+/// A page's POST forms, filled in: every text field with a corpus entry (numbered from
+/// `*next`), dates, numbers and choices with something valid, hidden fields as they are.
+/// Forms that upload files or only sign out, switch language or change passwords are left
+/// alone.
+fn filled_forms(html: &str, next: &mut usize) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    for chunk in html.split("<form").skip(1) {
+        let head = chunk.split('>').next().unwrap_or_default();
+        if !head.contains("method=\"post\"") || head.contains("multipart") {
+            continue;
+        }
+        let Some(action) = attr(head, "action").filter(|a| a.starts_with('/')) else {
+            continue;
+        };
+        if ["/logout", "/lang", "/password", "/login", "/account"]
+            .iter()
+            .any(|p| action.starts_with(p))
+        {
+            continue;
+        }
+        let body = chunk.split("</form>").next().unwrap_or_default();
+        let mut fields = Vec::new();
+        for input in body.split("<input").skip(1) {
+            let tag = input.split('>').next().unwrap_or_default();
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+            let value = match kind.as_str() {
+                "hidden" => attr(tag, "value").unwrap_or_default(),
+                "date" => "2099-12-31".into(),
+                "number" => "1".into(),
+                "email" => "xss@example.cn".into(),
+                "checkbox" | "radio" | "file" | "submit" | "password" => continue,
+                _ => {
+                    *next += 1;
+                    payload(*next)
+                }
+            };
+            fields.push((name, value));
+        }
+        for ta in body.split("<textarea").skip(1) {
+            let tag = ta.split('>').next().unwrap_or_default();
+            if let Some(name) = attr(tag, "name") {
+                *next += 1;
+                fields.push((name, payload(*next)));
+            }
+        }
+        for sel in body.split("<select").skip(1) {
+            let tag = sel.split('>').next().unwrap_or_default();
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            let first = sel
+                .split("<option")
+                .skip(1)
+                .filter_map(|o| attr(o.split('>').next().unwrap_or_default(), "value"))
+                .find(|v| !v.is_empty());
+            if let Some(v) = first {
+                fields.push((name, v));
+            }
+        }
+        if fields.iter().any(|(_, v)| v.starts_with("XSS")) {
+            out.push((action, fields));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_xss_corpus_typed_into_every_form_of_every_page_is_shown_escaped() {
+    let app = TestApp::spawn().await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    let mut n = 100;
+    let (mut submitted, mut accepted) = (0, 0);
+    for who in ["office", "liaison"] {
+        let c = app.demo(who).await;
+        let pages = crawl(&app, &c, 150).await;
+        let mut done = BTreeSet::new();
+        for body in pages.values() {
+            for (action, fields) in filled_forms(body, &mut n) {
+                // One of each form (its action's shape), so ids of many rows do not repeat it.
+                let shape: String = action
+                    .split('/')
+                    .map(|s| {
+                        if s.chars().all(|c| c.is_ascii_digit()) {
+                            "{id}"
+                        } else {
+                            s
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                if !done.insert(shape) {
+                    continue;
+                }
+                let r = c
+                    .post(app.url(&action))
+                    .header("Origin", app.base.clone())
+                    .form(&fields)
+                    .send()
+                    .await
+                    .expect("post");
+                assert!(
+                    !r.status().is_server_error(),
+                    "POST {action}: {}",
+                    r.status()
+                );
+                submitted += 1;
+                if r.status().is_success() || r.status().is_redirection() {
+                    accepted += 1;
+                }
+            }
+        }
+    }
+    // Everything shown to anyone, afterwards: escaped, never raw.
+    let mut shown = BTreeSet::new();
+    let mut seen_pages = 0;
+    for who in ["office", "liaison", "supervisor", "auditor"] {
+        let c = app.demo(who).await;
+        let pages = crawl(&app, &c, 250).await;
+        seen_pages += pages.len();
+        for (path, body) in &pages {
+            if let Some(x) = raw_in(body) {
+                panic!("{who} sees {x:?} unescaped on {path}");
+            }
+            for part in body.split("XSS").skip(1) {
+                let digits: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
+                if !digits.is_empty() {
+                    shown.insert(digits);
+                }
+            }
+        }
+    }
+    eprintln!(
+        "xss forms: {submitted} forms filled ({accepted} accepted), {} corpus entries typed, {} shown on {seen_pages} pages, all escaped",
+        n - 100,
+        shown.len()
+    );
+    assert!(submitted >= 15, "{submitted} forms");
+    assert!(
+        shown.len() >= 10,
+        "only {} stored entries were shown",
+        shown.len()
     );
 }

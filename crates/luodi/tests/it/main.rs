@@ -20,6 +20,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod four_weeks;
+mod hardening;
 mod import;
 mod item_edit_page;
 mod items;

@@ -132,3 +132,4 @@ err-totp_already_enabled = The second factor is already on.
 err-totp_not_begun = Begin setting up the second factor first.
 err-second_factor_not_pending = This session is already fully signed in.
 err-own_second_factor = You cannot reset your own second factor; ask another system administrator.
+err-request_too_large = The request is larger than this server accepts.

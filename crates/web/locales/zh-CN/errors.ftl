@@ -132,3 +132,4 @@ err-totp_already_enabled = 双因素认证已启用。
 err-totp_not_begun = 请先开始设置双因素认证。
 err-second_factor_not_pending = 本会话已完成登录。
 err-own_second_factor = 不能重置自己的双因素认证，请由其他系统管理员操作。
+err-request_too_large = 请求内容超过服务器允许的大小。

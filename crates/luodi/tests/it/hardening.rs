@@ -1,0 +1,193 @@
+//! HTTP hardening: the security headers on every kind of answer (CSP without inline script,
+//! frame-ancestors 'none', nosniff, Referrer-Policy, HSTS only behind TLS), no inline script or
+//! event handler on any page, cross-site state changes refused, and request bodies over the
+//! limit refused before they are read whole.
+
+use crate::helpers::{json, TestApp};
+use luodi::config::Layer;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::sync::Arc;
+
+fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_no_page_runs_inline_script() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let anon = app.anon();
+    let answers = [
+        office.get(app.url("/")).send().await.expect("page"),
+        office
+            .get(app.url("/api/v1/orgs"))
+            .send()
+            .await
+            .expect("api"),
+        anon.get(app.url("/login")).send().await.expect("login"),
+        anon.get(app.url("/assets/luodi.css"))
+            .send()
+            .await
+            .expect("asset"),
+        office
+            .get(app.url("/no/such/page"))
+            .send()
+            .await
+            .expect("404"),
+        anon.get(app.url("/api/v1/me")).send().await.expect("401"),
+    ];
+    for r in &answers {
+        let csp = header(r, "content-security-policy");
+        let script = csp
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap_or_default();
+        assert_eq!(script, "script-src 'self'", "{}: {csp}", r.url());
+        assert!(csp.contains("frame-ancestors 'none'"), "{}: {csp}", r.url());
+        assert_eq!(
+            header(r, "x-content-type-options"),
+            "nosniff",
+            "{}",
+            r.url()
+        );
+        assert_eq!(header(r, "x-frame-options"), "DENY", "{}", r.url());
+        assert_eq!(header(r, "referrer-policy"), "same-origin", "{}", r.url());
+        // Plain HTTP (no TLS configured): no HSTS, which would lock browsers out.
+        assert!(r.headers().get("strict-transport-security").is_none());
+    }
+    // No page carries inline script or an inline event handler (CSP would block them).
+    let pages = crate::attacks::crawl(&app, &office, 200).await;
+    assert!(pages.len() > 30);
+    for (path, body) in &pages {
+        for chunk in body.split("<script").skip(1) {
+            let tag = chunk.split('>').next().unwrap_or_default();
+            assert!(tag.contains("src="), "{path}: inline <script{tag}>");
+        }
+        let lower = body.to_ascii_lowercase();
+        for handler in [
+            " onclick=",
+            " onload=",
+            " onsubmit=",
+            " onchange=",
+            " onerror=",
+            "javascript:",
+        ] {
+            assert!(!lower.contains(handler), "{path}: {handler}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn behind_tls_cookies_are_secure_and_hsts_is_sent() {
+    let app = TestApp::spawn_with(
+        Arc::new(luodi_domain::SystemClock),
+        Layer {
+            secure_cookies: Some(true),
+            ..Default::default()
+        },
+    )
+    .await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let (_, r) = app.sign_in("office", crate::helpers::PW).await;
+    assert!(header(&r, "strict-transport-security").starts_with("max-age="));
+    let cookie = header(&r, "set-cookie");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn cross_site_state_changes_are_refused_and_change_nothing() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let root = app.org_id(luodi::demo_data::ROOT_CODE).await;
+    let before = app.snapshot().await;
+    let form = [("code", "CSRF-1"), ("name", "跨站"), ("kind", "unit")];
+    for (name, value) in [
+        ("Origin", "http://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ] {
+        let r = office
+            .post(app.url("/orgs"))
+            .header(name, value)
+            .form(&form)
+            .query(&[("parent_id", root)])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        let (s, v) = json(
+            office
+                .post(app.url("/api/v1/orgs"))
+                .header(name, value)
+                .json(&json!({"code": "CSRF-2", "name": "跨站", "kind": "unit", "parent_id": root}))
+                .send()
+                .await
+                .expect("post"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["code"], "cross_site_request");
+    }
+    assert_eq!(app.snapshot().await, before);
+    // The same request from the site itself goes through.
+    let (s, v) = json(
+        office
+            .post(app.url("/api/v1/orgs"))
+            .header("Origin", app.base.clone())
+            .json(&json!({"code": "SAME-1", "name": "同站", "kind": "unit", "parent_id": root}))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused() {
+    let app = TestApp::spawn_with(
+        Arc::new(luodi_domain::SystemClock),
+        Layer {
+            max_upload_mb: Some(1),
+            ..Default::default()
+        },
+    )
+    .await;
+    luodi::demo::seed(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let before = app.snapshot().await;
+    let big = "长".repeat(1024 * 1024);
+    let r = office
+        .post(app.url("/api/v1/orgs"))
+        .json(&json!({"code": "BIG", "name": big, "kind": "unit", "parent_id": 1}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let r = office
+        .post(app.url("/orgs"))
+        .form(&[("code", "BIG"), ("name", big.as_str()), ("kind", "unit")])
+        .send()
+        .await
+        .expect("post");
+    let s = r.status();
+    assert_eq!(
+        s,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        r.text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(2000)
+            .collect::<String>()
+    );
+    assert_eq!(app.snapshot().await, before);
+}
