@@ -90,7 +90,9 @@ pub async fn list(
     };
     if let Some(k) = &q.kind {
         if OrgKind::parse(k).is_none() {
-            return Err(invalid("kind", "unknown_kind"));
+            let mut v = Validation::new();
+            v.add_with("kind", "unknown_kind", vec![("value", k.trim().to_owned())]);
+            return Err(v.into());
         }
     }
     let filter = OrgFilter {
@@ -160,7 +162,11 @@ fn validate_new(input: &NewOrgInput) -> Result<OrgKind, Validation> {
         if input.kind.trim().is_empty() {
             v.add("kind", "required");
         } else {
-            v.add("kind", "unknown_kind");
+            v.add_with(
+                "kind",
+                "unknown_kind",
+                vec![("value", input.kind.trim().to_owned())],
+            );
         }
     }
     v.into_result()?;
@@ -265,7 +271,7 @@ pub async fn update(
         Some(k) => match OrgKind::parse(k) {
             Some(k) => Some(k),
             None => {
-                v.add("kind", "unknown_kind");
+                v.add_with("kind", "unknown_kind", vec![("value", k.trim().to_owned())]);
                 None
             }
         },

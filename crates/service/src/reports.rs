@@ -55,7 +55,11 @@ pub async fn create_rule(
     }
     for (i, k) in input.target_kinds.iter().enumerate() {
         if luodi_domain::org::OrgKind::parse(k).is_none() {
-            v.add(&format!("target_kinds[{i}]"), "unknown_kind");
+            v.add_with(
+                &format!("target_kinds[{i}]"),
+                "unknown_kind",
+                vec![("value", k.trim().to_owned())],
+            );
         }
     }
     v.into_result()?;

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// What is stored, table by table: rows, versions, read marks, last updates. Tables that a
 /// read may touch by design are left out: sessions (last seen), the audit trail and its chain
 /// (refusals are recorded), the scheduler's leases.
-async fn fingerprint(app: &TestApp) -> BTreeMap<String, Vec<i64>> {
+pub async fn fingerprint(app: &TestApp) -> BTreeMap<String, Vec<i64>> {
     let schema = app.svc.db.schema().await.expect("schema");
     let mut c = app.svc.db.read().await.expect("read");
     let mut out = BTreeMap::new();
@@ -57,7 +57,7 @@ async fn fingerprint(app: &TestApp) -> BTreeMap<String, Vec<i64>> {
     out
 }
 
-fn differences(a: &BTreeMap<String, Vec<i64>>, b: &BTreeMap<String, Vec<i64>>) -> Vec<String> {
+pub fn differences(a: &BTreeMap<String, Vec<i64>>, b: &BTreeMap<String, Vec<i64>>) -> Vec<String> {
     a.iter()
         .filter(|(t, v)| b.get(*t) != Some(v))
         .map(|(t, v)| format!("{t}: {v:?} -> {:?}", b.get(t)))

@@ -204,3 +204,25 @@ async fn absurd_page_numbers_get_an_answer() {
         );
     }
 }
+
+/// An unknown org kind is named in the message (it once read `{$value}`).
+#[tokio::test]
+async fn an_unknown_kind_is_named_in_the_message() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let id = app.org_id("D-TRANSPORT-HWY").await;
+    let (s, v) = json(
+        office
+            .patch(app.url(&format!("/api/v1/orgs/{id}")))
+            .json(&json!({"kind": "星球", "version": 1}))
+            .send()
+            .await
+            .expect("patch"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v["details"]["fields"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(msg.contains("星球") && !msg.contains('$'), "{msg}");
+}
