@@ -420,6 +420,68 @@ mod tests {
     }
 
     #[test]
+    fn keys_come_from_the_environment_a_file_or_the_data_directory() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            Layer::from_env(|k| {
+                vars.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+            .and_then(|l| Config::resolve(l, "luodi.db"))
+        };
+        let c = env(&[
+            (
+                "LUODI_AUDIT_KEY",
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            ),
+            ("LUODI_FIELD_KEY", "0123456789abcdeffedcba9876543210"),
+        ])
+        .expect("config");
+        assert!(matches!(&c.audit_key, KeySource::Inline(k) if k.len() == 32));
+        assert!(matches!(&c.field_key, KeySource::Inline(k) if k.len() == 16));
+        // Secrets are never shown.
+        assert!(
+            !c.redacted().contains("0123456789abcdef"),
+            "{}",
+            c.redacted()
+        );
+        let c = env(&[("LUODI_FIELD_KEY_FILE", "/etc/luodi/field.key")]).expect("config");
+        assert_eq!(
+            c.field_key,
+            KeySource::File {
+                path: "/etc/luodi/field.key".into(),
+                create: false
+            }
+        );
+        let c = env(&[]).expect("config");
+        assert_eq!(
+            c.audit_key,
+            KeySource::File {
+                path: PathBuf::from("data/keys/audit.key"),
+                create: true
+            }
+        );
+        assert!(env(&[("LUODI_FIELD_KEY", "0123")]).is_err(), "too short");
+        assert!(
+            env(&[("LUODI_FIELD_KEY", "0123456789abcdeffedcba98765432100011")]).is_err(),
+            "not 16 bytes"
+        );
+        assert!(env(&[("LUODI_AUDIT_KEY", "xyz")]).is_err(), "not hex");
+        assert!(
+            env(&[
+                ("LUODI_AUDIT_KEY", "00112233445566778899aabbccddeeff"),
+                ("LUODI_AUDIT_KEY_FILE", "/k")
+            ])
+            .is_err(),
+            "both"
+        );
+        assert!(
+            env(&[("LUODI_AUDIT_RETENTION_DAYS", "90")]).is_err(),
+            "under 180 days"
+        );
+    }
+
+    #[test]
     fn the_administrators_second_factor_follows_the_password_policy() {
         let resolve = |policy: Option<&str>, totp: Option<bool>| {
             Config::resolve(
