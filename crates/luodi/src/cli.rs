@@ -563,6 +563,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::User {
+            command: UserCommand::TotpCode { secret },
+        } => {
+            // A calculator: no configuration, no database.
+            use luodi_domain::totp;
+            let bytes = totp::from_base32(&secret)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| anyhow::anyhow!("{secret:?} is not a base32 secret"))?;
+            let now = chrono::Utc::now().timestamp();
+            println!("{}", totp::code(&bytes, totp::step_at(now), totp::DIGITS));
+            Ok(())
+        }
         Command::User { command } => {
             let cfg = config(file, &common, None, "luodi.db")?;
             init_logging("warn");
@@ -723,8 +735,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let cfg = config(file, &common, None, "luodi.db")?;
+            let mut cfg = config(file, &common, None, "luodi.db")?;
             init_logging("warn");
+            // Verifying with a key made now would only say every record is forged.
+            if let crate::config::KeySource::File { create, path } = &mut cfg.audit_key {
+                if !path.exists() {
+                    anyhow::bail!(
+                        "no audit key at {}: verify needs the key the records were written with (is --data-dir right?)",
+                        path.display()
+                    );
+                }
+                *create = false;
+            }
             let svc = services(&cfg).await?;
             let sealed = luodi_service::audit::seal(&svc).await?;
             let v = luodi_service::audit::verify_chain(&svc).await?;
@@ -743,6 +765,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Some(b) => {
                     println!("审计链被篡改 / the audit chain is broken: {b}");
+                    if v.checked == 0 {
+                        println!("（若每条记录都不符，可能是审计密钥不对 / if every record fails, the audit key may not be the one they were written with)");
+                    }
                     svc.db.close().await;
                     std::process::exit(1);
                 }
@@ -903,15 +928,7 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             println!("reset the second factor of {username}");
             Ok(())
         }
-        UserCommand::TotpCode { secret } => {
-            use luodi_domain::totp;
-            let bytes = totp::from_base32(&secret)
-                .filter(|b| !b.is_empty())
-                .ok_or_else(|| anyhow::anyhow!("{secret:?} is not a base32 secret"))?;
-            let now = chrono::Utc::now().timestamp();
-            println!("{}", totp::code(&bytes, totp::step_at(now), totp::DIGITS));
-            Ok(())
-        }
+        UserCommand::TotpCode { .. } => unreachable!("answered without a database"),
     }
 }
 
