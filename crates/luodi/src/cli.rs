@@ -463,6 +463,23 @@ async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Audits a step the operator took at the command line.
+async fn operator_event(svc: &Services, action: &str) {
+    luodi_service::audit::event(
+        svc,
+        luodi_service::audit::Event {
+            actor_id: None,
+            actor_name: &Actor::cli().name,
+            ip: None,
+            action,
+            object_id: None,
+            org_path: None,
+            outcome: "ok",
+        },
+    )
+    .await;
+}
+
 /// Builds the search index of a database written before it existed.
 async fn build_search_index(svc: &Services) -> anyhow::Result<()> {
     if let Some(n) = luodi_service::search::reindex_if_empty(svc).await? {
@@ -649,19 +666,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let svc = services(&cfg).await?;
             let started = std::time::Instant::now();
             let made = crate::backup::backup(&cfg, &svc.db, &key, &to).await?;
-            luodi_service::audit::event(
-                &svc,
-                luodi_service::audit::Event {
-                    actor_id: None,
-                    actor_name: &Actor::cli().name,
-                    ip: None,
-                    action: "system.backup",
-                    object_id: None,
-                    org_path: None,
-                    outcome: "ok",
-                },
-            )
-            .await;
+            operator_event(&svc, "system.backup").await;
             svc.db.close().await;
             println!(
                 "备份完成 / backed up to {}: {} files, {} bytes, {:.1} s (manifest: {})",
@@ -705,19 +710,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let r = crate::backup::restore(&cfg, &key, &from)?;
             let svc = services(&cfg).await?;
-            luodi_service::audit::event(
-                &svc,
-                luodi_service::audit::Event {
-                    actor_id: None,
-                    actor_name: &Actor::cli().name,
-                    ip: None,
-                    action: "system.restore",
-                    object_id: None,
-                    org_path: None,
-                    outcome: "ok",
-                },
-            )
-            .await;
+            operator_event(&svc, "system.restore").await;
             svc.db.close().await;
             println!(
                 "已恢复 / restored from {}: {} evidence files copied",

@@ -245,15 +245,7 @@ pub async fn set_email(
     v.email("email", email);
     v.into_result()?;
     let mut tx = svc.db.begin().await?;
-    let (before, org) = load(tx.conn(), id).await?;
-    if !actor.is(id) {
-        if !reaches(actor, Permission::ReadUsers, org.as_ref()) {
-            return Err(ServiceError::NotFound("user"));
-        }
-        if !reaches(actor, Permission::ManageAccounts, org.as_ref()) {
-            return Err(ServiceError::Forbidden);
-        }
-    }
+    let (before, _) = own_or_managed(tx.conn(), actor, id).await?;
     users::set_email(tx.conn(), id, email.trim(), svc.now()).await?;
     let (user, org) = load(tx.conn(), id).await?;
     audit::record(
@@ -343,15 +335,7 @@ pub async fn set_contact(
         });
     v.into_result()?;
     let mut tx = svc.db.begin().await?;
-    let (before, org) = load(tx.conn(), id).await?;
-    if !actor.is(id) {
-        if !reaches(actor, Permission::ReadUsers, org.as_ref()) {
-            return Err(ServiceError::NotFound("user"));
-        }
-        if !reaches(actor, Permission::ManageAccounts, org.as_ref()) {
-            return Err(ServiceError::Forbidden);
-        }
-    }
+    let (before, _) = own_or_managed(tx.conn(), actor, id).await?;
     let key = &svc.config.field_key;
     users::set_contact(
         tx.conn(),
@@ -389,6 +373,15 @@ pub async fn set_contact(
         org,
         bindings,
     })
+}
+
+/// Loads an account for a change the person may make themselves, or an account manager over
+/// them.
+async fn own_or_managed(c: Conn<'_>, actor: &Actor, id: i64) -> ServiceResult<(User, Option<Org>)> {
+    if actor.is(id) {
+        return load(c, id).await;
+    }
+    for_change(c, actor, id, Permission::ManageAccounts).await
 }
 
 /// Loads an account for a change by the actor, with the permission the change needs.
