@@ -219,7 +219,7 @@ pub async fn seal(svc: &Services) -> ServiceResult<SealReport> {
     loop {
         let mut tx = svc.db.begin().await?;
         let head = luodi_store::audit::lock_head(tx.conn()).await?;
-        let rows = luodi_store::audit::sealable(tx.conn(), after_id, SEAL_BATCH).await?;
+        let rows = luodi_store::audit::unsealed(tx.conn(), after_id, SEAL_BATCH, true).await?;
         let (mut seq, mut prev) = (head.last_seq, head.last_mac.clone());
         for r in &rows {
             after_id = r.record.id;
@@ -385,7 +385,8 @@ pub async fn verify_chain(svc: &Services) -> ServiceResult<Verification> {
     if problem.is_none() {
         let mut after_id = 0;
         'unsealed: loop {
-            let rows = luodi_store::audit::unsealed(c.conn(), after_id, VERIFY_BATCH).await?;
+            let rows =
+                luodi_store::audit::unsealed(c.conn(), after_id, VERIFY_BATCH, false).await?;
             if rows.is_empty() {
                 break;
             }

@@ -194,26 +194,21 @@ pub async fn set_head(c: Conn<'_>, seq: i64, mac: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Unsealed records after `after_id` that may be sealed now, in id order. On PostgreSQL only
+/// Unsealed records after `after_id`, in id order. With `sealable_only`, on PostgreSQL only
 /// those whose transaction is older than every running one: no record can commit before them
 /// any more, so sealing in this order is sealing in commit order.
-pub async fn sealable(c: Conn<'_>, after_id: i64, limit: i64) -> StoreResult<Vec<ChainRow>> {
+pub async fn unsealed(
+    c: Conn<'_>,
+    after_id: i64,
+    limit: i64,
+    sealable_only: bool,
+) -> StoreResult<Vec<ChainRow>> {
     let mut s = Sql::new(CHAIN_COLUMNS);
     s.add("WHERE seq IS NULL AND id > ").bind(after_id);
-    if c.backend() == Backend::Postgres {
+    if sealable_only && c.backend() == Backend::Postgres {
         s.add(" AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
     }
     s.add(" ORDER BY id LIMIT ").bind(limit);
-    db::fetch_all(c, s).await
-}
-
-/// All unsealed records after `after_id`, in id order.
-pub async fn unsealed(c: Conn<'_>, after_id: i64, limit: i64) -> StoreResult<Vec<ChainRow>> {
-    let mut s = Sql::new(CHAIN_COLUMNS);
-    s.add("WHERE seq IS NULL AND id > ")
-        .bind(after_id)
-        .add(" ORDER BY id LIMIT ")
-        .bind(limit);
     db::fetch_all(c, s).await
 }
 
