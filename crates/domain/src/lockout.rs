@@ -187,3 +187,55 @@ mod throttle_tests {
         );
     }
 }
+
+/// Failed sign-ins under names that are no account, counted as an account's would be, so that
+/// "locked" answers the same for a name that exists and one that does not: the answers do not
+/// tell which usernames are real. Kept in memory by each instance, pruned as it grows.
+#[derive(Debug, Default)]
+pub struct UnknownNames {
+    seen: std::collections::HashMap<String, LoginState>,
+}
+
+impl UnknownNames {
+    /// Most names remembered before those whose lock has run out are forgotten.
+    const MAX: usize = 100_000;
+
+    /// Where `name` stands, as an account's state.
+    pub fn state(&self, name: &str) -> LoginState {
+        self.seen.get(name).copied().unwrap_or_default()
+    }
+
+    /// Counts a failed sign-in under `name`; returns the new state.
+    pub fn failure(&mut self, name: &str, now: DateTime<Utc>, policy: LockoutPolicy) -> LoginState {
+        if self.seen.len() >= Self::MAX {
+            self.seen.retain(|_, s| s.locked_at(now));
+        }
+        let after = self.state(name).after_failure(now, policy);
+        self.seen.insert(name.to_owned(), after);
+        after
+    }
+}
+
+#[cfg(test)]
+mod unknown_name_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn an_unknown_name_locks_like_an_account() {
+        let p = LockoutPolicy::default();
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
+            .single()
+            .expect("t");
+        let mut names = UnknownNames::default();
+        let mut account = LoginState::default();
+        for i in 0..5 {
+            let s = names.failure("ghost", t0 + Duration::minutes(i), p);
+            account = account.after_failure(t0 + Duration::minutes(i), p);
+            assert_eq!(s, account, "{i}");
+        }
+        assert!(names.state("ghost").locked_at(t0 + Duration::minutes(10)));
+        assert!(!names.state("other").locked_at(t0));
+    }
+}

@@ -358,7 +358,8 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
         (
             "港口整合",
             "D-TRANSPORT-PORT",
-            ("刘洋", Some("liaison")),
+            // A responsible person's account is of the unit: the port group has none here.
+            ("刘洋", None),
             -2,
         ),
         (
@@ -637,7 +638,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
             "港口收费项目公示不全",
             RECT,
             "D-TRANSPORT-PORT",
-            ("刘洋", Some("liaison")),
+            ("刘洋", None),
             30,
             &["全面公示港口收费目录", "开展收费专项检查"],
             "营商环境",

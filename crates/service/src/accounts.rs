@@ -415,6 +415,7 @@ pub async fn set_disabled(
     users::set_disabled(tx.conn(), id, disabled, svc.now()).await?;
     if disabled {
         sessions::delete_for_user(tx.conn(), id).await?;
+        users::revoke_tokens(tx.conn(), id, svc.now()).await?;
     }
     let (after, _) = load(tx.conn(), id).await?;
     audit::record(
@@ -460,6 +461,7 @@ pub async fn reset_password(
     };
     users::set_password(tx.conn(), id, &hash_password(&pw)?, true, svc.now()).await?;
     sessions::delete_for_user(tx.conn(), id).await?;
+    users::revoke_tokens(tx.conn(), id, svc.now()).await?;
     audit::record::<(), ()>(
         svc,
         tx.conn(),

@@ -101,35 +101,43 @@ pub struct Event<'a> {
 /// Records an event about an account in its own transaction. Failing to write it is logged and
 /// never hides the original outcome.
 pub async fn event(svc: &Services, e: Event<'_>) {
+    let action = e.action.to_owned();
     let r = async {
         let mut tx = svc.db.begin().await?;
-        luodi_store::audit::append(
-            tx.conn(),
-            signed(
-                svc,
-                NewAudit {
-                    at: svc.now(),
-                    actor_id: e.actor_id,
-                    actor_name: e.actor_name.to_owned(),
-                    action: e.action.to_owned(),
-                    object_type: "user".to_owned(),
-                    object_id: e.object_id.map(|id| id.to_string()),
-                    org_path: e.org_path,
-                    before_json: None,
-                    after_json: None,
-                    ip: e.ip.map(str::to_owned),
-                    outcome: e.outcome.to_owned(),
-                    ..Default::default()
-                },
-            ),
-        )
-        .await?;
-        tx.commit().await
+        event_in(svc, tx.conn(), e).await?;
+        tx.commit().await?;
+        Ok::<_, ServiceError>(())
     }
     .await;
     if let Err(err) = r {
-        tracing::error!(error = %err, action = e.action, "could not write audit event");
+        tracing::error!(error = %err, action, "could not write audit event");
     }
+}
+
+/// Records an event about an account inside the caller's transaction.
+pub async fn event_in(svc: &Services, c: Conn<'_>, e: Event<'_>) -> ServiceResult<()> {
+    luodi_store::audit::append(
+        c,
+        signed(
+            svc,
+            NewAudit {
+                at: svc.now(),
+                actor_id: e.actor_id,
+                actor_name: e.actor_name.to_owned(),
+                action: e.action.to_owned(),
+                object_type: "user".to_owned(),
+                object_id: e.object_id.map(|id| id.to_string()),
+                org_path: e.org_path,
+                before_json: None,
+                after_json: None,
+                ip: e.ip.map(str::to_owned),
+                outcome: e.outcome.to_owned(),
+                ..Default::default()
+            },
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Records a refused HTTP request (`request` is "METHOD /path", `code` the refusal's code).

@@ -148,41 +148,55 @@ pub async fn login(
         let mut c = svc.db.read().await?;
         users::get_by_username(c.conn(), username.trim()).await?
     };
-    let state = user.as_ref().map(|u| LoginState {
-        failed: u32::try_from(u.failed_logins).unwrap_or(u32::MAX),
-        locked_until: u.locked_until,
-    });
+    // A name that is no account is answered as an account would be: its password is checked
+    // against a stand-in hash (the same time spent), its failures count and lock it the same,
+    // and the one write is the same. The answers do not tell which usernames exist.
+    let state = match &user {
+        Some(u) => LoginState {
+            failed: u32::try_from(u.failed_logins).unwrap_or(u32::MAX),
+            locked_until: u.locked_until,
+        },
+        None => unknown_names(svc).state(attempt.name),
+    };
     // A locked account is refused whatever password is offered, before it is checked.
-    if let (Some(u), Some(st)) = (&user, state) {
-        if st.locked_at(now) {
-            attempt
-                .event(Some(u), "login.locked", None, "refused")
-                .await;
-            return Err(ServiceError::AccountLocked);
-        }
+    if state.locked_at(now) {
+        attempt
+            .event(user.as_ref(), "login.locked", None, "refused")
+            .await;
+        return Err(ServiceError::AccountLocked);
     }
+    let right = verify_counted(svc, pw, user.as_ref().map(|u| u.password_hash.as_str()));
     let user = match user {
-        Some(u) if !verify_password(pw, &u.password_hash) => {
-            let after = state
-                .unwrap_or_default()
-                .after_failure(now, svc.config.lockout);
+        Some(u) if right => u,
+        other => {
+            let after = match &other {
+                Some(_) => state.after_failure(now, svc.config.lockout),
+                None => unknown_names(svc).failure(attempt.name, now, svc.config.lockout),
+            };
+            if let (Some(a), Ok(mut t)) = (ip, svc.throttle.lock()) {
+                t.failure(a, now, svc.config.address_lockout);
+            }
             let mut tx = svc.db.begin().await?;
-            users::set_login_state(tx.conn(), u.id, i64::from(after.failed), after.locked_until)
+            if let Some(u) = &other {
+                users::set_login_state(
+                    tx.conn(),
+                    u.id,
+                    i64::from(after.failed),
+                    after.locked_until,
+                )
+                .await?;
+                if after.locked_at(now) {
+                    attempt
+                        .event_in(tx.conn(), Some(u), "account.lock", "ok")
+                        .await?;
+                }
+            }
+            attempt
+                .event_in(tx.conn(), None, "login", "refused")
                 .await?;
             tx.commit().await?;
-            if after.locked_at(now) {
-                attempt.event(Some(&u), "account.lock", None, "ok").await;
-            }
-            None
+            return Err(ServiceError::BadCredentials);
         }
-        other => other,
-    };
-    let Some(user) = user else {
-        if let (Some(a), Ok(mut t)) = (ip, svc.throttle.lock()) {
-            t.failure(a, now, svc.config.address_lockout);
-        }
-        attempt.event(None, "login", None, "refused").await;
-        return Err(ServiceError::BadCredentials);
     };
     let org_path = user_org_path(svc, &user).await?;
     if user.disabled {
@@ -457,7 +471,54 @@ struct Attempt<'a> {
     name: &'a str,
 }
 
+/// The failed sign-ins under names that are no account.
+fn unknown_names(svc: &Services) -> std::sync::MutexGuard<'_, luodi_domain::lockout::UnknownNames> {
+    svc.unknown_names.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Checks a sign-in's password against the account's hash, or a stand-in for no account;
+/// counted (`luodi_password_checks_total`).
+fn verify_counted(svc: &Services, pw: &str, hash: Option<&str>) -> bool {
+    svc.password_checks
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    match hash {
+        Some(h) => verify_password(pw, h),
+        None => verify_password(pw, stand_in_hash()),
+    }
+}
+
+/// A hash of a random password, made like every account's: what a sign-in under an unknown
+/// name is checked against.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
+}
+
 impl Attempt<'_> {
+    /// Audits a step inside the caller's transaction.
+    async fn event_in(
+        &self,
+        c: Conn<'_>,
+        user: Option<&User>,
+        action: &str,
+        outcome: &str,
+    ) -> ServiceResult<()> {
+        audit::event_in(
+            self.svc,
+            c,
+            audit::Event {
+                actor_id: user.map(|u| u.id),
+                actor_name: user.map_or(self.name, |u| u.username.as_str()),
+                ip: self.ip,
+                action,
+                object_id: user.map(|u| u.id),
+                org_path: None,
+                outcome,
+            },
+        )
+        .await
+    }
+
     /// Audits a step: by `user` when the account is known, else by the name typed.
     async fn event(
         &self,
@@ -713,6 +774,8 @@ pub async fn change_password(
     let hash = hash_password(new)?;
     let mut tx = svc.db.begin().await?;
     users::set_password(tx.conn(), signed.user.id, &hash, false, svc.now()).await?;
+    // Whoever held the old password elsewhere is signed out; this session goes on.
+    sessions::delete_others(tx.conn(), signed.user.id, signed.session_id.as_deref()).await?;
     audit::record::<(), ()>(
         svc,
         tx.conn(),

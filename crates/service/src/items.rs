@@ -292,6 +292,25 @@ pub const PERSON_MAX: usize = 50;
 
 /// Checks the fields of an item; a rectification item needs measures, a deadline and a
 /// responsible unit and person.
+/// The responsible person of an item is an enabled account of its responsible unit or of an
+/// org below it. Any other id, whether it exists or not, is refused alike: the answer does not
+/// tell which accounts exist outside the caller's reach.
+async fn check_responsible(c: Conn<'_>, user_id: i64, lead_path: &str) -> ServiceResult<()> {
+    let mut c = c;
+    let user = luodi_store::users::get(c.re(), user_id)
+        .await?
+        .filter(|u| !u.disabled);
+    let org = match user.and_then(|u| u.org_id) {
+        Some(org_id) => orgs::get(c, org_id).await?,
+        None => None,
+    };
+    if org.is_some_and(|o| o.path.starts_with(lead_path)) {
+        Ok(())
+    } else {
+        Err(invalid("responsible_user_id", "not_in_unit"))
+    }
+}
+
 pub fn validate(input: &ItemInput) -> Validation {
     let mut v = Validation::new();
     v.text("title", &input.title, TITLE_MAX);
@@ -455,9 +474,7 @@ pub async fn create_in(
         crate::programmes::check_area(c.re(), area, input.campaign_id).await?;
     }
     if let Some(uid) = input.responsible_user_id {
-        if luodi_store::users::get(c.re(), uid).await?.is_none() {
-            return Err(invalid("responsible_user_id", "unknown_user"));
-        }
+        check_responsible(c.re(), uid, &lead.path).await?;
     }
     let it = insert_new(c.re(), actor, input, &lead, &r, now).await?;
     recount(c.re(), None, Some(&it)).await?;
@@ -1309,6 +1326,11 @@ pub async fn update(
         {
             return Err(invalid(&format!("co_org_ids[{i}]"), "unknown_org"));
         }
+    }
+    if let Some(uid) = merged.responsible_user_id.filter(|uid| {
+        Some(*uid) != before.responsible_user_id || after.lead_org_id != before.lead_org_id
+    }) {
+        check_responsible(tx.conn(), uid, &after.lead_org_path).await?;
     }
     after.title = merged.title.trim().to_owned();
     after.description = merged.description.trim().to_owned();

@@ -121,6 +121,10 @@ pub struct Services {
     pub quiet_until: Arc<std::sync::Mutex<Option<QuietMoment>>>,
     /// Failed sign-ins per client address in this instance.
     pub throttle: Arc<std::sync::Mutex<luodi_domain::lockout::AddressThrottle>>,
+    /// Failed sign-ins under names that are no account, in this instance.
+    pub unknown_names: Arc<std::sync::Mutex<luodi_domain::lockout::UnknownNames>>,
+    /// Passwords checked at sign-in, known accounts and unknown names alike.
+    pub password_checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// From when to when the re-bucketing check found nothing due.
@@ -144,6 +148,8 @@ impl Services {
             principals: Arc::default(),
             quiet_until: Arc::default(),
             throttle: Arc::default(),
+            unknown_names: Arc::default(),
+            password_checks: Arc::default(),
         }
     }
 

@@ -97,11 +97,16 @@ pub async fn delete(c: Conn<'_>, id_hash: &str) -> StoreResult<()> {
 
 /// Ends every session of an account (password reset, disabling).
 pub async fn delete_for_user(c: Conn<'_>, user_id: i64) -> StoreResult<()> {
-    db::execute(
-        c,
-        Sql::new("DELETE FROM sessions WHERE user_id = ").arg(user_id),
-    )
-    .await?;
+    delete_others(c, user_id, None).await
+}
+
+/// Ends every session of an account but `keep` (the one that changed the password).
+pub async fn delete_others(c: Conn<'_>, user_id: i64, keep: Option<&str>) -> StoreResult<()> {
+    let mut sql = Sql::new("DELETE FROM sessions WHERE user_id = ").arg(user_id);
+    if let Some(keep) = keep {
+        sql = sql.push(" AND id <> ").arg(keep);
+    }
+    db::execute(c, sql).await?;
     Ok(())
 }
 

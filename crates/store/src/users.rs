@@ -452,6 +452,20 @@ pub async fn revoke_token(
     .await
 }
 
+/// Revokes every token of an account (a password reset, disabling): enabling it again brings
+/// none back.
+pub async fn revoke_tokens(c: Conn<'_>, user_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
+    db::execute(
+        c,
+        Sql::new("UPDATE api_tokens SET revoked_at = ")
+            .arg(now)
+            .push(" WHERE user_id = ")
+            .arg(user_id)
+            .push(" AND revoked_at IS NULL"),
+    )
+    .await
+}
+
 /// The hashes of an account's last `n` passwords before the current one, newest first.
 pub async fn earlier_password_hashes(c: Conn<'_>, id: i64, n: i64) -> StoreResult<Vec<String>> {
     let rows: Vec<(String,)> = db::fetch_all(

@@ -129,15 +129,7 @@ impl FromRequestParts<AppState> for Signed {
             return Ok(Signed(s.clone()));
         }
         let ip = client_ip(parts);
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            });
-        let signed = if let Some(token) = bearer {
+        let signed = if let Some(token) = bearer_token(&parts.headers) {
             auth::api_token(&state.svc, token, ip.as_deref()).await?
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             auth::session(&state.svc, token, ip.as_deref()).await?
@@ -153,13 +145,17 @@ impl FromRequestParts<AppState> for Signed {
             .get::<axum::extract::OriginalUri>()
             .map(|u| u.0.path().to_owned())
             .unwrap_or_else(|| parts.uri.path().to_owned());
-        if signed.pending_totp && !allowed_before_second_factor(&path) {
-            return Err(ServiceError::SecondFactorRequired.into());
-        }
-        if signed.user.must_change_password && !allowed_before_password_change(&path) {
+        // The pending states come in order: the second factor first (it decides who this is),
+        // then a required password change, then setting up a second factor. Each later state
+        // is only judged once the earlier one is over, so their pages never send a browser
+        // back and forth between them.
+        if signed.pending_totp {
+            if !allowed_before_second_factor(&path) {
+                return Err(ServiceError::SecondFactorRequired.into());
+            }
+        } else if signed.user.must_change_password && !allowed_before_password_change(&path) {
             return Err(ServiceError::PasswordChangeRequired.into());
-        }
-        if signed.must_enroll_totp && !allowed_before_enrolment(&path) {
+        } else if signed.must_enroll_totp && !allowed_before_enrolment(&path) {
             return Err(ServiceError::SecondFactorSetupRequired.into());
         }
         parts.extensions.insert(signed.clone());
@@ -167,17 +163,37 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// Refuses state-changing requests that a browser sent from another site. Token-authenticated
-/// scripts are not browsers and carry no ambient credentials, so they pass.
+/// The token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// Refuses state-changing requests that a browser sent from another site. A script that signs
+/// in with a valid API token and sends no session cookie carries no ambient credentials, so it
+/// passes; any other `Authorization` header (browsers add `Basic …` by themselves behind an
+/// authenticating proxy) does not turn the check off.
 pub async fn csrf_guard(
-    State(_): State<AppState>,
+    State(state): State<AppState>,
     req: Request<axum::body::Body>,
     next: Next,
 ) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || req.headers().contains_key(header::AUTHORIZATION)
-    {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
+    }
+    if cookie(req.headers(), SESSION_COOKIE).is_none() {
+        if let Some(token) = bearer_token(req.headers()) {
+            let ip = address(req.extensions());
+            if let Ok(Some(_)) = auth::api_token(&state.svc, token, ip.as_deref()).await {
+                return next.run(req).await;
+            }
+        }
     }
     let h = req.headers();
     let site_ok = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client_addr;
 pub mod error;
 pub mod i18n;
+pub mod local_path;
 pub mod metrics;
 pub mod notices;
 pub mod ui;

@@ -135,7 +135,35 @@ async fn cross_site_state_changes_are_refused_and_change_nothing() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
         assert_eq!(v["code"], "cross_site_request");
     }
+    // An `Authorization` header does not turn the check off unless it is a valid API token
+    // sent without the session cookie: browsers add `Basic …` by themselves behind an
+    // authenticating proxy, and a made-up bearer proves nothing.
+    for auth in ["Basic dXNlcjpwYXNz", "Bearer ldt_made_up", "Negotiate abc"] {
+        let r = office
+            .post(app.url("/orgs"))
+            .header("Origin", "http://evil.example")
+            .header("Authorization", auth)
+            .form(&form)
+            .query(&[("parent_id", root)])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{auth}");
+    }
     assert_eq!(app.snapshot().await, before);
+    // A script with a valid token and no cookie is not a browser: it passes.
+    let (script, _) = app.bearer(&office, "script").await;
+    let (s, v) = json(
+        script
+            .post(app.url("/api/v1/orgs"))
+            .header("Origin", "http://evil.example")
+            .json(&json!({"code": "TOKEN-1", "name": "脚本", "kind": "unit", "parent_id": root}))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
     // The same request from the site itself goes through.
     let (s, v) = json(
         office

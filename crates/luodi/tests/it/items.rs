@@ -1,7 +1,7 @@
 //! The ledger through the API: the whole lifecycle with its actor rules, evidence, no lost
 //! updates, roll-ups from counters (also across an org move), and lights at chosen instants.
 
-use crate::helpers::{json, TestApp};
+use crate::helpers::{json, TestApp, PW};
 use chrono::{TimeZone, Utc};
 use luodi_domain::FixedClock;
 use reqwest::multipart::{Form, Part};
@@ -24,6 +24,13 @@ async fn campaign(app: &TestApp, c: &Client) -> i64 {
 }
 
 async fn new_item(app: &TestApp, c: &Client, lead: &str, due: &str, extra: Value) -> Value {
+    // The owner works in the transport department's highway bureau: a responsible person only
+    // of items of that department.
+    let owner = if lead.starts_with("D-TRANSPORT") {
+        json!(app.user_id("owner").await)
+    } else {
+        Value::Null
+    };
     let mut body = json!({
         "campaign_id": campaign(app, c).await,
         "kind": "rectification",
@@ -33,7 +40,7 @@ async fn new_item(app: &TestApp, c: &Client, lead: &str, due: &str, extra: Value
         "item_type": "time_limited",
         "lead_org_id": app.org_id(lead).await,
         "responsible_person": "孙伟",
-        "responsible_user_id": app.user_id("owner").await,
+        "responsible_user_id": owner,
         "due_on": due,
         "measures": ["优化省界站区交通组织方案", "增设电子标志与诱导屏"],
     });
@@ -253,14 +260,47 @@ async fn a_rectification_item_from_record_to_close_out() {
 #[tokio::test]
 async fn the_person_responsible_never_reviews_their_own_close_out() {
     let app = TestApp::seeded().await;
-    let sup = app.demo("supervisor").await;
-    // The supervisor is also named as the responsible person.
+    // A supervisor of the archives who works there is also named as the responsible person
+    // (a responsible person is always someone of the unit).
+    let cli = luodi_service::Actor::cli();
+    let archives = app.org_id("D-ARCHIVES").await;
+    let (acct, _) = luodi_service::accounts::create(
+        &app.svc,
+        &cli,
+        luodi_service::accounts::NewAccount {
+            username: "archives_sup".into(),
+            display_name: "档案馆督导".into(),
+            org_id: Some(archives),
+            password: Some(PW.into()),
+        },
+    )
+    .await
+    .expect("account");
+    luodi_service::accounts::grant_by_code(
+        &app.svc,
+        &cli,
+        "archives_sup",
+        "supervisor",
+        Some("D-ARCHIVES"),
+    )
+    .await
+    .expect("grant");
+    let c = app.demo("archives_sup").await;
+    let new = "Kettle#2027-sup";
+    let r = c
+        .post(app.url("/api/v1/me/password"))
+        .json(&json!({ "current_password": PW, "new_password": new }))
+        .send()
+        .await
+        .expect("change");
+    assert!(r.status().is_success());
+    let sup = c;
     let item = new_item(
         &app,
         &sup,
         "D-ARCHIVES",
         "2099-06-30",
-        json!({"responsible_user_id": app.user_id("supervisor").await, "issue": true}),
+        json!({"responsible_user_id": acct.user.id, "issue": true}),
     )
     .await;
     assert_eq!(
@@ -1463,4 +1503,76 @@ async fn ledger_pages_are_the_same_whichever_way_they_are_found() {
             }
         }
     }
+}
+
+/// The responsible person of an item is an account of its responsible unit (or below): an
+/// account elsewhere, even an existing one, is refused exactly like an id that is no account,
+/// on creation and on edit.
+#[tokio::test]
+async fn a_responsible_person_outside_the_unit_is_refused_like_a_missing_one() {
+    let app = TestApp::seeded().await;
+    let liaison = app.demo("liaison").await;
+    let cid = campaign(&app, &liaison).await;
+    let body = |uid: Value| {
+        json!({
+            "campaign_id": cid, "kind": "rectification", "title": "责任人须为本单位人员",
+            "phase": "rectification", "source": "self_examination", "item_type": "time_limited",
+            "due_on": "2099-12-31", "measures": ["措施"], "responsible_person": "某人",
+            "responsible_user_id": uid,
+        })
+    };
+    let transport = app.org_id("D-TRANSPORT").await;
+    let mut answers = Vec::new();
+    for uid in [
+        json!(app.user_id("dalian_owner").await),
+        json!(app.user_id("sysadmin").await),
+        json!(987_654),
+    ] {
+        let mut b = body(uid);
+        b["lead_org_id"] = json!(transport);
+        let (s, v) = json(
+            liaison
+                .post(app.url("/api/v1/items"))
+                .json(&b)
+                .send()
+                .await
+                .expect("post"),
+        )
+        .await;
+        answers.push((s, v["details"]["fields"][0]["code"].clone()));
+    }
+    for a in &answers {
+        assert_eq!(
+            (a.0, a.1.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("not_in_unit")),
+            "{answers:?}"
+        );
+    }
+    // Someone of the unit (the highway bureau is below the department) is taken, and an edit
+    // cannot then name someone elsewhere.
+    let mut b = body(json!(app.user_id("owner").await));
+    b["lead_org_id"] = json!(transport);
+    let (s, item) = json(
+        liaison
+            .post(app.url("/api/v1/items"))
+            .json(&b)
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{item}");
+    let id = item["id"].as_i64().expect("id");
+    let office = app.demo("office").await;
+    let (s, v) = json(
+        office
+            .patch(app.url(&format!("/api/v1/items/{id}")))
+            .json(&json!({"responsible_user_id": app.user_id("dalian_owner").await, "version": item["version"]}))
+            .send()
+            .await
+            .expect("patch"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["details"]["fields"][0]["code"], "not_in_unit");
 }

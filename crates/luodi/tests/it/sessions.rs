@@ -610,3 +610,153 @@ async fn change_password(
     )
     .await
 }
+
+/// `next=` and `back=` lead only to a path of this site: a tab, a newline, a backslash or a
+/// second slash (which browsers read as another host) sends the browser home instead, and a
+/// newline no longer answers 500 after the session was made.
+#[tokio::test]
+async fn next_and_back_lead_only_to_a_path_of_this_site() {
+    let app = TestApp::seeded().await;
+    for (next, want) in [
+        ("/\t/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/a\nSet-Cookie: x=1", "/"),
+        ("https://evil.example/", "/"),
+        ("/ledger?light=red", "/ledger?light=red"),
+    ] {
+        let c = app.anon();
+        let r = c
+            .post(app.url("/login"))
+            .form(&[
+                ("username", "office"),
+                ("password", crate::helpers::PW),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(r.headers()["location"], want, "{next:?}");
+        let r = c
+            .post(app.url("/lang"))
+            .form(&[("lang", "en"), ("back", next)])
+            .send()
+            .await
+            .expect("lang");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(r.headers()["location"], want, "{next:?}");
+    }
+    let page = app
+        .anon()
+        .get(app.url("/login?next=/%09/evil.example"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !page.contains("evil.example"),
+        "the form does not carry it on"
+    );
+}
+
+/// Changing one's own password ends the account's other sessions (this one goes on); a reset
+/// by the system administrator, or disabling, also revokes the account's API tokens, which do
+/// not come back when the account is enabled again.
+#[tokio::test]
+async fn a_password_change_ends_other_sessions_and_a_reset_or_disable_revokes_tokens() {
+    let app = TestApp::seeded().await;
+    let me = |c: &Client| {
+        let r = c.get(app.url("/api/v1/me")).send();
+        async move { r.await.expect("me").status() }
+    };
+    let here = app.demo("liaison").await;
+    let elsewhere = app.demo("liaison").await;
+    let (script, _) = app.bearer(&here, "script").await;
+    let (st, v) = change_password(&app, &here, crate::helpers::PW, "Kettle#2027-new").await;
+    assert!(st.is_success(), "{st} {v}");
+    assert_eq!(
+        me(&here).await,
+        StatusCode::OK,
+        "the session that changed it"
+    );
+    assert_eq!(
+        me(&elsewhere).await,
+        StatusCode::UNAUTHORIZED,
+        "another session"
+    );
+    assert_eq!(
+        me(&script).await,
+        StatusCode::OK,
+        "a token is not a password"
+    );
+
+    let id = app.user_id("liaison").await;
+    let sys = app.demo("sysadmin").await;
+    let r = sys
+        .post(app.url(&format!("/api/v1/users/{id}/disable")))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("disable");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = sys
+        .post(app.url(&format!("/api/v1/users/{id}/enable")))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("enable");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        me(&script).await,
+        StatusCode::UNAUTHORIZED,
+        "not back after enabling"
+    );
+
+    let c = app.login("liaison", "Kettle#2027-new").await;
+    let (script, _) = app.bearer(&c, "script").await;
+    assert_eq!(me(&script).await, StatusCode::OK);
+    luodi_service::accounts::reset_password(&app.svc, &luodi_service::Actor::cli(), id, None)
+        .await
+        .expect("reset");
+    assert_eq!(
+        me(&script).await,
+        StatusCode::UNAUTHORIZED,
+        "revoked by the reset"
+    );
+    assert_eq!(
+        me(&c).await,
+        StatusCode::UNAUTHORIZED,
+        "signed out by the reset"
+    );
+}
+
+/// A wrong password under a name that is no account costs the same password check as under an
+/// account, and such a name is locked after five tries as an account is: neither the answers
+/// nor the work behind them tell which usernames exist.
+#[tokio::test]
+async fn unknown_names_are_answered_as_accounts_are() {
+    use std::sync::atomic::Ordering;
+    let app = TestApp::seeded().await;
+    let checks = || app.svc.password_checks.load(Ordering::Relaxed);
+    let before = checks();
+    let mut answers = Vec::new();
+    for name in ["office", "ghost_of_nobody"] {
+        for _ in 0..6 {
+            let (_, r) = app.sign_in(name, "Wrong#2027-pass").await;
+            let status = r.status();
+            let page = r.text().await.expect("page");
+            let locked = page.contains("锁定");
+            answers.push((name, status, locked));
+        }
+    }
+    // Five checks each; the sixth attempt is refused as locked before any check.
+    assert_eq!(checks() - before, 10, "{answers:?}");
+    let (office, ghost) = answers.split_at(6);
+    for (a, b) in office.iter().zip(ghost) {
+        assert_eq!((a.1, a.2), (b.1, b.2), "{answers:?}");
+    }
+    assert!(office[5].2, "the sixth is answered as locked: {answers:?}");
+}

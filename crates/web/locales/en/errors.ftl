@@ -79,6 +79,7 @@ err-unknown_value = Not a valid choice.
 err-unknown_campaign = The campaign does not exist or is outside your scope.
 err-unknown_item = The item does not exist or is outside your scope.
 err-unknown_user = The user does not exist.
+err-not_in_unit = The responsible person must be an account of the responsible unit or of a unit below it.
 err-out_of_range = The value is out of range.
 err-file_type_not_allowed = File type not allowed (checked by content). Upload PDF, images, Office documents, OFD or text.
 err-file_type_mismatch = The file's content does not match its extension.

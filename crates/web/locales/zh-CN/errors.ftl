@@ -79,6 +79,7 @@ err-unknown_value = 不是有效的选项。
 err-unknown_campaign = 主题教育不存在或不在您的范围内。
 err-unknown_item = 事项不存在或不在您的范围内。
 err-unknown_user = 用户不存在。
+err-not_in_unit = 责任人须为责任单位或其下级单位的账号。
 err-out_of_range = 数值超出范围。
 err-file_type_not_allowed = 不允许的文件类型（按文件内容检查）。可上传 PDF、图片、Office 文档、OFD 或文本文件。
 err-file_type_mismatch = 文件内容与扩展名不符。

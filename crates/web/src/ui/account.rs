@@ -14,13 +14,7 @@ use axum::Form;
 use luodi_service::{auth as svc_auth, ServiceError};
 use serde::Deserialize;
 
-/// A redirect target is only ever a local path, never another site.
-fn local(back: Option<&str>) -> String {
-    match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_owned(),
-        _ => "/".to_owned(),
-    }
-}
+use crate::local_path::local;
 
 #[derive(Template)]
 #[template(path = "login.html")]
