@@ -32,6 +32,9 @@ pub enum Permission {
     ManageAccounts,
     /// Grant and revoke the business roles.
     ManageRoles,
+    /// Approve (or refuse) another administrator's request to reset the password or second
+    /// factor of one of the three administrators.
+    ApproveResets,
     /// See campaigns.
     ReadCampaigns,
     /// Create and edit campaigns.
@@ -93,7 +96,7 @@ impl Role {
             // Configuration and accounts; never the audit trail, never business roles.
             Role::SystemAdmin => matches!(p, ReadOrgs | ManageOrgs | ReadUsers | ManageAccounts),
             // Roles and policies; changes no data of its own.
-            Role::SecurityAdmin => matches!(p, ReadOrgs | ReadUsers | ManageRoles),
+            Role::SecurityAdmin => matches!(p, ReadOrgs | ReadUsers | ManageRoles | ApproveResets),
             // Reads the audit trail and nothing else that changes.
             Role::AuditAdmin => matches!(p, ReadOrgs | ReadUsers | ReadAudit | PurgeAudit),
             Role::CampaignOffice => matches!(

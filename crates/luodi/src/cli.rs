@@ -855,7 +855,12 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             } else {
                 None
             };
-            let pw = accounts::reset_password(svc, &actor, user.id, given.clone()).await?;
+            // The operator on the server resets at once, administrators' accounts too.
+            let accounts::Reset::Done(Some(pw)) =
+                accounts::reset_password(svc, &actor, user.id, given.clone()).await?
+            else {
+                anyhow::bail!("the reset of {username} was not carried out");
+            };
             if given.is_none() {
                 println!("one-time password for {username}: {pw}");
             } else {

@@ -75,7 +75,7 @@ fn reaches(actor: &Actor, p: Permission, org: Option<&Org>) -> bool {
     }
 }
 
-async fn load(mut c: Conn<'_>, id: i64) -> ServiceResult<(User, Option<Org>)> {
+pub(crate) async fn load(mut c: Conn<'_>, id: i64) -> ServiceResult<(User, Option<Org>)> {
     let user = users::get(c.re(), id)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
@@ -273,32 +273,78 @@ pub async fn set_email(
     })
 }
 
+/// What a reset of a credential did: done at once (with the new one-time password of a
+/// password reset), or, for one of the three administrators, asked of a second administrator
+/// (see [`crate::resets`]).
+#[derive(Debug, Clone)]
+pub enum Reset {
+    Done(Option<String>),
+    Requested(luodi_store::resets::ResetRequest),
+}
+
+/// Whether an account holds one of the three administrator roles.
+async fn is_admin_account(c: Conn<'_>, id: i64) -> ServiceResult<bool> {
+    Ok(users::bindings(c, id)
+        .await?
+        .iter()
+        .any(|b| Role::parse(&b.role).is_some_and(Role::is_admin)))
+}
+
 /// Resets an account's second factor (its authenticator was lost): the system administrator
 /// over the account, never on their own. The person sets a new one up at their next sign-in.
-pub async fn reset_totp(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()> {
+/// One of the three administrators' is only requested here: another administrator approves it
+/// (or the operator resets it on the server).
+pub async fn reset_totp(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Reset> {
     if actor.is(id) {
         return Err(ServiceError::Refused("own_second_factor"));
     }
     let mut tx = svc.db.begin().await?;
     let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
-    users::set_totp(tx.conn(), id, None, None).await?;
+    if !actor.system && is_admin_account(tx.conn(), id).await? {
+        let r = crate::resets::request(
+            svc,
+            tx.conn(),
+            actor,
+            &user,
+            org.as_ref(),
+            crate::resets::SECOND_FACTOR,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Reset::Requested(r));
+    }
+    apply_totp_reset(svc, tx.conn(), actor, &user, org.as_ref(), None).await?;
+    tx.commit().await?;
+    svc.principals.forget();
+    Ok(Reset::Done(None))
+}
+
+/// Clears an account's second factor and audits it (`request`: the approved request it
+/// carries out).
+pub(crate) async fn apply_totp_reset(
+    svc: &Services,
+    c: Conn<'_>,
+    actor: &Actor,
+    user: &User,
+    org: Option<&Org>,
+    request: Option<i64>,
+) -> ServiceResult<()> {
+    let mut c = c;
+    users::set_totp(c.re(), user.id, None, None).await?;
     audit::record(
         svc,
-        tx.conn(),
+        c,
         actor,
         Change {
             action: "totp.reset",
             object_type: "user",
-            object_id: Some(id.to_string()),
-            org_path: org.as_ref().map(|o| o.path.clone()),
+            object_id: Some(user.id.to_string()),
+            org_path: org.map(|o| o.path.clone()),
             before: Some(&serde_json::json!({ "totp_enabled": user.totp_enabled_at.is_some() })),
-            after: Some(&serde_json::json!({ "totp_enabled": false })),
+            after: Some(&serde_json::json!({ "totp_enabled": false, "request_id": request })),
         },
     )
-    .await?;
-    tx.commit().await?;
-    svc.principals.forget();
-    Ok(())
+    .await
 }
 
 /// New phone and ID-card numbers for an account (empty clears one).
@@ -442,15 +488,33 @@ pub async fn set_disabled(
 }
 
 /// Sets a new password for another account (random unless given); it must be changed at the
-/// next login, and the account's sessions end.
+/// next login, the account's sessions end and its API tokens are revoked. Nobody resets their
+/// own (they change it, giving the current one). One of the three administrators' is only
+/// requested here: another administrator approves it (or the operator resets it on the server).
 pub async fn reset_password(
     svc: &Services,
     actor: &Actor,
     id: i64,
     new: Option<String>,
-) -> ServiceResult<String> {
+) -> ServiceResult<Reset> {
+    if actor.is(id) {
+        return Err(ServiceError::Refused("own_password"));
+    }
     let mut tx = svc.db.begin().await?;
     let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
+    if !actor.system && is_admin_account(tx.conn(), id).await? {
+        let r = crate::resets::request(
+            svc,
+            tx.conn(),
+            actor,
+            &user,
+            org.as_ref(),
+            crate::resets::PASSWORD,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Reset::Requested(r));
+    }
     let pw = match new {
         Some(p) => {
             password::check(&p, &user.username, svc.config.password_policy)
@@ -459,26 +523,44 @@ pub async fn reset_password(
         }
         None => random_password(),
     };
-    users::set_password(tx.conn(), id, &hash_password(&pw)?, true, svc.now()).await?;
-    sessions::delete_for_user(tx.conn(), id).await?;
-    users::revoke_tokens(tx.conn(), id, svc.now()).await?;
-    audit::record::<(), ()>(
+    apply_password_reset(svc, tx.conn(), actor, &user, org.as_ref(), &pw, None).await?;
+    tx.commit().await?;
+    svc.principals.forget();
+    Ok(Reset::Done(Some(pw)))
+}
+
+/// Sets `pw` as an account's one-time password, ends its sessions, revokes its tokens, and
+/// audits it (`request`: the approved request it carries out).
+pub(crate) async fn apply_password_reset(
+    svc: &Services,
+    c: Conn<'_>,
+    actor: &Actor,
+    user: &User,
+    org: Option<&Org>,
+    pw: &str,
+    request: Option<i64>,
+) -> ServiceResult<()> {
+    let mut c = c;
+    let now = svc.now();
+    users::set_password(c.re(), user.id, &hash_password(pw)?, true, now).await?;
+    sessions::delete_for_user(c.re(), user.id).await?;
+    users::revoke_tokens(c.re(), user.id, now).await?;
+    audit::record::<(), serde_json::Value>(
         svc,
-        tx.conn(),
+        c,
         actor,
         Change {
             action: "user.reset_password",
             object_type: "user",
-            object_id: Some(id.to_string()),
-            org_path: org.map(|o| o.path),
+            object_id: Some(user.id.to_string()),
+            org_path: org.map(|o| o.path.clone()),
             before: None,
-            after: None,
+            after: request
+                .map(|r| serde_json::json!({ "request_id": r }))
+                .as_ref(),
         },
     )
-    .await?;
-    tx.commit().await?;
-    svc.principals.forget();
-    Ok(pw)
+    .await
 }
 
 /// Grants `role` on `org_id`'s subtree (or the whole tree) to account `user_id`.

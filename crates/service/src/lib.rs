@@ -27,6 +27,7 @@ pub mod records;
 pub mod reminders;
 pub mod reports;
 pub mod research;
+pub mod resets;
 pub mod scheduler;
 pub mod search;
 pub mod webhooks;

@@ -24,6 +24,7 @@ pub mod orgs;
 pub mod programmes;
 pub mod reports;
 pub mod research;
+pub mod resets;
 pub mod scheduler;
 pub mod search;
 pub mod sessions;

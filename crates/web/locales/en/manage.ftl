@@ -225,3 +225,24 @@ flash-contact_saved = Phone and ID-card numbers saved (stored encrypted).
 account-totp-reset = Reset
 account-totp-reset-confirm = Reset this account's second factor? The person sets up a new one at their next sign-in.
 flash-totp_reset = The second factor was reset.
+
+## Credential resets of the three administrators: one asks, another approves
+resets-title = Credential resets
+resets-intro = No one resets the password or second factor of one of the three administrators alone: the system administrator asks, another person, a security administrator, approves, and only then is it reset; the new one-time password goes to the one who asked, once. Neither the one who asked nor the account's holder may approve. When no other administrator is left, the operator resets it on the server with luodi user passwd / luodi user reset-totp.
+resets-kind = What is reset
+resets-kind-password = Password
+resets-kind-second_factor = Second factor
+resets-status-pending = Awaiting approval
+resets-status-approved = Approved
+resets-status-refused = Refused
+resets-requested-by = Asked by
+resets-decided-by = Decided by
+resets-approve = Approve and reset
+resets-refuse = Refuse
+resets-approve-confirm = Approve? The administrator's credential is reset at once, and all their sessions and API tokens end.
+resets-refuse-confirm = Refuse this request?
+resets-collect = Collect the one-time password
+resets-none = No reset requests.
+flash-reset_requested = This is an administrator's account: the reset was requested and waits for a security administrator's approval.
+flash-reset_approved = Approved: the credential was reset.
+flash-reset_refused = The request was refused.

@@ -225,3 +225,24 @@ flash-contact_saved = 电话和身份证号已保存（加密存储）。
 account-totp-reset = 重置
 account-totp-reset-confirm = 确定重置该账号的双因素认证吗？该用户下次登录时须重新设置。
 flash-totp_reset = 双因素认证已重置。
+
+## 三员凭据重置：一人申请，另一人审批
+resets-title = 凭据重置审批
+resets-intro = 三员管理员账号的密码或双因素认证不能由一人重置：系统管理员提出申请，由另一名安全管理员审批后才执行；新的一次性密码只交给申请人一次。申请人和账号本人都不能审批。没有其他管理员时，可在服务器上用 luodi user passwd / luodi user reset-totp 处理。
+resets-kind = 重置内容
+resets-kind-password = 密码
+resets-kind-second_factor = 双因素认证
+resets-status-pending = 待审批
+resets-status-approved = 已批准
+resets-status-refused = 已驳回
+resets-requested-by = 申请人
+resets-decided-by = 审批人
+resets-approve = 批准并执行
+resets-refuse = 驳回
+resets-approve-confirm = 确定批准吗？批准后将立即重置该管理员账号的凭据，其所有登录会话和 API 令牌随即失效。
+resets-refuse-confirm = 确定驳回该申请吗？
+resets-collect = 领取一次性密码
+resets-none = 没有重置申请。
+flash-reset_requested = 该账号属于三员管理员，重置已提交申请，须由安全管理员审批后执行。
+flash-reset_approved = 已批准，凭据已重置。
+flash-reset_refused = 已驳回该申请。

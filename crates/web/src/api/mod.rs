@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod programmes;
 pub mod records;
 pub mod reports;
+pub mod resets;
 pub mod search;
 pub mod users;
 
@@ -41,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
         .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/totp/reset", post(users::reset_totp))
+        .route("/credential-resets", get(resets::list))
+        .route("/credential-resets/{id}/approve", post(resets::approve))
+        .route("/credential-resets/{id}/refuse", post(resets::refuse))
+        .route("/credential-resets/{id}/collect", post(resets::collect))
         .route("/users/{id}/roles", post(users::grant))
         .route("/roles/{id}", axum::routing::delete(users::revoke))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
@@ -188,7 +194,8 @@ pub fn routes() -> Router<AppState> {
     info(title = "luodi API", description = "落地: campaign supervision. Every list is paged on the server; every change is audited; changes carry the version they read (If-Match or `version`)."),
     paths(
         orgs::list, orgs::create, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
-        users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::grant, users::revoke,
+        users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::reset_totp, users::grant, users::revoke,
+        resets::list, resets::approve, resets::refuse, resets::collect,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
         items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, items::export, items::template, items::import,
         programmes::list, programmes::create, programmes::get,

@@ -215,16 +215,46 @@ pub struct NewPassword {
     pub password: String,
 }
 
-/// Sets a random one-time password; it must be changed at the next login.
-#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = NewPassword), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+/// A reset done at once (200, with the one-time password of a password reset) or, for one of
+/// the three administrators, a request that a security administrator must approve (202).
+fn reset_answer(r: accounts::Reset) -> Response {
+    match r {
+        accounts::Reset::Done(Some(password)) => Json(NewPassword { password }).into_response(),
+        accounts::Reset::Done(None) => StatusCode::NO_CONTENT.into_response(),
+        accounts::Reset::Requested(req) => (
+            StatusCode::ACCEPTED,
+            Json(super::resets::ResetRequestDto::from(req)),
+        )
+            .into_response(),
+    }
+}
+
+/// Sets a random one-time password; it must be changed at the next login, the account's
+/// sessions end and its API tokens are revoked. Nobody resets their own. For one of the three
+/// administrators this only records a request (202) that a security administrator approves.
+#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = NewPassword), (status = 202, body = super::resets::ResetRequestDto), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     Signed(s): Signed,
     Path(id): Path<i64>,
-) -> Result<Json<NewPassword>, ApiError> {
-    Ok(Json(NewPassword {
-        password: accounts::reset_password(&state.svc, &s.actor, id, None).await?,
-    }))
+) -> Result<Response, ApiError> {
+    Ok(reset_answer(
+        accounts::reset_password(&state.svc, &s.actor, id, None).await?,
+    ))
+}
+
+/// Resets an account's second factor (a lost authenticator): a new one is set up at the next
+/// sign-in. Never one's own. For one of the three administrators this only records a request
+/// (202) that a security administrator approves.
+#[utoipa::path(post, path = "/users/{id}/totp/reset", tag = "users", params(("id" = i64, Path)), responses((status = 204), (status = 202, body = super::resets::ResetRequestDto), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(reset_answer(
+        accounts::reset_totp(&state.svc, &s.actor, id).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

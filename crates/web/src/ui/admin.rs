@@ -247,13 +247,13 @@ async fn new_page(
 
 #[derive(Template)]
 #[template(path = "users_password.html")]
-struct PasswordPage {
-    ctx: Ctx,
-    heading: String,
-    message: String,
-    password: Option<String>,
-    user_id: i64,
-    username: String,
+pub(super) struct PasswordPage {
+    pub(super) ctx: Ctx,
+    pub(super) heading: String,
+    pub(super) message: String,
+    pub(super) password: Option<String>,
+    pub(super) user_id: i64,
+    pub(super) username: String,
 }
 
 async fn create(
@@ -376,6 +376,8 @@ struct ShowPage {
     can_grant: bool,
     grant: GrantForm,
     errors: FormErrors,
+    /// Requests to reset this account's credentials (administrators' accounts only).
+    resets: Vec<super::resets::ResetRow>,
 }
 
 async fn account_page(
@@ -413,7 +415,12 @@ async fn account_page(
         })
         .collect();
     let roles = grantable_roles(&ctx, actor);
+    let resets = match luodi_service::resets::list(&state.svc, actor, Some(id)).await {
+        Ok(list) => super::resets::rows(&ctx, signed, list),
+        Err(_) => Vec::new(),
+    };
     let page = ShowPage {
+        resets,
         id,
         username: a.user.username.clone(),
         display_name: a.user.display_name.clone(),
@@ -556,14 +563,19 @@ async fn reset_password(
     Signed(signed): Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let pw = accounts_svc::reset_password(&state.svc, &signed.actor, id, None).await?;
+    let back = format!("/admin/users/{id}");
+    let pw = match accounts_svc::reset_password(&state.svc, &signed.actor, id, None).await {
+        Ok(accounts_svc::Reset::Done(Some(pw))) => pw,
+        Ok(_) => return Ok(see_other(&back, "reset_requested")),
+        Err(e) => return see_refused(&back, e),
+    };
     let a = accounts_svc::get(&state.svc, &signed.actor, id).await?;
     let mut ctx = users_ctx(&state, &headers, &signed, "users-password-reset").await?;
     let title = ctx.t("users-password-reset");
     ctx = ctx
-        .crumb(a.user.username.clone(), &format!("/admin/users/{id}"))
+        .crumb(a.user.username.clone(), &back)
         .crumb(title.clone(), "");
-    ctx.back = format!("/admin/users/{id}");
+    ctx.back = back;
     let page = PasswordPage {
         heading: title,
         message: ctx.t("users-reset-password-once"),
@@ -591,7 +603,8 @@ async fn reset_totp(
 ) -> Result<Response, ApiError> {
     let back = format!("/admin/users/{id}");
     match accounts_svc::reset_totp(&state.svc, &signed.actor, id).await {
-        Ok(()) => Ok(see_other(&back, "totp_reset")),
+        Ok(accounts_svc::Reset::Requested(_)) => Ok(see_other(&back, "reset_requested")),
+        Ok(_) => Ok(see_other(&back, "totp_reset")),
         Err(e) => see_refused(&back, e),
     }
 }

@@ -24,6 +24,7 @@ pub mod orgs;
 pub mod programmes;
 pub mod reports;
 pub mod research;
+pub mod resets;
 pub mod search;
 
 use crate::auth;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orgs::routes())
         .merge(campaigns::routes())
         .merge(admin::routes())
+        .merge(resets::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
         .merge(item_edit::routes())
@@ -92,6 +94,8 @@ pub struct Nav {
     pub audit: bool,
     /// The record of e-mail and robot notices.
     pub deliveries: bool,
+    /// Requests to reset an administrator's credentials.
+    pub resets: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +198,8 @@ impl Ctx {
             audit: a.can_somewhere(Permission::ReadAudit),
             deliveries: a.can_somewhere(Permission::ReadAudit)
                 || a.can_somewhere(Permission::ManageOrgs),
+            resets: a.can_somewhere(Permission::ApproveResets)
+                || a.can_somewhere(Permission::ManageAccounts),
         };
         let roots = luodi_service::orgs::children(&state.svc, a, None, false)
             .await
