@@ -59,6 +59,19 @@ impl Validation {
         if value.chars().count() > max {
             self.add_with(field, "too_long", vec![("max", max.to_string())]);
         }
+        self.printable(field, value);
+    }
+
+    /// A text without control characters (tab and line breaks aside): they print as nothing,
+    /// and no XML document (a .docx, an .xlsx) may hold them.
+    pub fn printable(&mut self, field: &str, value: &str) {
+        if let Some(c) = first_control(value) {
+            self.add_with(
+                field,
+                "control_characters",
+                vec![("char", format!("U+{:04X}", u32::from(c)))],
+            );
+        }
     }
 
     /// An optional e-mail address: one `@`, a dotted domain, no spaces, at most 254 characters.
@@ -102,6 +115,12 @@ impl Validation {
     }
 }
 
+/// The first control character of `s` other than tab, line feed and carriage return.
+pub fn first_control(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +140,19 @@ mod tests {
         assert!(!check("a@@b.cn"));
         assert!(!check("@b.cn"));
         assert!(!check("a@b.cn, c@d.cn"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_tabs_and_line_breaks_are_text() {
+        let mut v = Validation::new();
+        v.text("title", "会议\x0b纪要", 100);
+        v.max_len("text", "第一段\r\n\t第二段", 100);
+        v.max_len("note", "\x1b[31m", 100);
+        assert_eq!(v.errors.len(), 2);
+        assert_eq!(v.errors[0].code, "control_characters");
+        assert_eq!(v.errors[0].params, vec![("char", "U+000B".to_owned())]);
+        assert!(v.has("note") && !v.has("text"));
+        assert_eq!(first_control("a\u{85}b"), Some('\u{85}'));
     }
 
     #[test]

@@ -4,11 +4,23 @@
 
 use std::io::Write;
 
+/// Text as XML 1.0 character data: markup escaped, and every character XML 1.0 does not allow
+/// (control characters but tab and line breaks, U+FFFE, U+FFFF) left out, so that no text a
+/// unit typed can make the document unreadable.
 pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if u32::from(c) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A paragraph: `size` in half-points, centred or not, bold or not, in red or not.
@@ -225,6 +237,16 @@ pub(crate) fn package(body: &str, media: Media) -> Result<Vec<u8>, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_becomes_xml_1_0_character_data() {
+        assert_eq!(super::esc("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+        assert_eq!(
+            super::esc("标题\x0b\x01\x08\x1b[31m正文\u{FFFE}"),
+            "标题[31m正文"
+        );
+        assert_eq!(super::esc("第一行\n\t第二行\r\n"), "第一行\n\t第二行\r\n");
+    }
+
     use super::*;
 
     #[test]

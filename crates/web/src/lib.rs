@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client_addr;
 pub mod error;
 pub mod i18n;
+pub mod input;
 pub mod local_path;
 pub mod metrics;
 pub mod notices;
@@ -72,6 +73,10 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(metrics::routes())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            input::refuse_control_characters,
+        ))
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -141,3 +141,5 @@ err-not_your_reset_request = The one-time password goes only to the administrato
 err-reset_already_requested = A reset of this kind is already waiting for approval for this account.
 err-reset_not_pending = This request has already been decided.
 err-reset_password_collected = This one-time password has already been collected.
+err-control_characters = Contains a control character that cannot be printed ({ $char }); remove it and submit again.
+err-body_unreadable = The request's body could not be read whole.

@@ -141,3 +141,5 @@ err-not_your_reset_request = 一次性密码只交给提出申请的管理员。
 err-reset_already_requested = 该账号已有一个待审批的同类重置申请。
 err-reset_not_pending = 该申请已处理。
 err-reset_password_collected = 该一次性密码已经领取过。
+err-control_characters = 含有无法打印的控制字符（{ $char }），请删除后再提交。
+err-body_unreadable = 请求内容不完整，无法读取。
