@@ -9,6 +9,18 @@ pub const CHANNELS: [&str; 4] = ["inbox", "email", "dingtalk", "wecom"];
 /// The group-robot kinds an org can register.
 pub const ROBOT_KINDS: [&str; 2] = ["dingtalk", "wecom"];
 
+/// What a robot's numeric error code means, in our words (what the robot's server wrote is
+/// never kept: a webhook may lead to any service). Codes from DingTalk's and WeCom's manuals.
+pub fn robot_error(code: i64) -> &'static str {
+    match code {
+        310000 => "the robot refused the message: signature, keyword or address check failed",
+        300001 | 40014 | 93000 | 400013 => "the robot's address or token is not valid",
+        130101 | 45009 | 45033 => "the robot is sending too fast; it will be tried again",
+        400005 | 410100 => "the robot is switched off or removed in its group",
+        _ => "the robot refused the message",
+    }
+}
+
 /// Days before a deadline on which a reminder goes out, unless a campaign says otherwise.
 pub const DEFAULT_OFFSETS: [i64; 2] = [3, 1];
 

@@ -12,6 +12,7 @@ pub mod indicator;
 pub mod item;
 pub mod light;
 pub mod lockout;
+pub mod net;
 pub mod org;
 pub mod password;
 pub mod role;

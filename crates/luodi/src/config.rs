@@ -48,6 +48,20 @@ pub struct Layer {
     /// The three administrators must sign in with a second factor (TOTP). Default: on under
     /// `dengbao3`, off under `asvs`.
     pub totp_for_admins: Option<bool>,
+    /// Internal addresses (ranges) a robot's webhook may reach (an intranet gateway); others
+    /// of this machine and the internal network are refused.
+    pub outbound_allow: Option<Vec<String>>,
+    /// Client addresses (ranges) that may read `/metrics` without the token. Default: loopback.
+    pub metrics_allow: Option<Vec<String>>,
+    /// A bearer token that opens `/metrics` from anywhere.
+    pub metrics_token: Option<String>,
+    /// Spreadsheet imports that run at once in this instance (the rest wait, queued).
+    pub imports_at_once: Option<u64>,
+    /// Seconds a client has to send a request's headers, and between two parts of its body.
+    pub header_timeout_seconds: Option<u64>,
+    pub body_timeout_seconds: Option<u64>,
+    /// Open connections one client address may hold (0: no cap).
+    pub connections_per_address: Option<u64>,
 }
 
 impl Layer {
@@ -77,6 +91,15 @@ impl Layer {
             field_key: over.field_key.or(self.field_key),
             field_key_file: over.field_key_file.or(self.field_key_file),
             totp_for_admins: over.totp_for_admins.or(self.totp_for_admins),
+            outbound_allow: over.outbound_allow.or(self.outbound_allow),
+            metrics_allow: over.metrics_allow.or(self.metrics_allow),
+            metrics_token: over.metrics_token.or(self.metrics_token),
+            imports_at_once: over.imports_at_once.or(self.imports_at_once),
+            header_timeout_seconds: over.header_timeout_seconds.or(self.header_timeout_seconds),
+            body_timeout_seconds: over.body_timeout_seconds.or(self.body_timeout_seconds),
+            connections_per_address: over
+                .connections_per_address
+                .or(self.connections_per_address),
         }
     }
 
@@ -90,6 +113,14 @@ impl Layer {
                         .map_err(|_| format!("{k} must be a whole number, not {v:?}"))
                 })
                 .transpose()
+        };
+        let list = |k: &str| -> Option<Vec<String>> {
+            get(k).map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
         };
         let flag = |k: &str| -> Result<Option<bool>, String> {
             get(k)
@@ -123,12 +154,14 @@ impl Layer {
             field_key: get("LUODI_FIELD_KEY"),
             field_key_file: get("LUODI_FIELD_KEY_FILE").map(PathBuf::from),
             totp_for_admins: flag("LUODI_TOTP_FOR_ADMINS")?,
-            trusted_proxies: get("LUODI_TRUSTED_PROXIES").map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }),
+            trusted_proxies: list("LUODI_TRUSTED_PROXIES"),
+            outbound_allow: list("LUODI_OUTBOUND_ALLOW"),
+            metrics_allow: list("LUODI_METRICS_ALLOW"),
+            metrics_token: get("LUODI_METRICS_TOKEN"),
+            imports_at_once: num("LUODI_IMPORTS_AT_ONCE")?,
+            header_timeout_seconds: num("LUODI_HEADER_TIMEOUT_SECONDS")?,
+            body_timeout_seconds: num("LUODI_BODY_TIMEOUT_SECONDS")?,
+            connections_per_address: num("LUODI_CONNECTIONS_PER_ADDRESS")?,
         })
     }
 
@@ -163,6 +196,13 @@ pub struct Config {
     pub audit_retention_days: u32,
     pub field_key: KeySource,
     pub totp_for_admins: bool,
+    pub metrics_allow: Vec<luodi_web::client_addr::Cidr>,
+    pub metrics_token: Option<String>,
+    pub imports_at_once: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    /// 0: no cap.
+    pub connections_per_address: usize,
 }
 
 /// Where a secret key comes from. Keys are read (or made) at startup, not here.
@@ -224,6 +264,17 @@ fn key_source(
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// Address ranges from a list setting, each checked.
+fn ranges(key: &str, list: Vec<String>) -> Result<Vec<luodi_web::client_addr::Cidr>, String> {
+    list.iter()
+        .map(|p| {
+            luodi_web::client_addr::Cidr::parse(p).ok_or_else(|| {
+                format!("{key}: {p:?} is not an address or a range such as 10.0.0.0/8")
+            })
+        })
+        .collect()
+}
+
 impl Config {
     /// Resolves a merged layer; `default_db_file` names the SQLite file inside the data directory.
     pub fn resolve(l: Layer, default_db_file: &str) -> Result<Config, String> {
@@ -268,11 +319,29 @@ impl Config {
                 "address_attempts must be 0 to 100000, not {address_attempts}"
             ));
         }
-        let mut trusted_proxies = Vec::new();
-        for p in l.trusted_proxies.unwrap_or_default() {
-            trusted_proxies.push(luodi_web::client_addr::Cidr::parse(&p).ok_or_else(|| {
-                format!("trusted_proxies: {p:?} is not an address or a range such as 10.0.0.0/8")
-            })?);
+        let trusted_proxies = ranges("trusted_proxies", l.trusted_proxies.unwrap_or_default())?;
+        let outbound_allow = ranges("outbound_allow", l.outbound_allow.unwrap_or_default())?;
+        let metrics_allow = ranges(
+            "metrics_allow",
+            l.metrics_allow
+                .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1".into()]),
+        )?;
+        let metrics_token = l.metrics_token.filter(|t| !t.trim().is_empty());
+        if metrics_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
+            return Err("metrics_token must be at least 16 characters".into());
+        }
+        let imports_at_once = l.imports_at_once.unwrap_or(2);
+        let header_timeout = l.header_timeout_seconds.unwrap_or(10);
+        let body_timeout = l.body_timeout_seconds.unwrap_or(15);
+        let connections_per_address = l.connections_per_address.unwrap_or(64);
+        if !(1..=16).contains(&imports_at_once)
+            || !(1..=600).contains(&header_timeout)
+            || !(1..=600).contains(&body_timeout)
+            || connections_per_address > 100_000
+        {
+            return Err(format!(
+                "imports_at_once must be 1 to 16, header_timeout_seconds and body_timeout_seconds 1 to 600, connections_per_address 0 to 100000; not {imports_at_once}, {header_timeout}, {body_timeout}, {connections_per_address}"
+            ));
         }
         let password_policy = match l.password_policy.as_deref() {
             None => luodi_domain::password::PasswordPolicy::default(),
@@ -303,6 +372,12 @@ impl Config {
             ));
         }
         Ok(Config {
+            metrics_allow,
+            metrics_token,
+            imports_at_once: imports_at_once as usize,
+            header_timeout: Duration::from_secs(header_timeout),
+            body_timeout: Duration::from_secs(body_timeout),
+            connections_per_address: connections_per_address as usize,
             totp_for_admins: l
                 .totp_for_admins
                 .unwrap_or(password_policy == luodi_domain::password::PasswordPolicy::Dengbao3),
@@ -337,6 +412,9 @@ impl Config {
                 mail_from: l
                     .mail_from
                     .unwrap_or_else(|| luodi_service::notify::ChannelConfig::default().mail_from),
+                outbound: luodi_service::outbound::OutboundPolicy {
+                    allow: outbound_allow,
+                },
                 ..Default::default()
             },
         })
@@ -353,7 +431,7 @@ impl Config {
     /// The configuration as it may be shown: the database password hidden.
     pub fn redacted(&self) -> String {
         format!(
-            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\nfield_key = {:?}\ntotp_for_admins = {}\n",
+            "database_url = {:?}\nlisten = \"{}\"\ndata_dir = {:?}\nsecure_cookies = {}\nsession_idle_minutes = {}\nsession_absolute_hours = {}\nmax_upload_mb = {}\nlog = {:?}\npublic_url = {:?}\nsmtp_url = {:?}\nmail_from = {:?}\ndb_max_connections = {}\nlockout_attempts = {}\nlockout_minutes = {}\naddress_attempts = {}\ntrusted_proxies = {:?}\npassword_policy = {:?}\naudit_key = {:?}\naudit_retention_days = {}\nfield_key = {:?}\ntotp_for_admins = {}\noutbound_allow = {:?}\nmetrics_allow = {:?}\nmetrics_token = {:?}\nimports_at_once = {}\nheader_timeout_seconds = {}\nbody_timeout_seconds = {}\nconnections_per_address = {}\n",
             luodi_store::db::redact_url(&self.database_url),
             self.listen,
             self.data_dir.display().to_string(),
@@ -382,6 +460,21 @@ impl Config {
             self.audit_retention_days,
             format!("{:?}", self.field_key),
             self.totp_for_admins,
+            self.channels
+                .outbound
+                .allow
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            self.metrics_allow
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            if self.metrics_token.is_some() { "***" } else { "" },
+            self.imports_at_once,
+            self.header_timeout.as_secs(),
+            self.body_timeout.as_secs(),
+            self.connections_per_address,
         )
     }
 }

@@ -120,6 +120,9 @@ impl Application {
                 secure_cookies: config.secure_cookies,
                 max_upload_bytes: config.max_upload_bytes,
                 trusted_proxies: config.trusted_proxies.clone(),
+                metrics_allow: config.metrics_allow.clone(),
+                metrics_token: config.metrics_token.clone(),
+                body_timeout: config.body_timeout,
             },
         );
         let router = luodi_web::app(state);

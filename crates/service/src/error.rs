@@ -36,6 +36,9 @@ pub enum ServiceError {
     Validation(Validation),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Done too often: try again later (the code says what).
+    #[error("too soon: {0}")]
+    TooSoon(&'static str),
     #[error("changed by someone else (now at version {current})")]
     Stale { current: i64 },
     #[error("import refused: {0}")]

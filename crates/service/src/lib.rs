@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod notify;
 pub mod organisation;
 pub mod orgs;
+pub mod outbound;
 pub mod programmes;
 pub mod records;
 pub mod reminders;

@@ -40,6 +40,8 @@ pub struct ChannelConfig {
     pub mail_from: String,
     /// The longest one send may take.
     pub timeout: Duration,
+    /// Internal addresses a robot's webhook may reach all the same (see [`crate::outbound`]).
+    pub outbound: crate::outbound::OutboundPolicy,
 }
 
 impl Default for ChannelConfig {
@@ -48,6 +50,7 @@ impl Default for ChannelConfig {
             smtp_url: None,
             mail_from: "luodi <luodi@localhost>".into(),
             timeout: Duration::from_secs(15),
+            outbound: Default::default(),
         }
     }
 }
@@ -55,6 +58,7 @@ impl Default for ChannelConfig {
 pub struct Channels {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     http: reqwest::Client,
+    outbound: crate::outbound::OutboundPolicy,
 }
 
 impl Channels {
@@ -73,19 +77,33 @@ impl Channels {
                 Some((transport, from))
             }
         };
-        let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
-            .build()
+        let http = cfg
+            .outbound
+            .client(cfg.timeout)
             .map_err(|e| format!("HTTP client: {e}"))?;
-        Ok(Channels { smtp, http })
+        Ok(Channels {
+            smtp,
+            http,
+            outbound: cfg.outbound.clone(),
+        })
     }
 
-    /// No e-mail; robots still work (their addresses are in the database).
+    /// No e-mail; robots still work (their addresses are in the database), to public
+    /// addresses only.
     pub fn without_mail() -> Channels {
+        let outbound = crate::outbound::OutboundPolicy::default();
         Channels {
             smtp: None,
-            http: reqwest::Client::new(),
+            http: outbound
+                .client(ChannelConfig::default().timeout)
+                .unwrap_or_default(),
+            outbound,
         }
+    }
+
+    /// Where robots may send to.
+    pub fn outbound(&self) -> &crate::outbound::OutboundPolicy {
+        &self.outbound
     }
 
     pub fn mail_enabled(&self) -> bool {
@@ -127,6 +145,12 @@ impl Channels {
                 .append_pair("timestamp", &ts.to_string())
                 .append_pair("sign", &dingtalk_sign(secret, ts));
         }
+        // An address as written never goes through the resolver: check it here. Names are
+        // checked by the client's resolver as it connects.
+        self.outbound
+            .check_url(&url)
+            .await
+            .map_err(|e| format!("refused: {e}"))?;
         let body = serde_json::json!({ "msgtype": "text", "text": { "content": text } });
         let resp = self
             .http
@@ -136,20 +160,35 @@ impl Channels {
             .await
             .map_err(|e| format!("HTTP: {}", without_url(&e)))?;
         let status = resp.status();
-        let answer = resp.text().await.unwrap_or_default();
+        // What a target answers is never kept or shown: it may be any service's page. Only
+        // the status, and a robot's numeric error code, are recorded.
         if !status.is_success() {
-            return Err(format!("HTTP {status}: {}", clip(&answer, 200)));
+            return Err(format!("HTTP {status}"));
         }
+        let answer = read_at_most(resp, 64 * 1024).await;
         // Both robots answer 200 with an error code when they refuse a message.
-        let parsed: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+        let parsed: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
         match parsed["errcode"].as_i64() {
             Some(0) | None => Ok(()),
             Some(code) => Err(format!(
-                "robot refused: errcode {code} {}",
-                parsed["errmsg"].as_str().unwrap_or("")
+                "{} (errcode {code})",
+                luodi_domain::delivery::robot_error(code)
             )),
         }
     }
+}
+
+/// The first `max` bytes of an answer's body (the rest is not read).
+async fn read_at_most(mut resp: reqwest::Response, max: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        out.extend_from_slice(&chunk);
+        if out.len() >= max {
+            out.truncate(max);
+            break;
+        }
+    }
+    out
 }
 
 /// DingTalk's robot signature: base64 of HMAC-SHA256 over "timestamp\nsecret", keyed by secret.
@@ -167,10 +206,6 @@ fn without_url(e: &reqwest::Error) -> String {
         s = s.replace(u.as_str(), "(robot)");
     }
     s
-}
-
-fn clip(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
 
 /// What one run of the sender did.

@@ -112,6 +112,12 @@ pub async fn create(
         }
     }
     v.max_len("secret", &input.secret, 200);
+    if let Ok(u) = reqwest::Url::parse(url) {
+        if let Err(refusal) = svc.channels.outbound().check_url(&u).await {
+            tracing::info!(url = %mask_url(url), %refusal, "robot URL refused");
+            v.add("url", "url_internal");
+        }
+    }
     v.into_result()?;
     let mut tx = svc.db.begin().await?;
     let org = managed_org(tx.conn(), actor, org_id).await?;
@@ -219,14 +225,15 @@ pub async fn delete(svc: &Services, actor: &Actor, org_id: i64, id: i64) -> Serv
     Ok(())
 }
 
-/// Queues a test message to the robot; the delivery record shows whether it arrived.
+/// Queues a test message to the robot; the delivery record shows whether it arrived. At most
+/// one a minute per robot, across instances (the minute is in the delivery's dedupe key).
 pub async fn test(svc: &Services, actor: &Actor, org_id: i64, id: i64) -> ServiceResult<()> {
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
     let (org, w) = of_managed_org(tx.conn(), actor, org_id, id).await?;
     let body = serde_json::json!({ "kind": "test", "org": org.name, "by": actor.name });
     let (subject, text) = svc.notices.render("zh-CN", "test", &body);
-    deliveries::enqueue(
+    let queued = deliveries::enqueue(
         tx.conn(),
         &NewDelivery {
             channel: &w.kind,
@@ -235,11 +242,14 @@ pub async fn test(svc: &Services, actor: &Actor, org_id: i64, id: i64) -> Servic
             address: &w.id.to_string(),
             subject: &subject,
             body: &text,
-            dedupe_key: &format!("test:{}:{}", w.id, now.timestamp_millis()),
+            dedupe_key: &format!("test:{}:{}", w.id, now.timestamp().div_euclid(60)),
         },
         now,
     )
     .await?;
+    if !queued {
+        return Err(ServiceError::TooSoon("robot_test_too_soon"));
+    }
     tx.commit().await?;
     Ok(())
 }

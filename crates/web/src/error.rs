@@ -45,8 +45,28 @@ impl ApiError {
     pub fn bad_request(code: &'static str, text: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code).with_text(text)
     }
+    /// Nothing here: a page (or a route) that does not exist.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found")
+        let mut e = Self::new(StatusCode::NOT_FOUND, "not_found");
+        e.args.push(("what", "page".to_owned()));
+        e
+    }
+
+    /// The error for a refusal answered without one (a route that does not exist, a method it
+    /// does not take, a body axum's extractors could not read): its status, a code, and none
+    /// of the text, which may echo the input or name internals.
+    fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(status, "method_not_allowed"),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(status, "request_too_large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(status, "unsupported_media_type"),
+            StatusCode::UNAUTHORIZED => Self::new(status, "unauthenticated"),
+            StatusCode::FORBIDDEN => Self::new(status, "forbidden"),
+            StatusCode::REQUEST_TIMEOUT => Self::new(status, "request_timeout"),
+            StatusCode::TOO_MANY_REQUESTS => Self::new(status, "too_many_requests"),
+            s => Self::new(s, "bad_request"),
+        }
     }
 }
 
@@ -85,6 +105,7 @@ impl From<ServiceError> for ApiError {
                 details: Details::Fields(v.errors),
             },
             ServiceError::Conflict(code) => ApiError::new(S::CONFLICT, code),
+            ServiceError::TooSoon(code) => ApiError::new(S::TOO_MANY_REQUESTS, code),
             ServiceError::Stale { current } => {
                 let mut a = ApiError::new(S::CONFLICT, "stale_version");
                 a.args.push(("current", current.to_string()));
@@ -183,6 +204,9 @@ pub fn field_message(
 
 pub fn explain(e: &ApiError, i18n: &I18n, lang: Lang) -> Explained {
     let mut args = e.args.clone();
+    if e.code == "not_found" && !args.iter().any(|(k, _)| *k == "what") {
+        args.push(("what", "page".to_owned()));
+    }
     if let Some(what) = args.iter_mut().find(|(k, _)| *k == "what") {
         what.1 = i18n.t(lang, &format!("object-{}", what.1));
     }
@@ -278,8 +302,12 @@ pub async fn render_errors(
     );
     let ip = crate::auth::address(req.extensions());
     let mut res = next.run(req).await;
-    let Some(err) = res.extensions_mut().remove::<ApiError>() else {
-        return res;
+    let err = match res.extensions_mut().remove::<ApiError>() {
+        Some(err) => err,
+        // A refusal without a body of ours (axum's own 404, 405, 400 … in plain text, or
+        // none): made one of ours. Pages and JSON bodies we wrote are left as they are.
+        None if res.status().is_client_error() && !ours(&res) => ApiError::for_status(res.status()),
+        None => return res,
     };
     if err.status == StatusCode::FORBIDDEN {
         audit_refusal(&state, credentials, ip, &method, &path, err.code).await;
@@ -315,6 +343,15 @@ pub async fn render_errors(
         Html(crate::ui::error_page(&state, lang, err.status, &x)),
     )
         .into_response()
+}
+
+/// Whether a response carries a body luodi wrote (a page or JSON), not a bare status or
+/// axum's plain-text rejection.
+fn ours(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| !ct.starts_with("text/plain"))
 }
 
 /// Records a refused request in the audit trail: who (if known), what, from where.

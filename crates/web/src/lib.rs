@@ -31,6 +31,12 @@ pub struct WebConfig {
     pub max_upload_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none: the peer is the client).
     pub trusted_proxies: Vec<client_addr::Cidr>,
+    /// Client addresses that may read `/metrics`.
+    pub metrics_allow: Vec<client_addr::Cidr>,
+    /// A bearer token that opens `/metrics` from anywhere.
+    pub metrics_token: Option<String>,
+    /// Time allowed between two parts of a request's body.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -39,6 +45,12 @@ impl Default for WebConfig {
             secure_cookies: false,
             max_upload_bytes: 50 * 1024 * 1024,
             trusted_proxies: Vec::new(),
+            metrics_allow: ["127.0.0.0/8", "::1"]
+                .iter()
+                .filter_map(|c| client_addr::Cidr::parse(c))
+                .collect(),
+            metrics_token: None,
+            body_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

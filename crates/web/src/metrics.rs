@@ -31,7 +31,7 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self, db_up: bool) -> String {
+    pub fn render(&self, db_up: bool, password_checks: u64) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -43,6 +43,7 @@ impl Metrics {
             env!("CARGO_PKG_VERSION")
         );
         let _ = writeln!(out, "# HELP luodi_db_up Whether the database answered.\n# TYPE luodi_db_up gauge\nluodi_db_up {}", u8::from(db_up));
+        let _ = writeln!(out, "# HELP luodi_password_checks_total Passwords checked at sign-in (unknown names are checked against a stand-in).\n# TYPE luodi_password_checks_total counter\nluodi_password_checks_total {password_checks}");
         let _ = writeln!(out, "# HELP luodi_http_requests_total HTTP requests by route and status.\n# TYPE luodi_http_requests_total counter");
         if let Ok(m) = self.requests.lock() {
             for ((method, route, status), n) in m.iter() {
@@ -95,12 +96,42 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(healthz))
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// The figures, for a client in `metrics_allow` or one that shows `metrics_token`: they name
+/// every route and how busy it is, which is nobody else's business.
+async fn metrics(State(state): State<AppState>, parts: axum::http::request::Parts) -> Response {
+    let from_allowed = parts
+        .extensions
+        .get::<crate::auth::ClientAddr>()
+        .is_some_and(|a| state.config.metrics_allow.iter().any(|c| c.contains(a.0)));
+    let with_token = match (
+        &state.config.metrics_token,
+        crate::auth::bearer_token(&parts.headers),
+    ) {
+        (Some(want), Some(got)) => constant_time_eq(want.trim().as_bytes(), got.as_bytes()),
+        _ => false,
+    };
+    if !from_allowed && !with_token {
+        return crate::error::ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "metrics_not_allowed",
+        )
+        .into_response();
+    }
     let up = state.svc.db.ping().await;
+    let checks = state
+        .svc
+        .password_checks
+        .load(std::sync::atomic::Ordering::Relaxed);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(up),
+        state.metrics.render(up, checks),
     )
+        .into_response()
+}
+
+/// Whether two secrets are equal, in a time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Liveness and database reachability.

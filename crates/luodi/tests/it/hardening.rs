@@ -6,7 +6,7 @@
 use crate::helpers::{json, TestApp};
 use luodi::config::Layer;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
@@ -218,4 +218,146 @@ async fn bodies_over_the_limit_are_refused() {
             .collect::<String>()
     );
     assert_eq!(app.snapshot().await, before);
+}
+
+/// `/metrics` lists every route and how busy it is: only the addresses the operator lists
+/// (`metrics_allow`, loopback by default) or a scraper with `metrics_token` may read it. Behind
+/// a trusted proxy the client, not the proxy, is judged.
+#[tokio::test]
+async fn metrics_are_served_only_to_listed_addresses_or_with_the_token() {
+    let token = "scraper-token-0123456789";
+    let app = TestApp::spawn_with(
+        Arc::new(luodi_domain::SystemClock),
+        Layer {
+            metrics_allow: Some(vec!["10.9.9.0/24".into()]),
+            metrics_token: Some(token.into()),
+            trusted_proxies: Some(vec!["127.0.0.1".into()]),
+            ..Default::default()
+        },
+    )
+    .await;
+    let c = app.anon();
+    let (s, v) = json(
+        c.get(app.url("/metrics"))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("metrics"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("metrics_not_allowed"))
+    );
+    for wrong in ["Bearer wrong-token-000000000", "Basic c2NyYXBlcjp4"] {
+        let r = c
+            .get(app.url("/metrics"))
+            .header("Authorization", wrong)
+            .send()
+            .await
+            .expect("metrics");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{wrong}");
+    }
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r
+        .text()
+        .await
+        .expect("text")
+        .contains("luodi_http_requests_total"));
+    // Through the proxy, from a listed address.
+    let r = c
+        .get(app.url("/metrics"))
+        .header("X-Forwarded-For", "10.9.9.7")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c
+        .get(app.url("/metrics"))
+        .header("X-Forwarded-For", "203.0.113.5")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// Every refusal has the one error body `{code, message, details}` (or the error page), in
+/// the reader's language with nothing left untranslated, and never echoes where a parser
+/// stopped in the input.
+#[tokio::test]
+async fn every_refusal_has_the_error_body_and_echoes_nothing() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode)> = vec![
+        (
+            office.get(app.url("/api/v1/items?page=abc")),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            office.get(app.url("/api/v1/items/not-a-number")),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            office.get(app.url("/api/v1/no-such-thing")),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            office.delete(app.url("/api/v1/orgs")),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            office
+                .post(app.url("/api/v1/orgs"))
+                .header("content-type", "application/json")
+                .body("{\"code\": \"X1\",\n  \"name\": 5, \"kind\": \"unit\"}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            office
+                .post(app.url("/api/v1/orgs"))
+                .header("content-type", "application/json")
+                .body("{\"code\": "),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            office.post(app.url("/api/v1/orgs")).body("code=x"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for (req, want) in cases {
+        let r = req.send().await.expect("send");
+        let status = r.status();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = r.text().await.expect("body");
+        assert_eq!(status, want, "{body}");
+        assert!(ct.starts_with("application/json"), "{status}: {ct} {body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        assert!(
+            v["code"].is_string() && v["message"].is_string() && v["details"].is_object(),
+            "{body}"
+        );
+        for leak in ["{$", "$what", " line ", " column "] {
+            assert!(!body.contains(leak), "{leak:?} in {body}");
+        }
+    }
+    // Pages too: a page that does not exist says so in words.
+    let r = office
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let html = r.text().await.expect("html");
+    assert!(!html.contains("{$") && html.contains("页面"), "{html}");
 }

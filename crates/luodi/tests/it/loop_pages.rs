@@ -378,7 +378,7 @@ async fn reminder_channels_through_the_pages() {
             ("name", "交通运输厅专班群"),
             (
                 "url",
-                "http://127.0.0.1:9/robot/send?access_token=SECRET-TOKEN",
+                "http://203.0.113.9/robot/send?access_token=SECRET-TOKEN",
             ),
             ("secret", "SECx"),
         ],

@@ -318,7 +318,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_rejection(rej: JsonRejection) -> ApiError {
-    let text = rej.body_text();
+    let text = without_position(&rej.body_text());
     if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large");
     }
@@ -338,6 +338,28 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
         }
         _ => ApiError::bad_request("bad_request", text),
     }
+}
+
+/// A deserialiser's message without where in the text it stopped (`at line 1 column 57`):
+/// the field and what was wrong are for the caller, positions in our parser are not.
+fn without_position(text: &str) -> String {
+    let mut out = text.to_owned();
+    while let Some(at) = out.find(" at line ") {
+        let rest = &out[at + " at line ".len()..];
+        let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+        let n = digits(rest);
+        let tail = &rest[n..];
+        let Some(col) = tail.strip_prefix(" column ") else {
+            break;
+        };
+        let m = digits(col);
+        if n == 0 || m == 0 {
+            break;
+        }
+        let end = at + " at line ".len() + n + " column ".len() + m;
+        out.replace_range(at..end, "");
+    }
+    out
 }
 
 /// The version a change is based on: `If-Match: "N"` or a `version` field. Returns it and
