@@ -15,6 +15,7 @@ pub mod lockout;
 pub mod net;
 pub mod org;
 pub mod password;
+pub mod refusals;
 pub mod role;
 pub mod rollup;
 pub mod search;

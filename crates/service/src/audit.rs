@@ -140,7 +140,18 @@ pub async fn event_in(svc: &Services, c: Conn<'_>, e: Event<'_>) -> ServiceResul
     Ok(())
 }
 
-/// Records a refused HTTP request (`request` is "METHOD /path", `code` the refusal's code).
+/// Whose refusals are counted together: an account, or an address for requests signed by
+/// no one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RefusalKey {
+    pub actor_id: Option<i64>,
+    /// The account's name, or the address.
+    pub who: String,
+}
+
+/// Records a refused request (`request` is "METHOD /path", `code` the refusal's code), at most
+/// a few a minute per account or address: the rest are counted, and the count is written when
+/// the minute is over ([`flush_refusals`]).
 pub async fn refusal(
     svc: &Services,
     actor_id: Option<i64>,
@@ -149,35 +160,107 @@ pub async fn refusal(
     request: &str,
     code: &str,
 ) {
-    let r = async {
-        let mut tx = svc.db.begin().await?;
-        luodi_store::audit::append(
-            tx.conn(),
-            signed(
-                svc,
-                NewAudit {
-                    at: svc.now(),
-                    actor_id,
-                    actor_name: actor_name.to_owned(),
-                    action: "request.refused".to_owned(),
-                    object_type: "http".to_owned(),
-                    object_id: Some(request.chars().take(300).collect()),
-                    org_path: None,
-                    before_json: None,
-                    after_json: Some(serde_json::json!({ "code": code }).to_string()),
-                    ip: ip.map(str::to_owned),
-                    outcome: "refused".to_owned(),
-                    ..Default::default()
-                },
-            ),
-        )
-        .await?;
-        tx.commit().await
+    let key = RefusalKey {
+        actor_id,
+        who: match actor_id {
+            Some(_) => actor_name.to_owned(),
+            None => ip.unwrap_or(actor_name).to_owned(),
+        },
+    };
+    let admit = svc
+        .refusals
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .admit(&key, svc.now());
+    if admit == luodi_domain::refusals::Admit::Count {
+        return;
     }
-    .await;
-    if let Err(err) = r {
+    let r = NewAudit {
+        at: svc.now(),
+        actor_id,
+        actor_name: actor_name.to_owned(),
+        action: "request.refused".to_owned(),
+        object_type: "http".to_owned(),
+        object_id: Some(request.chars().take(300).collect()),
+        org_path: None,
+        before_json: None,
+        after_json: Some(serde_json::json!({ "code": code }).to_string()),
+        ip: ip.map(str::to_owned),
+        outcome: "refused".to_owned(),
+        ..Default::default()
+    };
+    if let Err(err) = append_alone(svc, r).await {
         tracing::error!(error = %err, "could not write audit record of a refusal");
     }
+}
+
+/// Writes the counts of refusals left unwritten in windows that have ended: one record per
+/// account or address, `request.refused.more` with the count.
+pub async fn flush_refusals(svc: &Services) -> ServiceResult<()> {
+    let ended = svc
+        .refusals
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .ended(svc.now());
+    for u in ended {
+        let r = NewAudit {
+            at: svc.now(),
+            actor_id: u.key.actor_id,
+            actor_name: u.key.who.clone(),
+            action: "request.refused.more".to_owned(),
+            object_type: "http".to_owned(),
+            object_id: None,
+            org_path: None,
+            before_json: None,
+            after_json: Some(serde_json::json!({ "count": u.count, "since": u.since }).to_string()),
+            ip: u.key.actor_id.is_none().then(|| u.key.who.clone()),
+            outcome: "refused".to_owned(),
+            ..Default::default()
+        };
+        append_alone(svc, r).await?;
+    }
+    Ok(())
+}
+
+/// A download of data out of luodi (an export, a document, an evidence file): who took which
+/// file from where. Its record must be written before the file is handed out.
+pub async fn export(
+    svc: &Services,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    ip: Option<&str>,
+    request: &str,
+    file_name: &str,
+    bytes: u64,
+) -> ServiceResult<()> {
+    append_alone(
+        svc,
+        NewAudit {
+            at: svc.now(),
+            actor_id,
+            actor_name: actor_name.to_owned(),
+            action: "data.export".to_owned(),
+            object_type: "http".to_owned(),
+            object_id: Some(request.chars().take(300).collect()),
+            org_path: None,
+            before_json: None,
+            after_json: Some(
+                serde_json::json!({ "file_name": file_name, "bytes": bytes }).to_string(),
+            ),
+            ip: ip.map(str::to_owned),
+            outcome: "ok".to_owned(),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Appends one record in a transaction of its own.
+async fn append_alone(svc: &Services, r: NewAudit) -> ServiceResult<()> {
+    let mut tx = svc.db.begin().await?;
+    luodi_store::audit::append(tx.conn(), signed(svc, r)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Browses the trail: the audit administrator only, within their scope.
@@ -283,6 +366,9 @@ pub fn spawn_sealer(svc: Services, period: std::time::Duration) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if let Err(e) = flush_refusals(&svc).await {
+                tracing::error!(error = %e, "writing the count of refusals failed");
+            }
             if let Err(e) = seal(&svc).await {
                 tracing::error!(error = %e, "sealing the audit trail failed");
             }

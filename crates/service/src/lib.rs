@@ -127,6 +127,8 @@ pub struct Services {
     pub unknown_names: Arc<std::sync::Mutex<luodi_domain::lockout::UnknownNames>>,
     /// Passwords checked at sign-in, known accounts and unknown names alike.
     pub password_checks: Arc<std::sync::atomic::AtomicU64>,
+    /// Refusals written to the audit trail one by one, per account or address.
+    pub refusals: Arc<std::sync::Mutex<luodi_domain::refusals::RefusalBudget<audit::RefusalKey>>>,
 }
 
 /// From when to when the re-bucketing check found nothing due.
@@ -152,6 +154,9 @@ impl Services {
             throttle: Arc::default(),
             unknown_names: Arc::default(),
             password_checks: Arc::default(),
+            refusals: Arc::new(std::sync::Mutex::new(
+                luodi_domain::refusals::RefusalBudget::new(Default::default()),
+            )),
         }
     }
 

@@ -291,16 +291,6 @@ pub async fn render_errors(
             .and_then(|v| v.to_str().ok()),
     );
     let fragment = req.headers().contains_key("x-fragment");
-    let method = req.method().clone();
-    let credentials = (
-        req.headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned),
-        crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).map(str::to_owned),
-    );
-    let ip = crate::auth::address(req.extensions());
     let mut res = next.run(req).await;
     let err = match res.extensions_mut().remove::<ApiError>() {
         Some(err) => err,
@@ -309,9 +299,6 @@ pub async fn render_errors(
         None if res.status().is_client_error() && !ours(&res) => ApiError::for_status(res.status()),
         None => return res,
     };
-    if err.status == StatusCode::FORBIDDEN {
-        audit_refusal(&state, credentials, ip, &method, &path, err.code).await;
-    }
     let x = explain(&err, &state.i18n, lang);
     if json {
         let mut r = (err.status, axum::Json(json_body(&x))).into_response();
@@ -352,42 +339,6 @@ fn ours(res: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| !ct.starts_with("text/plain"))
-}
-
-/// Records a refused request in the audit trail: who (if known), what, from where.
-async fn audit_refusal(
-    state: &AppState,
-    (bearer, cookie): (Option<String>, Option<String>),
-    ip: Option<String>,
-    method: &axum::http::Method,
-    path: &str,
-    code: &str,
-) {
-    use luodi_service::auth;
-    let signed = match (bearer, cookie) {
-        (Some(t), _) => auth::api_token(&state.svc, &t, ip.as_deref())
-            .await
-            .ok()
-            .flatten(),
-        (None, Some(c)) => auth::session(&state.svc, &c, ip.as_deref())
-            .await
-            .ok()
-            .flatten(),
-        _ => None,
-    };
-    let name = signed
-        .as_ref()
-        .map(|s| s.actor.name.clone())
-        .unwrap_or_else(|| "anonymous".into());
-    luodi_service::audit::refusal(
-        &state.svc,
-        signed.as_ref().map(|s| s.user.id),
-        &name,
-        ip.as_deref(),
-        &format!("{method} {path}"),
-        code,
-    )
-    .await;
 }
 
 /// Percent-encodes a path for a query parameter.

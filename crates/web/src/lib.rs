@@ -12,6 +12,7 @@ pub mod input;
 pub mod local_path;
 pub mod metrics;
 pub mod notices;
+pub mod trail;
 pub mod ui;
 
 use axum::extract::DefaultBodyLimit;
@@ -94,6 +95,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::csrf_guard,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), trail::record))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

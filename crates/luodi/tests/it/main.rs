@@ -36,3 +36,4 @@ mod search;
 mod sensitive;
 mod sessions;
 mod totp;
+mod trail;

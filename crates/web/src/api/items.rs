@@ -583,7 +583,8 @@ pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) 
         .collect();
     let encoded = crate::error::urlencode(file_name).replace('/', "%2F");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    (
+    let size = bytes.len() as u64;
+    let mut res = (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
@@ -591,7 +592,13 @@ pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) 
         ],
         bytes,
     )
-        .into_response()
+        .into_response();
+    // Every file that leaves is audited (crate::trail).
+    res.extensions_mut().insert(crate::trail::Export {
+        file_name: file_name.to_owned(),
+        bytes: size,
+    });
+    res
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -7,7 +7,7 @@
 use super::orgs::{fmt_time, pager_info, parse_version, render_status, see_other, FormErrors};
 use super::{opt_id, query_base, render, Ctx, Pager};
 use crate::api::items::{attachment_response, item_query, ItemListParams};
-use crate::auth::{lang_of, ClientIp, Signed};
+use crate::auth::{lang_of, Signed};
 use crate::error::{explain, ApiError};
 use crate::i18n::{I18n, Lang};
 use crate::AppState;
@@ -1400,10 +1400,8 @@ async fn item_response(
 async fn refused(
     state: &AppState,
     headers: &HeaderMap,
-    ip: Option<String>,
     signed: &SignedIn,
     id: i64,
-    request: &str,
     err: ApiError,
     mut forms: ItemForms,
 ) -> Result<Response, ApiError> {
@@ -1419,18 +1417,6 @@ async fn refused(
     if !shown {
         return Err(err);
     }
-    if err.status == StatusCode::FORBIDDEN {
-        // As the error middleware does for refusals it renders itself.
-        luodi_service::audit::refusal(
-            &state.svc,
-            Some(signed.user.id),
-            &signed.actor.name,
-            ip.as_deref(),
-            request,
-            err.code,
-        )
-        .await;
-    }
     let lang = lang_of(headers);
     let x = explain(&err, &state.i18n, lang);
     forms.error = Some(x.message);
@@ -1440,7 +1426,12 @@ async fn refused(
         .map(|f| field_detail(&state.i18n, lang, &f.field, &f.message))
         .collect();
     forms.details.extend(x.text);
-    item_response(state, headers, signed, id, None, forms, err.status).await
+    let refusal = crate::trail::refusal_code(&err);
+    let res = item_response(state, headers, signed, id, None, forms, err.status).await?;
+    Ok(match refusal {
+        Some(code) => crate::trail::mark_refused(res, code),
+        None => res,
+    })
 }
 
 /// "Field: message" for a field of a refused step.
@@ -1502,7 +1493,6 @@ fn action_of(f: &TransitionForm) -> Result<Action, ServiceError> {
 async fn transition(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     Form(form): Form<TransitionForm>,
@@ -1526,8 +1516,7 @@ async fn transition(
                 new_due_on: form.new_due_on.clone(),
                 ..Default::default()
             };
-            let request = format!("POST /items/{id}/transitions {}", form.action.trim());
-            refused(&state, &headers, ip, &signed, id, &request, e.into(), forms).await
+            refused(&state, &headers, &signed, id, e.into(), forms).await
         }
     }
 }
@@ -1543,7 +1532,6 @@ pub struct NoteForm {
 async fn add_note(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
@@ -1570,8 +1558,7 @@ async fn add_note(
                 note_progress: Some(form.progress_percent.clone()),
                 ..Default::default()
             };
-            let request = format!("POST /items/{id}/notes");
-            refused(&state, &headers, ip, &signed, id, &request, e.into(), forms).await
+            refused(&state, &headers, &signed, id, e.into(), forms).await
         }
     }
 }
@@ -1579,7 +1566,6 @@ async fn add_note(
 async fn upload_evidence(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     mp: Multipart,
@@ -1607,20 +1593,7 @@ async fn upload_evidence(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/items/{id}"), "evidence_added")),
-        Err(e) => {
-            let request = format!("POST /items/{id}/evidence");
-            refused(
-                &state,
-                &headers,
-                ip,
-                &signed,
-                id,
-                &request,
-                e,
-                ItemForms::default(),
-            )
-            .await
-        }
+        Err(e) => refused(&state, &headers, &signed, id, e, ItemForms::default()).await,
     }
 }
 

@@ -134,12 +134,18 @@ pub fn see_other(path: &str, ok: &str) -> Response {
     Redirect::to(&format!("{path}?ok={ok}")).into_response()
 }
 
-/// A 303 redirect after a refused POST that has no form to show again: the page says why.
+/// A 303 redirect after a refused POST that has no form to show again: the page says why. A
+/// refusal of the actor (403) goes to the audit trail.
 pub fn see_refused(path: &str, e: ServiceError) -> Result<Response, ApiError> {
     let api = ApiError::from(e);
     match api.status {
         StatusCode::CONFLICT | StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY => {
-            Ok(Redirect::to(&format!("{path}?refused={}", api.code)).into_response())
+            let res = Redirect::to(&format!("{path}?refused={}", api.code)).into_response();
+            Ok(if api.status == StatusCode::FORBIDDEN {
+                crate::trail::mark_refused(res, api.code)
+            } else {
+                res
+            })
         }
         _ => Err(api),
     }

@@ -6,7 +6,7 @@
 use super::orgs::{kind_options, pager_info, parse_version, render_status, see_other};
 use super::orgs::{validation, FormErrors};
 use super::{opt_id, query_base, render, Ctx, Pager};
-use crate::auth::{lang_of, ClientIp, Signed};
+use crate::auth::{lang_of, Signed};
 use crate::error::{explain, ApiError};
 use crate::AppState;
 use askama::Template;
@@ -622,10 +622,8 @@ async fn report_response(
 async fn refused(
     state: &AppState,
     headers: &HeaderMap,
-    ip: Option<String>,
     signed: &SignedIn,
     id: i64,
-    request: &str,
     err: ApiError,
     mut forms: ReportForms,
 ) -> Result<Response, ApiError> {
@@ -639,24 +637,17 @@ async fn refused(
     if !shown {
         return Err(err);
     }
-    if err.status == StatusCode::FORBIDDEN {
-        // As the error middleware does for refusals it renders itself.
-        luodi_service::audit::refusal(
-            &state.svc,
-            Some(signed.user.id),
-            &signed.actor.name,
-            ip.as_deref(),
-            request,
-            err.code,
-        )
-        .await;
-    }
     let lang = lang_of(headers);
     let x = explain(&err, &state.i18n, lang);
     forms.error = Some(x.message);
     forms.details = x.fields.iter().map(|f| f.message.clone()).collect();
     forms.details.extend(x.text);
-    report_response(state, headers, signed, id, None, forms, err.status).await
+    let refusal = crate::trail::refusal_code(&err);
+    let res = report_response(state, headers, signed, id, None, forms, err.status).await?;
+    Ok(match refusal {
+        Some(code) => crate::trail::mark_refused(res, code),
+        None => res,
+    })
 }
 
 /// The report form as sent: the three texts, the version read, and which button was pressed.
@@ -678,7 +669,6 @@ fn text_field(f: &str) -> Option<String> {
 async fn write(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     Form(form): Form<ReportForm>,
@@ -731,8 +721,7 @@ async fn write(
                 texts: Some(texts),
                 ..Default::default()
             };
-            let request = format!("POST /reports/{id}");
-            refused(&state, &headers, ip, &signed, id, &request, e.into(), forms).await
+            refused(&state, &headers, &signed, id, e.into(), forms).await
         }
     }
 }
@@ -749,7 +738,6 @@ pub struct ReviewForm {
 async fn review(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     Form(form): Form<ReviewForm>,
@@ -805,8 +793,7 @@ async fn review(
                 comment: form.comment,
                 ..Default::default()
             };
-            let request = format!("POST /reports/{id}/review");
-            refused(&state, &headers, ip, &signed, id, &request, e.into(), forms).await
+            refused(&state, &headers, &signed, id, e.into(), forms).await
         }
     }
 }
