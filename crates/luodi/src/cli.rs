@@ -610,13 +610,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let limits = luodi_office::sheet::Limits {
-                max_bytes: cfg.max_upload_bytes,
-                ..Default::default()
-            };
-            let sheet = luodi_office::org_import::parse_sheet(&bytes, &name, &limits)
-                .map_err(ServiceError::from)?;
-            let n = luodi_service::orgs::import(&svc, &Actor::cli(), sheet).await?;
+            let permit = luodi_service::orgs::admit_import(&svc, &Actor::cli())?;
+            let n = luodi_service::orgs::import_file(&svc, permit, bytes, &name).await?;
             println!("imported {} orgs from {}", n.created, path.display());
             Ok(())
         }
@@ -1065,7 +1060,8 @@ async fn ledger_command(svc: &Services, command: LedgerCommand) -> anyhow::Resul
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let started = std::time::Instant::now();
-            let r = luodi_service::ledger::import(svc, &actor, campaign, bytes, &name).await?;
+            let permit = luodi_service::ledger::admit(svc, &actor)?;
+            let r = luodi_service::ledger::import(svc, permit, campaign, bytes, &name).await?;
             println!(
                 "imported {} items from {} in {:.1}s",
                 r.created,

@@ -330,7 +330,7 @@ impl Config {
         if metrics_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
             return Err("metrics_token must be at least 16 characters".into());
         }
-        let imports_at_once = l.imports_at_once.unwrap_or(2);
+        let imports_at_once = l.imports_at_once.unwrap_or(1);
         let header_timeout = l.header_timeout_seconds.unwrap_or(10);
         let body_timeout = l.body_timeout_seconds.unwrap_or(15);
         let connections_per_address = l.connections_per_address.unwrap_or(64);

@@ -89,6 +89,7 @@ pub fn services(db: Db, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         field_key: luodi_service::crypto::FieldKey::new(&load_key(&config.field_key, 16)?)
             .ok_or_else(|| anyhow::anyhow!("the field key must be 16 bytes (32 hex digits)"))?,
         totp_for_admins: config.totp_for_admins,
+        imports_at_once: config.imports_at_once,
     };
     let channels = luodi_service::notify::Channels::new(&config.channels)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -83,6 +83,12 @@ pub enum ImportError {
     /// Some rows are invalid; every problem found, sorted by row then column.
     #[error("{} row errors", .0.len())]
     Rows(Vec<CellError>),
+    /// The cells hold more text than [`sheet::Limits::max_text_bytes`] once read.
+    #[error("more than {max_mib} MiB of text")]
+    TooMuchText {
+        /// The limit, in MiB.
+        max_mib: u64,
+    },
     /// More data rows than [`sheet::Limits::max_rows`].
     #[error("too many rows")]
     TooManyRows {

@@ -38,18 +38,27 @@ pub struct Limits {
     pub max_bytes: u64,
     /// Most data rows: the sheet may use rows 1 ..= `max_rows + 1` (a header plus the data).
     pub max_rows: usize,
-    /// Largest total declared uncompressed size of an xlsx (zip) archive; also caps the total
-    /// text materialised from an xlsx.
+    /// Largest total declared uncompressed size of an xlsx (zip) archive.
     pub max_unzipped_bytes: u64,
+    /// Most text, in bytes, the cells of a sheet may hold once read. A workbook can repeat one
+    /// shared string in every cell, so that a 2 MB file expands to hundreds of megabytes
+    /// without looking like a zip bomb; this caps what reading it may cost.
+    pub max_text_bytes: u64,
 }
 
+/// What a ledger's text comes to: 100,000 rows of the benchmark's ledger (a problem, a measure,
+/// a unit, a person, labels and dates) hold 23 MB of text; offices write longer problems and
+/// measures, so a margin of almost three times that.
+pub const DEFAULT_TEXT_BYTES: u64 = 64 * MIB;
+
 impl Default for Limits {
-    /// 50 MiB files, 200,000 rows, 500 MiB uncompressed.
+    /// 50 MiB files, 200,000 rows, 500 MiB uncompressed, 64 MiB of text.
     fn default() -> Self {
         Limits {
             max_bytes: 50 * MIB,
             max_rows: 200_000,
             max_unzipped_bytes: 500 * MIB,
+            max_text_bytes: DEFAULT_TEXT_BYTES,
         }
     }
 }
@@ -135,10 +144,9 @@ impl<'l> Grid<'l> {
         }
         self.text = self.text.saturating_add(value.len() as u64);
         if self.text > self.text_budget {
-            return Err(ImportError::Unreadable(format!(
-                "the sheet holds more than {} MiB of text",
-                self.text_budget / MIB
-            )));
+            return Err(ImportError::TooMuchText {
+                max_mib: self.text_budget / MIB,
+            });
         }
         if self.rows.len() <= row {
             self.rows.resize_with(row + 1, Vec::new);
@@ -167,7 +175,7 @@ fn read_csv(text: &str, limits: &Limits) -> Result<Vec<Vec<String>>, ImportError
         .flexible(true)
         .delimiter(sniff_delimiter(text))
         .from_reader(text.as_bytes());
-    let mut grid = Grid::new(limits, u64::MAX);
+    let mut grid = Grid::new(limits, limits.max_text_bytes);
     let mut record = csv::StringRecord::new();
     // The csv reader skips blank lines, but a spreadsheet shows them as rows: recover them from
     // the bytes consumed for each record, so that row numbers match what the user sees.
@@ -257,7 +265,7 @@ fn read_xlsx_inner(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>, Im
         .map(|s| s.name.clone())
         .ok_or_else(|| ImportError::Unreadable("the workbook has no worksheet".into()))?;
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(unreadable)?;
-    let mut grid = Grid::new(limits, limits.max_unzipped_bytes);
+    let mut grid = Grid::new(limits, limits.max_text_bytes);
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let (row, col) = cell.get_position();
         grid.put(row as usize, col as usize, cell_text(cell.get_value()))?;

@@ -97,34 +97,69 @@ pub struct ImportSummary {
     pub created: usize,
 }
 
+/// Leave to import a ledger: the importer may record items somewhere, and has no other import
+/// running or waiting. Taken before the file is read; the import's rows are then checked
+/// against the units the importer may record items for.
+pub struct ImportPermit {
+    actor: Actor,
+    ticket: crate::imports::Ticket,
+}
+
+/// Checks that `actor` may import a ledger at all, and takes their one import.
+pub fn admit(svc: &Services, actor: &Actor) -> ServiceResult<ImportPermit> {
+    if !actor.can_somewhere(Permission::EditItems) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(ImportPermit {
+        ticket: svc.imports.reserve(actor.user_id.unwrap_or(0))?,
+        actor: actor.clone(),
+    })
+}
+
 /// Imports a filled ledger into `campaign_id`. The workbook is parsed and every row checked
 /// (fields, then responsible units against the importer's scope) before anything is written;
 /// then every item goes in one transaction, and the roll-up counters are added once per org.
 pub async fn import(
     svc: &Services,
-    actor: &Actor,
+    permit: ImportPermit,
     campaign_id: i64,
     bytes: Vec<u8>,
     file_name: &str,
 ) -> ServiceResult<ImportSummary> {
-    import_reporting(svc, actor, campaign_id, bytes, file_name, None).await
+    let _slot = permit.ticket.slot(|| {}).await?;
+    import_reporting(svc, &permit.actor, campaign_id, bytes, file_name, None).await
 }
 
-/// Runs an import as a background job of the actor; returns the job's id at once.
+/// Runs an import as a background job of the actor; returns the job's id at once. The job
+/// shows "queued" while it waits for a slot.
 pub fn start_import(
     svc: &Services,
-    actor: &Actor,
+    permit: ImportPermit,
     campaign_id: i64,
     bytes: Vec<u8>,
     file_name: &str,
 ) -> u64 {
-    let reporter = svc
-        .jobs
-        .start(actor.user_id.unwrap_or(0), "ledger_import", svc.now());
+    let reporter = svc.jobs.start(
+        permit.actor.user_id.unwrap_or(0),
+        "ledger_import",
+        svc.now(),
+    );
     let id = reporter.id();
-    let (svc, actor, name) = (svc.clone(), actor.clone(), file_name.to_owned());
+    let (svc, name) = (svc.clone(), file_name.to_owned());
     tokio::spawn(async move {
-        let r = import_reporting(&svc, &actor, campaign_id, bytes, &name, Some(&reporter)).await;
+        let r = async {
+            let _slot = permit.ticket.slot(|| reporter.set("queued", 0, 0)).await?;
+            import_reporting(
+                &svc,
+                &permit.actor,
+                campaign_id,
+                bytes,
+                &name,
+                Some(&reporter),
+            )
+            .await
+        }
+        .await;
         let outcome = r.map(|s| serde_json::json!({ "created": s.created }));
         svc.jobs.finish(&reporter, outcome, svc.now());
     });
@@ -153,10 +188,10 @@ async fn import_reporting(
         ..Default::default()
     };
     let name = file_name.to_owned();
-    let parsed: Vec<ImportedItem> =
-        tokio::task::spawn_blocking(move || ledger::parse(&bytes, &name, &limits))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+    let parsed: Vec<ImportedItem> = svc
+        .imports
+        .read(move || ledger::parse(&bytes, &name, &limits))
+        .await??;
     let now = svc.now();
     let mut tx = svc.db.begin().await?;
     if !luodi_store::campaigns::is_visible(

@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod crypto;
 pub mod dashboard;
 pub mod error;
+pub mod imports;
 pub mod interviews;
 pub mod items;
 pub mod jobs;
@@ -68,6 +69,8 @@ pub struct ServiceConfig {
     pub field_key: crypto::FieldKey,
     /// The three administrators must sign in with a second factor (TOTP).
     pub totp_for_admins: bool,
+    /// Spreadsheet imports run at once in this instance.
+    pub imports_at_once: usize,
 }
 
 /// A fresh key, for tools and tests that keep no chain across runs.
@@ -98,6 +101,7 @@ impl Default for ServiceConfig {
             audit_retention_days: 180,
             field_key: crypto::FieldKey::random(),
             totp_for_admins: false,
+            imports_at_once: 1,
         }
     }
 }
@@ -112,6 +116,8 @@ pub struct Services {
     pub files: luodi_store::files::FileStore,
     /// Long work running in this instance, with its progress.
     pub jobs: jobs::Jobs,
+    /// Imports: one per account, a few at once.
+    pub imports: imports::ImportGate,
     /// E-mail and group robots.
     pub channels: Arc<notify::Channels>,
     /// Notices in the reader's language, for the outside channels.
@@ -141,7 +147,9 @@ impl Services {
         config: ServiceConfig,
         files: luodi_store::files::FileStore,
     ) -> Self {
+        let imports = imports::ImportGate::new(config.imports_at_once);
         Self {
+            imports,
             db,
             clock,
             config,

@@ -459,6 +459,45 @@ pub struct ImportSummary {
     pub created: usize,
 }
 
+/// Leave to import an org tree: the importer manages orgs somewhere, and has no other import
+/// running or waiting. Taken before the file is read.
+pub struct ImportPermit {
+    actor: Actor,
+    ticket: crate::imports::Ticket,
+}
+
+/// Checks that `actor` may import orgs at all, and takes their one import.
+pub fn admit_import(svc: &Services, actor: &Actor) -> ServiceResult<ImportPermit> {
+    if !actor.can_somewhere(Permission::ManageOrgs) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(ImportPermit {
+        ticket: svc.imports.reserve(actor.user_id.unwrap_or(0))?,
+        actor: actor.clone(),
+    })
+}
+
+/// Reads an org tree from a file (its rows checked first, all or nothing) and imports it, in
+/// one of the instance's import slots.
+pub async fn import_file(
+    svc: &Services,
+    permit: ImportPermit,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> ServiceResult<ImportSummary> {
+    let _slot = permit.ticket.slot(|| {}).await?;
+    let limits = luodi_office::sheet::Limits {
+        max_bytes: svc.config.max_upload_bytes,
+        ..Default::default()
+    };
+    let name = file_name.to_owned();
+    let sheet = svc
+        .imports
+        .read(move || luodi_office::org_import::parse_sheet(&bytes, &name, &limits))
+        .await??;
+    import(svc, &permit.actor, sheet).await
+}
+
 /// Imports parsed rows: every row is checked against the database first (codes free, parents
 /// known and manageable); any bad row and nothing is written. All rows go in one transaction.
 pub async fn import(

@@ -145,6 +145,11 @@ fn import_error(e: ImportError) -> ApiError {
             a
         }
         ImportError::Empty => ApiError::new(S::UNPROCESSABLE_ENTITY, "empty_file"),
+        ImportError::TooMuchText { max_mib } => {
+            let mut a = ApiError::new(S::PAYLOAD_TOO_LARGE, "too_much_text");
+            a.args.push(("max", format!("{max_mib} MiB")));
+            a
+        }
         ImportError::TooManyRows { max } => {
             let mut a = ApiError::new(S::PAYLOAD_TOO_LARGE, "too_many_rows");
             a.args.push(("max", max.to_string()));

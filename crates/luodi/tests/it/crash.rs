@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 }
 
 /// `luodi demo` on `dir` (seeds the demo on the first start), answering on its port.
-async fn start(dir: &Path) -> (Child, String) {
+pub(crate) async fn start(dir: &Path) -> (Child, String) {
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_luodi"))
         .args([
@@ -60,7 +60,7 @@ async fn start(dir: &Path) -> (Child, String) {
     panic!("luodi did not start");
 }
 
-async fn login(base: &str, who: &str) -> Client {
+pub(crate) async fn login(base: &str, who: &str) -> Client {
     let c = Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -348,6 +348,21 @@ async fn sigkill_during_an_import_and_a_burst_of_transitions_loses_nothing_ackno
             }
             import_seconds = Some(t0.elapsed().as_secs_f64());
         } else {
+            // The burst must have been answered before the moment is chosen: on a busy machine
+            // its first answers can come after any fixed delay (wait for the event, not a guess).
+            let waiting = Instant::now();
+            while acked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .versions
+                .is_empty()
+            {
+                assert!(
+                    waiting.elapsed() < Duration::from_secs(300),
+                    "run {run}: no transition answered in five minutes"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             // Later runs die at a random moment of the import (a few after it).
             let span = import_seconds.unwrap_or(5.0) * 1.2;
             let at = 0.2 + span * (rng.next() % 1000) as f64 / 1000.0;

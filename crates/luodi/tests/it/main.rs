@@ -26,6 +26,7 @@ mod item_edit_page;
 mod items;
 mod keyworks;
 mod loop_pages;
+mod memory;
 mod organisation;
 mod programme_pages;
 mod records;

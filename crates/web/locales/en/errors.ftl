@@ -149,3 +149,5 @@ err-method_not_allowed = This address does not take this request method.
 err-metrics_not_allowed = The metrics are open only to the addresses the operator lists (metrics_allow) or to a request with the token (metrics_token).
 err-request_timeout = The request's body came too slowly; the connection was closed.
 err-too_many_requests = Too many requests; try again shortly.
+err-too_much_text = The sheet holds more than { $max } of text and cannot be imported; split it and import the parts.
+err-import_in_progress = An import of yours is running or waiting; import again once it has finished.

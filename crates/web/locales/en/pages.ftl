@@ -45,6 +45,7 @@ ledger-import-file = Ledger file
 ledger-import-submit = Check and import
 ledger-import-more = { $count } more problems not listed.
 job-title = Import progress
+job-phase-queued = Queued (starts when other imports have finished)
 job-phase-parsing = Reading the file
 job-phase-checking = Checking every row
 job-phase-writing = Writing

@@ -149,3 +149,5 @@ err-method_not_allowed = 该地址不接受这种请求方法。
 err-metrics_not_allowed = 运行指标只对运维配置的地址（metrics_allow）或持有令牌（metrics_token）的请求开放。
 err-request_timeout = 请求内容发送过慢，连接已关闭。
 err-too_many_requests = 请求过于频繁，请稍后再试。
+err-too_much_text = 表格中的文字超过 { $max }，无法导入；请拆分后分批导入。
+err-import_in_progress = 您已有一个导入正在进行或排队，请等它完成后再导入。

@@ -45,6 +45,7 @@ ledger-import-file = 台账文件
 ledger-import-submit = 检查并导入
 ledger-import-more = 另有 { $count } 处问题未列出。
 job-title = 导入进度
+job-phase-queued = 排队等候（其他导入完成后开始）
 job-phase-parsing = 正在读取文件
 job-phase-checking = 正在逐行检查
 job-phase-writing = 正在写入

@@ -660,14 +660,15 @@ pub async fn import(
     Query(p): Query<ImportParams>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
+    // Who may import is settled before the file is read.
+    let permit = luodi_service::ledger::admit(&state.svc, &s.actor)?;
     let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
     if p.background {
         let job_id =
-            luodi_service::ledger::start_import(&state.svc, &s.actor, p.campaign_id, bytes, &name);
+            luodi_service::ledger::start_import(&state.svc, permit, p.campaign_id, bytes, &name);
         return Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id })).into_response());
     }
-    let r =
-        luodi_service::ledger::import(&state.svc, &s.actor, p.campaign_id, bytes, &name).await?;
+    let r = luodi_service::ledger::import(&state.svc, permit, p.campaign_id, bytes, &name).await?;
     Ok(Json(LedgerImportResult { created: r.created }).into_response())
 }
 

@@ -240,18 +240,10 @@ pub async fn import(
     Signed(s): Signed,
     mp: Multipart,
 ) -> Result<Json<ImportResult>, ApiError> {
+    // Who may import is settled before the file is read.
+    let permit = orgs::admit_import(&state.svc, &s.actor)?;
     let (name, bytes) = read_upload(mp, state.config.max_upload_bytes).await?;
-    let limits = luodi_office::sheet::Limits {
-        max_bytes: state.config.max_upload_bytes,
-        ..Default::default()
-    };
-    let sheet = tokio::task::spawn_blocking(move || {
-        luodi_office::org_import::parse_sheet(&bytes, &name, &limits)
-    })
-    .await
-    .map_err(|e| ApiError::from(luodi_service::ServiceError::Internal(e.to_string())))?
-    .map_err(luodi_service::ServiceError::from)?;
-    let summary = orgs::import(&state.svc, &s.actor, sheet).await?;
+    let summary = orgs::import_file(&state.svc, permit, bytes, &name).await?;
     Ok(Json(ImportResult {
         created: summary.created,
     }))

@@ -121,6 +121,8 @@ async fn import(
     Signed(s): Signed,
     mut mp: Multipart,
 ) -> Result<Response, ApiError> {
+    // Who may import is settled before the file is read.
+    let permit = luodi_service::ledger::admit(&state.svc, &s.actor)?;
     let mut campaign_id = 0i64;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = mp
@@ -160,7 +162,7 @@ async fn import(
         return Err(ApiError::bad_request("bad_request", "file"));
     };
     // Large files take a while: the import runs as a job whose page shows its progress.
-    let id = luodi_service::ledger::start_import(&state.svc, &s.actor, campaign_id, bytes, &name);
+    let id = luodi_service::ledger::start_import(&state.svc, permit, campaign_id, bytes, &name);
     Ok(Redirect::to(&format!("/jobs/{id}")).into_response())
 }
 

@@ -16,7 +16,6 @@ use chrono::{DateTime, Utc};
 use luodi_domain::org::OrgKind;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
-use luodi_office::sheet::Limits;
 use luodi_office::ImportError;
 use luodi_service::orgs::{self as orgs_svc, NewOrgInput, OrgChanges, OrgQuery};
 use luodi_service::ServiceError;
@@ -878,24 +877,15 @@ async fn import(
     Signed(signed): Signed,
     mp: Multipart,
 ) -> Result<Response, ApiError> {
-    if !signed.actor.can_somewhere(Permission::ManageOrgs) {
-        return Err(ServiceError::Forbidden.into());
-    }
+    // Who may import is settled before the file is read.
+    let permit = orgs_svc::admit_import(&state.svc, &signed.actor)?;
     let max = state.config.max_upload_bytes;
     let result = match read_upload(mp, max).await {
         Ok(None) => Err(None),
-        Ok(Some((name, bytes))) => {
-            let limits = Limits {
-                max_bytes: max,
-                ..Default::default()
-            };
-            match luodi_office::org_import::parse_sheet(&bytes, &name, &limits) {
-                Ok(sheet) => orgs_svc::import(&state.svc, &signed.actor, sheet)
-                    .await
-                    .map_err(Some),
-                Err(e) => Err(Some(ServiceError::Import(e))),
-            }
-        }
+        Ok(Some((name, bytes))) => orgs_svc::import_file(&state.svc, permit, bytes, &name)
+            .await
+            .map(|_| ())
+            .map_err(Some),
         Err(e) => Err(Some(e)),
     };
     let err = match result {
