@@ -102,6 +102,8 @@ pub struct Application {
     pub listener: tokio::net::TcpListener,
     pub router: axum::Router,
     pub services: Services,
+    /// What one client may take of the server (timeouts, connections).
+    pub limits: luodi_web::serve::ServeLimits,
 }
 
 impl Application {
@@ -123,7 +125,6 @@ impl Application {
                 trusted_proxies: config.trusted_proxies.clone(),
                 metrics_allow: config.metrics_allow.clone(),
                 metrics_token: config.metrics_token.clone(),
-                body_timeout: config.body_timeout,
             },
         );
         let router = luodi_web::app(state);
@@ -132,6 +133,12 @@ impl Application {
             listener,
             router,
             services,
+            limits: luodi_web::serve::ServeLimits {
+                header_timeout: config.header_timeout,
+                body_timeout: config.body_timeout,
+                per_address: config.connections_per_address,
+                exempt: config.trusted_proxies.clone(),
+            },
         })
     }
 
@@ -164,13 +171,7 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        luodi_web::serve::serve(self.listener, self.router, self.limits, shutdown).await?;
         Ok(())
     }
 }

@@ -106,13 +106,26 @@ fn in_json(v: &serde_json::Value, path: String) -> Option<(String, char)> {
 
 /// A body that could not be read whole: too large, or cut off.
 fn body_error(e: axum::Error) -> ApiError {
-    let too_large =
-        std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-    if too_large {
+    let cause = std::error::Error::source(&e);
+    if cause.is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large")
+    } else if is_timeout(&e) {
+        ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout")
     } else {
         ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable")
     }
+}
+
+/// Whether a body error is (somewhere down its chain) the body timeout.
+fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<crate::serve::BodyTimeout>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod input;
 pub mod local_path;
 pub mod metrics;
 pub mod notices;
+pub mod serve;
 pub mod trail;
 pub mod ui;
 
@@ -36,8 +37,6 @@ pub struct WebConfig {
     pub metrics_allow: Vec<client_addr::Cidr>,
     /// A bearer token that opens `/metrics` from anywhere.
     pub metrics_token: Option<String>,
-    /// Time allowed between two parts of a request's body.
-    pub body_timeout: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -51,7 +50,6 @@ impl Default for WebConfig {
                 .filter_map(|c| client_addr::Cidr::parse(c))
                 .collect(),
             metrics_token: None,
-            body_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

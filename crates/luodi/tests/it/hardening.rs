@@ -361,3 +361,137 @@ async fn every_refusal_has_the_error_body_and_echoes_nothing() {
     let html = r.text().await.expect("html");
     assert!(!html.contains("{$") && html.contains("页面"), "{html}");
 }
+
+/// Reads from a raw connection until the server closes it (or `limit` passes, which fails the
+/// test): what the server wrote.
+async fn until_closed(s: &mut tokio::net::TcpStream, limit: std::time::Duration) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return out,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "the server kept the connection open: {}",
+                String::from_utf8_lossy(&out)
+            ),
+        }
+    }
+}
+
+/// Slow clients cannot hold the server's sockets: headers trickled in are cut off at the
+/// header timeout, a declared body that never comes at the body timeout (408), and one
+/// address holds at most `connections_per_address` connections; the server answers others
+/// meanwhile.
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_connections_per_address_are_capped() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(
+        Arc::new(luodi_domain::SystemClock),
+        Layer {
+            header_timeout_seconds: Some(1),
+            body_timeout_seconds: Some(1),
+            ..Default::default()
+        },
+    )
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // Headers, one line at a time, never finished.
+    let mut slow: Vec<tokio::net::TcpStream> = Vec::new();
+    for _ in 0..20 {
+        let mut s = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("write");
+        slow.push(s);
+    }
+    let trickle = async {
+        for i in 0..15 {
+            for s in slow.iter_mut() {
+                let _ = s.write_all(format!("X-Slow-{i}: 1\r\n").as_bytes()).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    // Meanwhile the server answers everyone else.
+    let (_, health) = tokio::join!(trickle, async {
+        app.anon()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .expect("health")
+            .status()
+    });
+    assert_eq!(health, StatusCode::OK);
+    for s in slow.iter_mut() {
+        let wrote = until_closed(s, std::time::Duration::from_secs(60)).await;
+        assert!(
+            !String::from_utf8_lossy(&wrote).contains("200 OK"),
+            "never answered"
+        );
+    }
+    // A declared body that never comes.
+    let mut s = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    s.write_all(
+        b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{",
+    )
+    .await
+    .expect("write");
+    let wrote = until_closed(&mut s, std::time::Duration::from_secs(60)).await;
+    let text = String::from_utf8_lossy(&wrote);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+
+    // Connections per address.
+    let capped = TestApp::spawn_with(
+        Arc::new(luodi_domain::SystemClock),
+        Layer {
+            connections_per_address: Some(4),
+            ..Default::default()
+        },
+    )
+    .await;
+    let addr = capped.base.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connect"),
+        );
+    }
+    let mut fifth = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let _ = fifth
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let wrote = until_closed(&mut fifth, std::time::Duration::from_secs(60)).await;
+    assert!(
+        wrote.is_empty(),
+        "the fifth is closed unanswered: {}",
+        String::from_utf8_lossy(&wrote)
+    );
+    drop(held.pop());
+    // Once the server has seen one close, another may connect.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let mut s = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        let _ = s
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await;
+        let wrote = until_closed(&mut s, std::time::Duration::from_secs(60)).await;
+        if String::from_utf8_lossy(&wrote).starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no room freed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
