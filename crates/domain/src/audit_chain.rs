@@ -152,6 +152,36 @@ pub enum Break {
     Truncated { last: i64, head: i64 },
     /// A purge record's MAC is wrong: the starting point of the chain was forged.
     ForgedPurge { up_to_seq: i64 },
+    /// The chain ends at `head`, but it had reached `anchor` when that head was written down
+    /// outside the database: the newest records were cut off and the head rewound.
+    Cut { head: i64, anchor: i64 },
+    /// The record at `seq` is not the one whose chain MAC was written down: the chain from
+    /// there on was rewritten.
+    Rewritten { seq: i64 },
+}
+
+/// A chain head written down outside the database (a published bulletin, the daily log line,
+/// an operator's note): `SEQ:MAC`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub mac: String,
+}
+
+impl Anchor {
+    pub fn parse(s: &str) -> Option<Anchor> {
+        let (seq, mac) = s.trim().split_once(':')?;
+        let seq = seq.trim().parse().ok().filter(|n: &i64| *n >= 0)?;
+        let mac = mac.trim().to_ascii_lowercase();
+        (!mac.is_empty() && mac.chars().all(|c| c.is_ascii_hexdigit()))
+            .then_some(Anchor { seq, mac })
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.mac)
+    }
 }
 
 impl std::fmt::Display for Break {
@@ -171,6 +201,14 @@ impl std::fmt::Display for Break {
             Break::ForgedPurge { up_to_seq } => {
                 write!(f, "the purge record up to seq {up_to_seq} was forged")
             }
+            Break::Cut { head, anchor } => write!(
+                f,
+                "the chain ends at seq {head}, but it had reached seq {anchor} when its head was written down: the records after seq {head} were removed"
+            ),
+            Break::Rewritten { seq } => write!(
+                f,
+                "record seq {seq} is not the one written down: the chain was rewritten from there"
+            ),
         }
     }
 }
@@ -242,6 +280,37 @@ impl<'k> Verifier<'k> {
 
     pub fn last_seq(&self) -> i64 {
         self.last_seq
+    }
+}
+
+/// Checks a head written down earlier against the chain as verified: it ran from `first_seq`
+/// (after the anchor of the last purge, `(start_seq, start_mac)`) to `last_seq`, and `mac_at`
+/// is the chain MAC it holds at `anchor.seq` if that lies in it. `Ok(false)`: the anchor lies in
+/// records already archived and purged (check it against the archive).
+pub fn check_anchor(
+    anchor: &Anchor,
+    (start_seq, start_mac): (i64, &str),
+    last_seq: i64,
+    mac_at: Option<&str>,
+) -> Result<bool, Break> {
+    if anchor.seq < start_seq {
+        return Ok(false);
+    }
+    if anchor.seq > last_seq {
+        return Err(Break::Cut {
+            head: last_seq,
+            anchor: anchor.seq,
+        });
+    }
+    let found = if anchor.seq == start_seq {
+        Some(start_mac)
+    } else {
+        mac_at
+    };
+    if found.is_some_and(|m| m.eq_ignore_ascii_case(&anchor.mac)) {
+        Ok(true)
+    } else {
+        Err(Break::Rewritten { seq: anchor.seq })
     }
 }
 
@@ -446,5 +515,35 @@ mod tests {
         let mut d = content("a", "n");
         d.ip = Some("");
         assert_ne!(row_mac(&k, &c), row_mac(&k, &d));
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::*;
+
+    #[test]
+    fn a_written_down_head_catches_a_cut_tail_and_a_rewrite() {
+        let a = Anchor::parse(" 120:ABCdef ").expect("anchor");
+        assert_eq!(a.to_string(), "120:abcdef");
+        assert_eq!(Anchor::parse("120"), None);
+        assert_eq!(Anchor::parse("x:ab"), None);
+        assert_eq!(Anchor::parse("12:zz"), None);
+        let start = (0, GENESIS);
+        assert_eq!(check_anchor(&a, start, 150, Some("abcdef")), Ok(true));
+        assert_eq!(
+            check_anchor(&a, start, 100, None),
+            Err(Break::Cut {
+                head: 100,
+                anchor: 120
+            })
+        );
+        assert_eq!(
+            check_anchor(&a, start, 150, Some("012345")),
+            Err(Break::Rewritten { seq: 120 })
+        );
+        // Purged: the purge's anchor can be checked, older records only against the archive.
+        assert_eq!(check_anchor(&a, (120, "abcdef"), 200, None), Ok(true));
+        assert_eq!(check_anchor(&a, (130, "ffff"), 200, None), Ok(false));
     }
 }

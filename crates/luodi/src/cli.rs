@@ -279,7 +279,13 @@ enum FilesCommand {
 enum AuditCommand {
     /// Seal what can be sealed, then check every record's MAC and the chain from its start to
     /// its head. Exits 1 at the first modified, deleted or inserted record.
-    Verify,
+    Verify {
+        /// A head written down earlier (`SEQ:MAC`, as printed on a published bulletin or in
+        /// the daily log line): the chain must still reach it unchanged. This is what shows a
+        /// cut-off tail whose head was rewound inside the database.
+        #[arg(long, value_name = "SEQ:MAC")]
+        head: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -721,7 +727,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { head },
         } => {
             let mut cfg = config(file, &common, None, "luodi.db")?;
             init_logging("warn");
@@ -735,9 +741,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 *create = false;
             }
+            let anchor = match head.as_deref() {
+                None => None,
+                Some(h) => Some(luodi_domain::audit_chain::Anchor::parse(h).ok_or_else(|| {
+                    anyhow::anyhow!("--head must be SEQ:MAC (the MAC in hex), not {h:?}")
+                })?),
+            };
             let svc = services(&cfg).await?;
             let sealed = luodi_service::audit::seal(&svc).await?;
-            let v = luodi_service::audit::verify_chain(&svc).await?;
+            let v = luodi_service::audit::verify_chain(&svc, anchor.as_ref()).await?;
             println!(
                 "audit chain: {} records verified (seq {} to {}), {} awaiting their seal, {} purges",
                 v.checked, v.first_seq, v.head_seq, v.unsealed, v.purges
@@ -745,6 +757,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("head: seq {} mac {}", v.head_seq, v.head_mac);
             if sealed.sealed > 0 {
                 println!("sealed now: {}", sealed.sealed);
+            }
+            match (&anchor, v.anchor) {
+                (Some(a), Some(true)) => {
+                    println!("the chain still reaches seq {} as written down", a.seq)
+                }
+                (Some(a), Some(false)) => println!(
+                    "seq {} lies in purged records: check it against their archive",
+                    a.seq
+                ),
+                _ => {}
             }
             match v.problem {
                 None => {

@@ -54,6 +54,8 @@ pub struct BulletinDoc {
     pub charts: Vec<BarChart>,
     /// The name of the charts' sheet (e.g. 图表).
     pub charts_sheet: String,
+    /// A last line in small print (the audit chain's head at publication).
+    pub footnote: String,
 }
 
 /// The ranking as a workbook.
@@ -129,8 +131,19 @@ pub fn to_xlsx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
         r += 1;
     }
     if !d.note.is_empty() {
-        ws.write_string(r + 1, 0, &d.note)
-            .map_err(|e| e.to_string())?;
+        r += 1;
+        ws.write_string(r, 0, &d.note).map_err(|e| e.to_string())?;
+    }
+    if !d.footnote.is_empty() {
+        ws.write_string_with_format(
+            r + 2,
+            0,
+            &d.footnote,
+            &Format::new()
+                .set_font_size(8)
+                .set_font_color(Color::RGB(0x808080)),
+        )
+        .map_err(|e| e.to_string())?;
     }
     ws.set_freeze_panes(5, 0).map_err(|e| e.to_string())?;
     if !d.charts.is_empty() {
@@ -224,6 +237,9 @@ pub fn to_docx(d: &BulletinDoc) -> Result<Vec<u8>, String> {
             .collect();
         body.push_str(&bar_table(&bars, &format!("{:06X}", chart.color)));
     }
+    if !d.footnote.is_empty() {
+        body.push_str(&para(&d.footnote, 16, false, false, false));
+    }
     package(&body, Media::default())
 }
 
@@ -260,6 +276,7 @@ mod tests {
                 color: 0x165DFF,
             }],
             charts_sheet: "图表".into(),
+            footnote: "审计链头 120:abcdef".into(),
         }
     }
 

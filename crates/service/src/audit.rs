@@ -364,8 +364,18 @@ pub fn spawn_sealer(svc: Services, period: std::time::Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut logged_on = None;
         loop {
             tick.tick().await;
+            // Once a day (and at start), the head goes to the log: a copy outside the
+            // database for `luodi audit verify --head`.
+            let today = svc.now().date_naive();
+            if logged_on != Some(today) {
+                match log_head(&svc).await {
+                    Ok(()) => logged_on = Some(today),
+                    Err(e) => tracing::error!(error = %e, "reading the audit chain head failed"),
+                }
+            }
             if let Err(e) = flush_refusals(&svc).await {
                 tracing::error!(error = %e, "writing the count of refusals failed");
             }
@@ -374,6 +384,17 @@ pub fn spawn_sealer(svc: Services, period: std::time::Duration) {
             }
         }
     });
+}
+
+/// Writes the chain's head to the log (`SEQ:MAC`).
+async fn log_head(svc: &Services) -> ServiceResult<()> {
+    let mut c = svc.db.read().await?;
+    let head = luodi_store::audit::head(c.conn()).await?;
+    tracing::info!(
+        head = %format!("{}:{}", head.last_seq, head.last_mac),
+        "audit chain head (check later with luodi audit verify --head)"
+    );
+    Ok(())
 }
 
 /// What `verify` found.
@@ -390,6 +411,9 @@ pub struct Verification {
     pub head_seq: i64,
     pub head_mac: String,
     pub purges: usize,
+    /// A head written down earlier that was checked: `Some(true)` the chain still reaches it,
+    /// `Some(false)` it lies in purged records (check it against their archive).
+    pub anchor: Option<bool>,
     /// The first thing found wrong, if any.
     pub problem: Option<Break>,
 }
@@ -405,19 +429,40 @@ fn audits_everything(actor: &Actor, p: Permission) -> bool {
     actor.scopes(p).iter().any(|s| s == "/")
 }
 
-/// Verifies the chain, for the audit administrator.
-pub async fn verify(svc: &Services, actor: &Actor) -> ServiceResult<Verification> {
+/// A head as typed (`SEQ:MAC`): none when empty, a field error when it does not parse.
+pub fn anchor(head: Option<&str>) -> ServiceResult<Option<audit_chain::Anchor>> {
+    match head.map(str::trim).filter(|h| !h.is_empty()) {
+        None => Ok(None),
+        Some(h) => audit_chain::Anchor::parse(h)
+            .map(Some)
+            .ok_or_else(|| crate::error::invalid("head", "bad_chain_head")),
+    }
+}
+
+/// Verifies the chain, for the audit administrator; and that it still reaches `anchor`, a
+/// head written down earlier, if given.
+pub async fn verify(
+    svc: &Services,
+    actor: &Actor,
+    anchor: Option<&audit_chain::Anchor>,
+) -> ServiceResult<Verification> {
     if !audits_everything(actor, Permission::ReadAudit) {
         return Err(ServiceError::Forbidden);
     }
-    verify_chain(svc).await
+    verify_chain(svc, anchor).await
 }
 
 const VERIFY_BATCH: i64 = 5000;
 
 /// Walks the whole chain from its start (the last purge's anchor) to its head, then checks
-/// that every unsealed record carries luodi's MAC.
-pub async fn verify_chain(svc: &Services) -> ServiceResult<Verification> {
+/// that every unsealed record carries luodi's MAC. With `anchor` (a head written down outside
+/// the database: a published bulletin, the daily log line), also that the chain still reaches
+/// it unchanged: someone with write access to the database can cut the newest records off and
+/// rewind the head, but cannot make the chain reach a head recorded elsewhere.
+pub async fn verify_chain(
+    svc: &Services,
+    anchor: Option<&audit_chain::Anchor>,
+) -> ServiceResult<Verification> {
     let key = &svc.config.audit_key;
     let mut c = svc.db.read().await?;
     let head = luodi_store::audit::head(c.conn()).await?;
@@ -429,6 +474,7 @@ pub async fn verify_chain(svc: &Services) -> ServiceResult<Verification> {
         head_seq: head.last_seq,
         head_mac: head.last_mac.clone(),
         purges: purges.len(),
+        anchor: None,
         problem: None,
     };
     let (mut start_seq, mut start_mac) = (0, audit_chain::GENESIS.to_owned());
@@ -448,6 +494,7 @@ pub async fn verify_chain(svc: &Services) -> ServiceResult<Verification> {
 
     let mut v = audit_chain::Verifier::new(key, start_seq, &start_mac);
     let mut problem = None;
+    let mut mac_at_anchor: Option<String> = None;
     'walk: loop {
         let rows =
             luodi_store::audit::sealed(c.conn(), v.last_seq(), head.last_seq, VERIFY_BATCH).await?;
@@ -470,11 +517,25 @@ pub async fn verify_chain(svc: &Services) -> ServiceResult<Verification> {
                 problem = Some(b);
                 break 'walk;
             }
+            if anchor.is_some_and(|a| a.seq == seq) {
+                mac_at_anchor = Some(mac.to_owned());
+            }
         }
     }
     out.checked = v.checked;
     if problem.is_none() {
         problem = v.finish(head.last_seq, &head.last_mac).err();
+    }
+    if let (None, Some(a)) = (&problem, anchor) {
+        match audit_chain::check_anchor(
+            a,
+            (start_seq, &start_mac),
+            v.last_seq(),
+            mac_at_anchor.as_deref(),
+        ) {
+            Ok(reached) => out.anchor = Some(reached),
+            Err(b) => problem = Some(b),
+        }
     }
     if problem.is_none() {
         let mut after_id = 0;
@@ -553,7 +614,7 @@ pub async fn purge(
         return Err(crate::error::invalid("before", "audit_retention"));
     }
     seal(svc).await?;
-    let check = verify_chain(svc).await?;
+    let check = verify_chain(svc, None).await?;
     if !check.ok() {
         return Err(ServiceError::Conflict("audit_chain_broken"));
     }

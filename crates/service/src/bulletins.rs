@@ -453,7 +453,19 @@ pub async fn publish(
     if !actor.can(Permission::SuperviseItems, &b.scope_org_path) {
         return Err(ServiceError::NotFound("bulletin"));
     }
-    if !bulletins::publish(tx.conn(), id, note.trim(), &actor.name, svc.now()).await? {
+    // The audit chain's head goes out on the bulletin: a copy kept outside the database.
+    let head = luodi_store::audit::head(tx.conn()).await?;
+    let anchor = (head.last_seq > 0).then(|| format!("{}:{}", head.last_seq, head.last_mac));
+    if !bulletins::publish(
+        tx.conn(),
+        id,
+        note.trim(),
+        &actor.name,
+        svc.now(),
+        anchor.as_deref(),
+    )
+    .await?
+    {
         return Err(ServiceError::Conflict("bulletin_published"));
     }
     // Its proposals become proposed interviews for the office to confirm or dismiss.

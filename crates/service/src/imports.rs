@@ -136,11 +136,22 @@ mod tests {
         ));
         let b = gate.reserve(8).expect("another account");
         let slot = a.slot(|| panic!("a free slot")).await.expect("slot");
-        let mut waited = false;
-        let second = b.slot(|| waited = true);
+        let waited = std::sync::atomic::AtomicBool::new(false);
+        let second = b.slot(|| waited.store(true, std::sync::atomic::Ordering::Relaxed));
+        tokio::pin!(second);
+        // Polled once while the first holds the slot: it waits.
+        let first_poll = std::future::poll_fn(|cx| {
+            use std::future::Future;
+            std::task::Poll::Ready(second.as_mut().poll(cx).is_pending())
+        })
+        .await;
+        assert!(first_poll, "the second waits for the slot");
         drop(slot);
         second.await.expect("slot after the first");
-        assert!(waited, "the second waited");
+        assert!(
+            waited.load(std::sync::atomic::Ordering::Relaxed),
+            "the second was told it waits"
+        );
         drop(a);
         assert!(gate.reserve(7).is_ok(), "free again once finished");
         assert!(

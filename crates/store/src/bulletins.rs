@@ -57,6 +57,8 @@ pub struct Bulletin {
     pub rules_version: i64,
     pub rules_json: String,
     pub totals_json: String,
+    /// The audit chain's head when it was published (`SEQ:MAC`).
+    pub audit_head: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -72,7 +74,7 @@ pub struct BulletinRow {
 }
 
 const SELECT: &str = "SELECT id, campaign_id, scope_org_id, scope_org_path, period_key, issue_no, status, computed_at, published_at, published_by, note, \
-    rules_version, rules_json, totals_json FROM bulletins ";
+    rules_version, rules_json, totals_json, audit_head FROM bulletins ";
 
 pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<Bulletin>> {
     db::fetch_optional(c, Sql::new(SELECT).push("WHERE id = ").arg(id)).await
@@ -233,11 +235,14 @@ pub async fn publish(
     note: &str,
     by: &str,
     now: DateTime<Utc>,
+    audit_head: Option<&str>,
 ) -> StoreResult<bool> {
     let n = db::execute(
         c,
         Sql::new("UPDATE bulletins SET status = 'published', note = ")
             .arg(note)
+            .push(", audit_head = ")
+            .arg(audit_head)
             .push(", published_by = ")
             .arg(by)
             .push(", published_at = ")

@@ -173,7 +173,7 @@ async fn verify_names_the_first_modified_deleted_or_inserted_record() {
             .is_some_and(|p| p.contains(&format!("record {id3} (seq 3)"))),
         "{v}"
     );
-    let v = luodi_service::audit::verify_chain(&app.svc)
+    let v = luodi_service::audit::verify_chain(&app.svc, None)
         .await
         .expect("verify");
     assert_eq!(
@@ -197,7 +197,7 @@ async fn verify_notices_deletions_insertions_and_a_cut_off_tail() {
     exec(&app, Sql::new("DELETE FROM audit_log WHERE seq = 5"))
         .await
         .expect("delete");
-    let v = luodi_service::audit::verify_chain(&app.svc)
+    let v = luodi_service::audit::verify_chain(&app.svc, None)
         .await
         .expect("v");
     assert_eq!(v.problem, Some(Break::Deleted { from: 5, to: 5 }));
@@ -222,7 +222,7 @@ async fn verify_notices_deletions_insertions_and_a_cut_off_tail() {
     .await
     .expect("insert");
     let forged = scalar(&app, Sql::new("SELECT id FROM audit_log WHERE seq = 5")).await;
-    let v = luodi_service::audit::verify_chain(&app.svc)
+    let v = luodi_service::audit::verify_chain(&app.svc, None)
         .await
         .expect("v");
     assert_eq!(
@@ -247,7 +247,7 @@ async fn verify_notices_deletions_insertions_and_a_cut_off_tail() {
     )
     .await
     .expect("delete");
-    let v = luodi_service::audit::verify_chain(&app.svc)
+    let v = luodi_service::audit::verify_chain(&app.svc, None)
         .await
         .expect("v");
     assert_eq!(
@@ -296,7 +296,7 @@ async fn verify_notices_deletions_insertions_and_a_cut_off_tail() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(refused, 1, "the sealer leaves the record out");
-    let v = luodi_service::audit::verify_chain(&app.svc)
+    let v = luodi_service::audit::verify_chain(&app.svc, None)
         .await
         .expect("v");
     assert_eq!(
@@ -551,5 +551,176 @@ async fn the_chain_page_shows_the_verdict_and_refuses_a_purge_too_soon() {
             "{who}: {}",
             r.status()
         );
+    }
+}
+
+/// Someone with write access to the database cuts the newest records off and rewinds the
+/// chain's head: inside the database the chain then looks intact. A head written down outside
+/// it (printed on every published bulletin, written to the log once a day) is no longer
+/// reached, and `verify` against it says so, through the API, the page and the command line.
+#[tokio::test]
+async fn a_cut_tail_with_a_rewound_head_is_caught_by_a_head_written_down() {
+    let app = TestApp::spawn().await;
+    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    some_records(&app).await;
+    let office = app.demo("office").await;
+    let (_, list) = json(
+        office
+            .get(app.url("/api/v1/bulletins"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let draft = list
+        .as_array()
+        .and_then(|a| a.iter().find(|b| b["status"] == "draft"))
+        .and_then(|b| b["id"].as_i64())
+        .expect("a bulletin waiting for the office");
+    let (s, v) = json(
+        office
+            .post(app.url(&format!("/api/v1/bulletins/{draft}/publish")))
+            .json(&json!({"note": ""}))
+            .send()
+            .await
+            .expect("publish"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let anchor = v["bulletin"]["audit_head"]
+        .as_str()
+        .expect("the head on the bulletin")
+        .to_owned();
+    let a = luodi_domain::audit_chain::Anchor::parse(&anchor).expect("SEQ:MAC");
+    assert!(a.seq > 3, "{anchor}");
+    // It is printed on the page and in the document.
+    let page = office
+        .get(app.url(&format!("/bulletins/{draft}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains(&anchor), "on the page");
+    let docx = office
+        .get(app.url(&format!("/api/v1/bulletins/{draft}/export.docx")))
+        .send()
+        .await
+        .expect("docx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").expect("doc"), &mut xml)
+        .expect("read");
+    assert!(xml.contains(&anchor), "in the document");
+
+    some_records(&app).await;
+    let auditor = app.demo("auditor").await;
+    let check = |head: Option<&str>| {
+        let url = match head {
+            Some(h) => app.url(&format!("/api/v1/audit/verify?head={h}")),
+            None => app.url("/api/v1/audit/verify"),
+        };
+        let r = auditor.get(url).send();
+        async move { json(r.await.expect("verify")).await.1 }
+    };
+    let v = check(Some(&anchor)).await;
+    assert_eq!(
+        (v["ok"].as_bool(), v["anchor_reached"].as_bool()),
+        (Some(true), Some(true)),
+        "{v}"
+    );
+    let (s, v) = json(
+        auditor
+            .get(app.url("/api/v1/audit/verify?head=not-a-head"))
+            .send()
+            .await
+            .expect("verify"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // The attack: triggers off, the tail after an earlier record deleted, the head rewound.
+    disable_guards(&app).await;
+    if backend_is_postgres() {
+        exec(
+            &app,
+            Sql::new("ALTER TABLE audit_chain DISABLE TRIGGER USER"),
+        )
+        .await
+        .expect("disable");
+    } else {
+        exec(&app, Sql::new("DROP TRIGGER audit_chain_forward_only"))
+            .await
+            .expect("drop");
+    }
+    let cut_to = a.seq - 3;
+    let mut c = app.svc.db.read().await.expect("read");
+    let mac: String = luodi_store::db::fetch_optional::<(String,)>(
+        c.conn(),
+        Sql::new("SELECT mac FROM audit_log WHERE seq = ").arg(cut_to),
+    )
+    .await
+    .expect("mac")
+    .expect("record")
+    .0;
+    drop(c);
+    exec(
+        &app,
+        Sql::new("DELETE FROM audit_log WHERE seq IS NULL OR seq > ").arg(cut_to),
+    )
+    .await
+    .expect("cut");
+    exec(
+        &app,
+        Sql::new("UPDATE audit_chain SET last_seq = ")
+            .arg(cut_to)
+            .push(", last_mac = ")
+            .arg(mac),
+    )
+    .await
+    .expect("rewind");
+    let v = check(None).await;
+    assert_eq!(v["ok"], true, "inside the database it looks whole: {v}");
+    let v = check(Some(&anchor)).await;
+    assert_eq!(
+        (v["ok"].as_bool(), v["problem_kind"].as_str()),
+        (Some(false), Some("cut")),
+        "{v}"
+    );
+    assert!(
+        v["problem"].as_str().is_some_and(|p| p.contains("removed")),
+        "{v}"
+    );
+    let page = auditor
+        .get(app.url(&format!("/audit/chain?head={anchor}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("audit-chain-broken"), "the page says so");
+
+    if !backend_is_postgres() {
+        // The command line seals what came since (the chain grows again past the cut) and
+        // finds the record at the written-down seq is another one.
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_luodi"))
+            .args(["audit", "verify", "--head", &anchor, "--data-dir"])
+            .arg(app.dir.path())
+            .env_remove("LUODI_DATABASE_URL")
+            .output()
+            .expect("run luodi");
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(out.contains("the audit chain is broken"), "{out}");
     }
 }

@@ -151,3 +151,4 @@ err-request_timeout = The request's body came too slowly; the connection was clo
 err-too_many_requests = Too many requests; try again shortly.
 err-too_much_text = The sheet holds more than { $max } of text and cannot be imported; split it and import the parts.
 err-import_in_progress = An import of yours is running or waiting; import again once it has finished.
+err-bad_chain_head = A chain head is written SEQ:MAC, e.g. 1234:3f9a… (the MAC in hex).

@@ -403,6 +403,7 @@ bulletins-empty = No bulletins yet.
 bulletins-download-xlsx = Download Excel
 bulletins-download-docx = Download Word
 bulletins-rules-version = Scoring rules version
+bulletins-audit-head = Audit chain head at publication
 bulletins-note = Office's note
 bulletins-note-hint = Optional; published with the bulletin.
 bulletins-summary = Overview

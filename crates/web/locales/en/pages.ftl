@@ -409,6 +409,7 @@ metric-report_punctuality = Report punctuality
 metric-activity_counts = Study activity counts
 flash-metrics_saved = Metrics saved.
 bulletin-charts-sheet = Charts
+bulletin-audit-head = Audit chain head at publication (for luodi audit verify --head): { $head }
 bulletin-chart-score = Score by unit
 bulletin-chart-on-time = On-time rate by unit
 bulletin-chart-punctuality = Report punctuality by unit

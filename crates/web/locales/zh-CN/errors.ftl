@@ -151,3 +151,4 @@ err-request_timeout = 请求内容发送过慢，连接已关闭。
 err-too_many_requests = 请求过于频繁，请稍后再试。
 err-too_much_text = 表格中的文字超过 { $max }，无法导入；请拆分后分批导入。
 err-import_in_progress = 您已有一个导入正在进行或排队，请等它完成后再导入。
+err-bad_chain_head = 链头应写作“序号:MAC”，例如 1234:3f9a…（MAC 为十六进制）。

@@ -403,6 +403,7 @@ bulletins-empty = 暂无通报。
 bulletins-download-xlsx = 下载 Excel
 bulletins-download-docx = 下载 Word
 bulletins-rules-version = 评分规则版本
+bulletins-audit-head = 发布时审计链头
 bulletins-note = 办公室按语
 bulletins-note-hint = 可选，随通报一并发布。
 bulletins-summary = 总体情况

@@ -409,6 +409,7 @@ metric-report_punctuality = 情况汇报报送及时率
 metric-activity_counts = 学习教育活动次数
 flash-metrics_saved = 已保存显示的指标。
 bulletin-charts-sheet = 图表
+bulletin-audit-head = 发布时审计链头（供 luodi audit verify --head 核对）：{ $head }
 bulletin-chart-score = 各单位得分
 bulletin-chart-on-time = 各单位按期办结率
 bulletin-chart-punctuality = 各单位情况汇报报送及时率

@@ -105,19 +105,32 @@ pub struct VerifyDto {
     pub head_seq: i64,
     pub head_mac: String,
     pub purges: usize,
-    /// modified, inserted, deleted, truncated or forged_purge
+    /// With `head`: true when the chain still reaches that head unchanged, false when it lies
+    /// in purged records (check it against their archive).
+    pub anchor_reached: Option<bool>,
+    /// modified, inserted, deleted, truncated, forged_purge, cut or rewritten
     pub problem_kind: Option<String>,
     /// The first problem, in words.
     pub problem: Option<String>,
 }
 
-/// Verifies the whole audit chain (audit administrator of the whole tree).
-#[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, body = VerifyDto), (status = 403, body = super::ErrorBody)))]
+#[derive(Deserialize, IntoParams)]
+pub struct VerifyParams {
+    /// A head written down earlier, `SEQ:MAC` (printed on every published bulletin and in the
+    /// daily log line): the chain must still reach it unchanged.
+    pub head: Option<String>,
+}
+
+/// Verifies the whole audit chain (audit administrator of the whole tree), and that it still
+/// reaches a head written down earlier, if one is given.
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", params(VerifyParams), responses((status = 200, body = VerifyDto), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn verify(
     State(state): State<AppState>,
     Signed(s): Signed,
+    Query(p): Query<VerifyParams>,
 ) -> Result<Json<VerifyDto>, ApiError> {
-    let v = luodi_service::audit::verify(&state.svc, &s.actor).await?;
+    let anchor = luodi_service::audit::anchor(p.head.as_deref())?;
+    let v = luodi_service::audit::verify(&state.svc, &s.actor, anchor.as_ref()).await?;
     let kind = v.problem.as_ref().and_then(|b| {
         serde_json::to_value(b)
             .ok()
@@ -131,6 +144,7 @@ pub async fn verify(
         head_seq: v.head_seq,
         head_mac: v.head_mac,
         purges: v.purges,
+        anchor_reached: v.anchor,
         problem_kind: kind,
         problem: v.problem.map(|b| b.to_string()),
     }))

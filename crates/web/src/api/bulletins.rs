@@ -193,6 +193,11 @@ pub fn document(
                 ]
             })
             .collect(),
+        footnote: b
+            .audit_head
+            .as_ref()
+            .map(|h| tr("bulletin-audit-head", &[("head", h.clone())]))
+            .unwrap_or_default(),
         lists: vec![
             (t("bulletin-praised"), names("praised")),
             (t("bulletin-criticised"), names("criticised")),

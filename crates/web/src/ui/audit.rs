@@ -236,6 +236,8 @@ mod tests {
 pub struct ChainQuery {
     pub ok: Option<String>,
     pub refused: Option<String>,
+    /// A head written down earlier, `SEQ:MAC`, to check the chain still reaches.
+    pub head: Option<String>,
 }
 
 struct PurgeRow {
@@ -259,6 +261,10 @@ struct ChainPage {
     head_seq: i64,
     head_mac: String,
     problem: Option<String>,
+    /// The head typed in, and how it stands: reached, in purged records, or not valid.
+    head: String,
+    anchor: Option<bool>,
+    bad_head: bool,
     purges: Vec<PurgeRow>,
     can_purge: bool,
     retention_days: u32,
@@ -271,7 +277,11 @@ async fn chain_page(
     Signed(signed): Signed,
     Query(q): Query<ChainQuery>,
 ) -> Result<Response, ApiError> {
-    let v = luodi_service::audit::verify(&state.svc, &signed.actor).await?;
+    let (anchor, bad_head) = match luodi_service::audit::anchor(q.head.as_deref()) {
+        Ok(a) => (a, false),
+        Err(_) => (None, true),
+    };
+    let v = luodi_service::audit::verify(&state.svc, &signed.actor, anchor.as_ref()).await?;
     let purges = luodi_service::audit::purges(&state.svc, &signed.actor).await?;
     let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-chain-title")
         .await?
@@ -291,6 +301,9 @@ async fn chain_page(
         head_seq: v.head_seq,
         head_mac: v.head_mac,
         problem: v.problem.map(|b| b.to_string()),
+        head: q.head.clone().unwrap_or_default(),
+        anchor: v.anchor,
+        bad_head,
         purges: purges
             .into_iter()
             .rev()

@@ -408,6 +408,8 @@ struct Head {
     published: Option<String>,
     note: String,
     rules_version: i64,
+    /// The audit chain's head at publication (`SEQ:MAC`).
+    audit_head: Option<String>,
 }
 
 struct Summary {
@@ -678,6 +680,7 @@ async fn show_response(
         }),
         note: b.note.clone(),
         rules_version: b.rules_version,
+        audit_head: b.audit_head.clone(),
     };
     let rows = v
         .rows
