@@ -188,6 +188,8 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
                 } else {
                     "各单位要对照台账逐项销号，确保按期完成。"
                 };
+                // As the running server's sealer would have: the bulletin then carries the head.
+                luodi_service::audit::seal(&s).await?;
                 luodi_service::bulletins::publish(&s, &office, b.id, note).await?;
                 published += 1;
                 if published == 1 {

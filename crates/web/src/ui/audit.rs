@@ -271,6 +271,39 @@ struct ChainPage {
     latest_before: String,
 }
 
+/// What broke the chain, in the reader's language.
+fn chain_break(ctx: &Ctx, b: &luodi_domain::audit_chain::Break) -> String {
+    use luodi_domain::audit_chain::Break;
+    let seq = |s: &Option<i64>| s.map(|s| s.to_string()).unwrap_or_else(|| "—".into());
+    match b {
+        Break::Modified { id, seq: s } => ctx.tr(
+            "audit-break-modified",
+            &[("id", id.to_string()), ("seq", seq(s))],
+        ),
+        Break::Inserted { id, seq: s } => ctx.tr(
+            "audit-break-inserted",
+            &[("id", id.to_string()), ("seq", seq(s))],
+        ),
+        Break::Deleted { from, to } => ctx.tr(
+            "audit-break-deleted",
+            &[("from", from.to_string()), ("to", to.to_string())],
+        ),
+        Break::Truncated { last, head } => ctx.tr(
+            "audit-break-truncated",
+            &[("last", last.to_string()), ("head", head.to_string())],
+        ),
+        Break::ForgedPurge { up_to_seq } => ctx.tr(
+            "audit-break-forged-purge",
+            &[("seq", up_to_seq.to_string())],
+        ),
+        Break::Cut { head, anchor } => ctx.tr(
+            "audit-break-cut",
+            &[("head", head.to_string()), ("anchor", anchor.to_string())],
+        ),
+        Break::Rewritten { seq: s } => ctx.tr("audit-break-rewritten", &[("seq", s.to_string())]),
+    }
+}
+
 async fn chain_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -300,7 +333,7 @@ async fn chain_page(
         first_seq: v.first_seq,
         head_seq: v.head_seq,
         head_mac: v.head_mac,
-        problem: v.problem.map(|b| b.to_string()),
+        problem: v.problem.map(|b| chain_break(&ctx, &b)),
         head: q.head.clone().unwrap_or_default(),
         anchor: v.anchor,
         bad_head,
