@@ -279,7 +279,7 @@ pub async fn set_email(
 #[derive(Debug, Clone)]
 pub enum Reset {
     Done(Option<String>),
-    Requested(luodi_store::resets::ResetRequest),
+    Requested(Box<luodi_store::resets::ResetRequest>),
 }
 
 /// Whether an account holds one of the three administrator roles.
@@ -311,7 +311,7 @@ pub async fn reset_totp(svc: &Services, actor: &Actor, id: i64) -> ServiceResult
         )
         .await?;
         tx.commit().await?;
-        return Ok(Reset::Requested(r));
+        return Ok(Reset::Requested(Box::new(r)));
     }
     apply_totp_reset(svc, tx.conn(), actor, &user, org.as_ref(), None).await?;
     tx.commit().await?;
@@ -513,7 +513,7 @@ pub async fn reset_password(
         )
         .await?;
         tx.commit().await?;
-        return Ok(Reset::Requested(r));
+        return Ok(Reset::Requested(Box::new(r)));
     }
     let pw = match new {
         Some(p) => {

@@ -147,7 +147,7 @@ mod tests {
         .await;
         assert!(first_poll, "the second waits for the slot");
         drop(slot);
-        second.await.expect("slot after the first");
+        let _slot = second.await.expect("slot after the first");
         assert!(
             waited.load(std::sync::atomic::Ordering::Relaxed),
             "the second was told it waits"

@@ -223,7 +223,7 @@ fn reset_answer(r: accounts::Reset) -> Response {
         accounts::Reset::Done(None) => StatusCode::NO_CONTENT.into_response(),
         accounts::Reset::Requested(req) => (
             StatusCode::ACCEPTED,
-            Json(super::resets::ResetRequestDto::from(req)),
+            Json(super::resets::ResetRequestDto::from(*req)),
         )
             .into_response(),
     }
