@@ -282,12 +282,32 @@ pub enum Reset {
     Requested(Box<luodi_store::resets::ResetRequest>),
 }
 
-/// Whether an account holds one of the three administrator roles.
-async fn is_admin_account(c: Conn<'_>, id: i64) -> ServiceResult<bool> {
-    Ok(users::bindings(c, id)
+/// The account a reset of `kind` is for, to reset now; or, for one of the three
+/// administrators (and anyone but the operator on the server), the request recorded instead.
+// Lives for one statement: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Target {
+    Now(User, Option<Org>),
+    Requested(Box<luodi_store::resets::ResetRequest>),
+}
+
+async fn reset_target(
+    svc: &Services,
+    mut c: Conn<'_>,
+    actor: &Actor,
+    id: i64,
+    kind: &'static str,
+) -> ServiceResult<Target> {
+    let (user, org) = for_change(c.re(), actor, id, Permission::ManageAccounts).await?;
+    let admin = users::bindings(c.re(), id)
         .await?
         .iter()
-        .any(|b| Role::parse(&b.role).is_some_and(Role::is_admin)))
+        .any(|b| Role::parse(&b.role).is_some_and(Role::is_admin));
+    if actor.system || !admin {
+        return Ok(Target::Now(user, org));
+    }
+    let r = crate::resets::request(svc, c, actor, &user, org.as_ref(), kind).await?;
+    Ok(Target::Requested(Box::new(r)))
 }
 
 /// Resets an account's second factor (its authenticator was lost): the system administrator
@@ -299,20 +319,14 @@ pub async fn reset_totp(svc: &Services, actor: &Actor, id: i64) -> ServiceResult
         return Err(ServiceError::Refused("own_second_factor"));
     }
     let mut tx = svc.db.begin().await?;
-    let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
-    if !actor.system && is_admin_account(tx.conn(), id).await? {
-        let r = crate::resets::request(
-            svc,
-            tx.conn(),
-            actor,
-            &user,
-            org.as_ref(),
-            crate::resets::SECOND_FACTOR,
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Reset::Requested(Box::new(r)));
-    }
+    let (user, org) =
+        match reset_target(svc, tx.conn(), actor, id, crate::resets::SECOND_FACTOR).await? {
+            Target::Now(user, org) => (user, org),
+            Target::Requested(r) => {
+                tx.commit().await?;
+                return Ok(Reset::Requested(r));
+            }
+        };
     apply_totp_reset(svc, tx.conn(), actor, &user, org.as_ref(), None).await?;
     tx.commit().await?;
     svc.principals.forget();
@@ -501,20 +515,14 @@ pub async fn reset_password(
         return Err(ServiceError::Refused("own_password"));
     }
     let mut tx = svc.db.begin().await?;
-    let (user, org) = for_change(tx.conn(), actor, id, Permission::ManageAccounts).await?;
-    if !actor.system && is_admin_account(tx.conn(), id).await? {
-        let r = crate::resets::request(
-            svc,
-            tx.conn(),
-            actor,
-            &user,
-            org.as_ref(),
-            crate::resets::PASSWORD,
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Reset::Requested(Box::new(r)));
-    }
+    let (user, org) = match reset_target(svc, tx.conn(), actor, id, crate::resets::PASSWORD).await?
+    {
+        Target::Now(user, org) => (user, org),
+        Target::Requested(r) => {
+            tx.commit().await?;
+            return Ok(Reset::Requested(r));
+        }
+    };
     let pw = match new {
         Some(p) => {
             password::check(&p, &user.username, svc.config.password_policy)

@@ -495,6 +495,25 @@ fn stand_in_hash() -> &'static str {
 }
 
 impl Attempt<'_> {
+    /// A step by `user` when the account is known, else by the name typed.
+    fn of<'e>(
+        &'e self,
+        user: Option<&'e User>,
+        action: &'e str,
+        org_path: Option<String>,
+        outcome: &'e str,
+    ) -> audit::Event<'e> {
+        audit::Event {
+            actor_id: user.map(|u| u.id),
+            actor_name: user.map_or(self.name, |u| u.username.as_str()),
+            ip: self.ip,
+            action,
+            object_id: user.map(|u| u.id),
+            org_path,
+            outcome,
+        }
+    }
+
     /// Audits a step inside the caller's transaction.
     async fn event_in(
         &self,
@@ -503,23 +522,10 @@ impl Attempt<'_> {
         action: &str,
         outcome: &str,
     ) -> ServiceResult<()> {
-        audit::event_in(
-            self.svc,
-            c,
-            audit::Event {
-                actor_id: user.map(|u| u.id),
-                actor_name: user.map_or(self.name, |u| u.username.as_str()),
-                ip: self.ip,
-                action,
-                object_id: user.map(|u| u.id),
-                org_path: None,
-                outcome,
-            },
-        )
-        .await
+        audit::event_in(self.svc, c, self.of(user, action, None, outcome)).await
     }
 
-    /// Audits a step: by `user` when the account is known, else by the name typed.
+    /// Audits a step in a transaction of its own.
     async fn event(
         &self,
         user: Option<&User>,
@@ -527,19 +533,7 @@ impl Attempt<'_> {
         org_path: Option<String>,
         outcome: &str,
     ) {
-        audit::event(
-            self.svc,
-            audit::Event {
-                actor_id: user.map(|u| u.id),
-                actor_name: user.map_or(self.name, |u| u.username.as_str()),
-                ip: self.ip,
-                action,
-                object_id: user.map(|u| u.id),
-                org_path,
-                outcome,
-            },
-        )
-        .await;
+        audit::event(self.svc, self.of(user, action, org_path, outcome)).await;
     }
 }
 
