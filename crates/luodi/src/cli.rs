@@ -873,8 +873,8 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
                 None
             };
             // The operator on the server resets at once, administrators' accounts too.
-            let accounts::Reset::Done(Some(pw)) =
-                accounts::reset_password(svc, &actor, user.id, given.clone()).await?
+            let luodi_service::resets::Reset::Done(Some(pw)) =
+                luodi_service::resets::reset_password(svc, &actor, user.id, given.clone()).await?
             else {
                 anyhow::bail!("the reset of {username} was not carried out");
             };
@@ -939,7 +939,7 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
                 .await?
                 .ok_or(ServiceError::NotFound("user"))?;
             drop(c);
-            accounts::reset_totp(svc, &actor, user.id).await?;
+            luodi_service::resets::reset_totp(svc, &actor, user.id).await?;
             println!("reset the second factor of {username}");
             Ok(())
         }

@@ -43,7 +43,7 @@ macro_rules! content {
 fn signed(svc: &Services, mut r: NewAudit) -> NewAudit {
     use chrono::SubsecRound;
     r.at = r.at.trunc_subsecs(6);
-    r.nonce = crate::auth::random_hex(16);
+    r.nonce = crate::secrets::random_hex(16);
     r.row_mac = audit_chain::row_mac(&svc.config.audit_key, &content_of_new(&r));
     r
 }

@@ -3,8 +3,6 @@
 
 use crate::audit::{self, Change};
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::{DateTime, Utc};
 use luodi_domain::lockout::LoginState;
 use luodi_domain::role::{Binding, Role};
@@ -12,57 +10,9 @@ use luodi_domain::{password, totp, Validation};
 use luodi_store::users::User;
 use luodi_store::{sessions, users, Conn};
 use rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(pw: &str) -> ServiceResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(pw.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(format!("hashing failed: {e}")))
-}
-
-pub fn verify_password(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
-}
-
-/// `n` random bytes as lowercase hex.
-pub fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    OsRng.fill_bytes(&mut buf);
-    hex(&buf)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
-}
-
-/// A random password that satisfies the password rule (shown once, changed at first login).
-pub fn random_password() -> String {
-    const SETS: [&[u8]; 4] = [
-        b"abcdefghijkmnpqrstuvwxyz",
-        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
-        b"23456789",
-        b"@#%+=!",
-    ];
-    let mut buf = [0u8; 16];
-    OsRng.fill_bytes(&mut buf);
-    buf.iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let set = SETS[i % 4];
-            set[*b as usize % set.len()] as char
-        })
-        .collect()
-}
+pub use crate::secrets::{hash_password, random_hex, random_password, sha256_hex, verify_password};
 
 /// Loads an account's role bindings as domain bindings with their scope paths.
 pub async fn bindings(c: Conn<'_>, user_id: i64) -> ServiceResult<Vec<Binding>> {
@@ -933,37 +883,4 @@ pub async fn bootstrap_admin(svc: &Services) -> ServiceResult<Option<(String, St
     .await?;
     tx.commit().await?;
     Ok(Some(("admin".to_owned(), pw)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let h = hash_password("Luodi@2026").expect("hash");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Luodi@2026", &h));
-        assert!(!verify_password("luodi@2026", &h));
-        assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn random_passwords_pass_the_rule() {
-        for _ in 0..50 {
-            let p = random_password();
-            for policy in [
-                password::PasswordPolicy::Dengbao3,
-                password::PasswordPolicy::Asvs,
-            ] {
-                assert_eq!(password::check(&p, "admin", policy), Ok(()), "{p}");
-            }
-        }
-        assert_ne!(random_password(), random_password());
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(random_hex(32).len(), 64);
-    }
 }

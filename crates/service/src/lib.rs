@@ -32,6 +32,7 @@ pub mod research;
 pub mod resets;
 pub mod scheduler;
 pub mod search;
+pub mod secrets;
 pub mod webhooks;
 
 pub use actor::Actor;

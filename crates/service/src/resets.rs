@@ -5,15 +5,17 @@
 //! (`luodi user passwd`, `luodi user reset-totp`) is the other way, for when no second
 //! administrator is left. Every step is audited.
 
-use crate::accounts::{apply_password_reset, apply_totp_reset, load};
+use crate::accounts::{for_change, load};
 use crate::audit::{self, Change};
-use crate::auth::random_password;
+use crate::error::invalid;
+use crate::secrets::{hash_password, random_password};
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use luodi_domain::role::Permission;
+use luodi_domain::password;
+use luodi_domain::role::{Permission, Role};
 use luodi_store::orgs::Org;
 use luodi_store::resets::{self, ResetRequest};
-use luodi_store::users::User;
-use luodi_store::Conn;
+use luodi_store::users::{self, User};
+use luodi_store::{sessions, Conn};
 
 /// A reset of the password.
 pub const PASSWORD: &str = "password";
@@ -21,6 +23,162 @@ pub const PASSWORD: &str = "password";
 pub const SECOND_FACTOR: &str = "second_factor";
 /// The column the collected one-time password is sealed for.
 const SEALED_PASSWORD: &str = "credential_resets.password";
+
+/// What a reset of a credential did: done at once (with the new one-time password of a
+/// password reset), or, for one of the three administrators, asked of a second administrator
+/// (see [`crate::resets`]).
+#[derive(Debug, Clone)]
+pub enum Reset {
+    Done(Option<String>),
+    Requested(Box<luodi_store::resets::ResetRequest>),
+}
+
+/// The account a reset of `kind` is for, to reset now; or, for one of the three
+/// administrators (and anyone but the operator on the server), the request recorded instead.
+// Lives for one statement: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Target {
+    Now(User, Option<Org>),
+    Requested(Box<luodi_store::resets::ResetRequest>),
+}
+
+async fn reset_target(
+    svc: &Services,
+    mut c: Conn<'_>,
+    actor: &Actor,
+    id: i64,
+    kind: &'static str,
+) -> ServiceResult<Target> {
+    let (user, org) = for_change(c.re(), actor, id, Permission::ManageAccounts).await?;
+    let admin = users::bindings(c.re(), id)
+        .await?
+        .iter()
+        .any(|b| Role::parse(&b.role).is_some_and(Role::is_admin));
+    if actor.system || !admin {
+        return Ok(Target::Now(user, org));
+    }
+    let r = request(svc, c, actor, &user, org.as_ref(), kind).await?;
+    Ok(Target::Requested(Box::new(r)))
+}
+
+/// Resets an account's second factor (its authenticator was lost): the system administrator
+/// over the account, never on their own. The person sets a new one up at their next sign-in.
+/// One of the three administrators' is only requested here: another administrator approves it
+/// (or the operator resets it on the server).
+pub async fn reset_totp(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Reset> {
+    if actor.is(id) {
+        return Err(ServiceError::Refused("own_second_factor"));
+    }
+    let mut tx = svc.db.begin().await?;
+    let (user, org) = match reset_target(svc, tx.conn(), actor, id, SECOND_FACTOR).await? {
+        Target::Now(user, org) => (user, org),
+        Target::Requested(r) => {
+            tx.commit().await?;
+            return Ok(Reset::Requested(r));
+        }
+    };
+    apply_totp_reset(svc, tx.conn(), actor, &user, org.as_ref(), None).await?;
+    tx.commit().await?;
+    svc.principals.forget();
+    Ok(Reset::Done(None))
+}
+
+/// Clears an account's second factor and audits it (`request`: the approved request it
+/// carries out).
+pub(crate) async fn apply_totp_reset(
+    svc: &Services,
+    c: Conn<'_>,
+    actor: &Actor,
+    user: &User,
+    org: Option<&Org>,
+    request: Option<i64>,
+) -> ServiceResult<()> {
+    let mut c = c;
+    users::set_totp(c.re(), user.id, None, None).await?;
+    audit::record(
+        svc,
+        c,
+        actor,
+        Change {
+            action: "totp.reset",
+            object_type: "user",
+            object_id: Some(user.id.to_string()),
+            org_path: org.map(|o| o.path.clone()),
+            before: Some(&serde_json::json!({ "totp_enabled": user.totp_enabled_at.is_some() })),
+            after: Some(&serde_json::json!({ "totp_enabled": false, "request_id": request })),
+        },
+    )
+    .await
+}
+
+/// Sets a new password for another account (random unless given); it must be changed at the
+/// next login, the account's sessions end and its API tokens are revoked. Nobody resets their
+/// own (they change it, giving the current one). One of the three administrators' is only
+/// requested here: another administrator approves it (or the operator resets it on the server).
+pub async fn reset_password(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    new: Option<String>,
+) -> ServiceResult<Reset> {
+    if actor.is(id) {
+        return Err(ServiceError::Refused("own_password"));
+    }
+    let mut tx = svc.db.begin().await?;
+    let (user, org) = match reset_target(svc, tx.conn(), actor, id, PASSWORD).await? {
+        Target::Now(user, org) => (user, org),
+        Target::Requested(r) => {
+            tx.commit().await?;
+            return Ok(Reset::Requested(r));
+        }
+    };
+    let pw = match new {
+        Some(p) => {
+            password::check(&p, &user.username, svc.config.password_policy)
+                .map_err(|code| invalid("password", code))?;
+            p
+        }
+        None => random_password(),
+    };
+    apply_password_reset(svc, tx.conn(), actor, &user, org.as_ref(), &pw, None).await?;
+    tx.commit().await?;
+    svc.principals.forget();
+    Ok(Reset::Done(Some(pw)))
+}
+
+/// Sets `pw` as an account's one-time password, ends its sessions, revokes its tokens, and
+/// audits it (`request`: the approved request it carries out).
+pub(crate) async fn apply_password_reset(
+    svc: &Services,
+    c: Conn<'_>,
+    actor: &Actor,
+    user: &User,
+    org: Option<&Org>,
+    pw: &str,
+    request: Option<i64>,
+) -> ServiceResult<()> {
+    let mut c = c;
+    let now = svc.now();
+    users::set_password(c.re(), user.id, &hash_password(pw)?, true, now).await?;
+    sessions::delete_for_user(c.re(), user.id).await?;
+    users::revoke_tokens(c.re(), user.id, now).await?;
+    audit::record::<(), serde_json::Value>(
+        svc,
+        c,
+        actor,
+        Change {
+            action: "user.reset_password",
+            object_type: "user",
+            object_id: Some(user.id.to_string()),
+            org_path: org.map(|o| o.path.clone()),
+            before: None,
+            after: request
+                .map(|r| serde_json::json!({ "request_id": r }))
+                .as_ref(),
+        },
+    )
+    .await
+}
 
 /// Records a request by `actor` (who may manage the account) to reset `kind` of `user`.
 pub(crate) async fn request(

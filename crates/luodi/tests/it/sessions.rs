@@ -718,7 +718,7 @@ async fn a_password_change_ends_other_sessions_and_a_reset_or_disable_revokes_to
     let c = app.login("liaison", "Kettle#2027-new").await;
     let (script, _) = app.bearer(&c, "script").await;
     assert_eq!(me(&script).await, StatusCode::OK);
-    luodi_service::accounts::reset_password(&app.svc, &luodi_service::Actor::cli(), id, None)
+    luodi_service::resets::reset_password(&app.svc, &luodi_service::Actor::cli(), id, None)
         .await
         .expect("reset");
     assert_eq!(

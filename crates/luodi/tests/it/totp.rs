@@ -289,7 +289,7 @@ async fn a_second_factor_and_a_required_password_change_come_one_after_the_other
     let office_id = app.user_id("office").await;
     let office = app.demo("office").await;
     let office_secret = enrol(&app, &office).await;
-    luodi_service::accounts::reset_password(
+    luodi_service::resets::reset_password(
         &app.svc,
         &luodi_service::Actor::cli(),
         office_id,

@@ -12,6 +12,12 @@ use luodi_store::resets::ResetRequest;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// A one-time password, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct NewPassword {
+    pub password: String,
+}
+
 /// A request to reset the password or the second factor of an administrator's account.
 #[derive(Serialize, ToSchema)]
 pub struct ResetRequestDto {
@@ -90,13 +96,13 @@ pub async fn refuse(
 }
 
 /// The one-time password of an approved password reset, for the one who asked; once.
-#[utoipa::path(post, path = "/credential-resets/{id}/collect", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = super::users::NewPassword), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+#[utoipa::path(post, path = "/credential-resets/{id}/collect", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = NewPassword), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn collect(
     State(state): State<AppState>,
     Signed(s): Signed,
     Path(id): Path<i64>,
-) -> Result<Json<super::users::NewPassword>, ApiError> {
-    Ok(Json(super::users::NewPassword {
+) -> Result<Json<NewPassword>, ApiError> {
+    Ok(Json(NewPassword {
         password: resets::collect(&state.svc, &s.actor, id).await?,
     }))
 }

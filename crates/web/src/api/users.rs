@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luodi_service::accounts::{self, Account, NewAccount};
+use luodi_service::resets;
 use luodi_store::users::{BindingRow, UserListRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -210,18 +211,15 @@ pub async fn enable(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct NewPassword {
-    pub password: String,
-}
-
 /// A reset done at once (200, with the one-time password of a password reset) or, for one of
 /// the three administrators, a request that a security administrator must approve (202).
-fn reset_answer(r: accounts::Reset) -> Response {
+fn reset_answer(r: resets::Reset) -> Response {
     match r {
-        accounts::Reset::Done(Some(password)) => Json(NewPassword { password }).into_response(),
-        accounts::Reset::Done(None) => StatusCode::NO_CONTENT.into_response(),
-        accounts::Reset::Requested(req) => (
+        resets::Reset::Done(Some(password)) => {
+            Json(super::resets::NewPassword { password }).into_response()
+        }
+        resets::Reset::Done(None) => StatusCode::NO_CONTENT.into_response(),
+        resets::Reset::Requested(req) => (
             StatusCode::ACCEPTED,
             Json(super::resets::ResetRequestDto::from(*req)),
         )
@@ -232,14 +230,14 @@ fn reset_answer(r: accounts::Reset) -> Response {
 /// Sets a random one-time password; it must be changed at the next login, the account's
 /// sessions end and its API tokens are revoked. Nobody resets their own. For one of the three
 /// administrators this only records a request (202) that a security administrator approves.
-#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = NewPassword), (status = 202, body = super::resets::ResetRequestDto), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)), responses((status = 200, body = super::resets::NewPassword), (status = 202, body = super::resets::ResetRequestDto), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     Signed(s): Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     Ok(reset_answer(
-        accounts::reset_password(&state.svc, &s.actor, id, None).await?,
+        resets::reset_password(&state.svc, &s.actor, id, None).await?,
     ))
 }
 
@@ -253,7 +251,7 @@ pub async fn reset_totp(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     Ok(reset_answer(
-        accounts::reset_totp(&state.svc, &s.actor, id).await?,
+        resets::reset_totp(&state.svc, &s.actor, id).await?,
     ))
 }
 

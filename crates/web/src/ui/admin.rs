@@ -564,8 +564,9 @@ async fn reset_password(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let back = format!("/admin/users/{id}");
-    let pw = match accounts_svc::reset_password(&state.svc, &signed.actor, id, None).await {
-        Ok(accounts_svc::Reset::Done(Some(pw))) => pw,
+    let pw = match luodi_service::resets::reset_password(&state.svc, &signed.actor, id, None).await
+    {
+        Ok(luodi_service::resets::Reset::Done(Some(pw))) => pw,
         Ok(_) => return Ok(see_other(&back, "reset_requested")),
         Err(e) => return see_refused(&back, e),
     };
@@ -602,8 +603,8 @@ async fn reset_totp(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let back = format!("/admin/users/{id}");
-    match accounts_svc::reset_totp(&state.svc, &signed.actor, id).await {
-        Ok(accounts_svc::Reset::Requested(_)) => Ok(see_other(&back, "reset_requested")),
+    match luodi_service::resets::reset_totp(&state.svc, &signed.actor, id).await {
+        Ok(luodi_service::resets::Reset::Requested(_)) => Ok(see_other(&back, "reset_requested")),
         Ok(_) => Ok(see_other(&back, "totp_reset")),
         Err(e) => see_refused(&back, e),
     }
