@@ -73,7 +73,14 @@ pub async fn reindex(svc: &Services) -> ServiceResult<usize> {
             };
             let mut tx = svc.db.begin().await?;
             for id in &ids {
-                search::index(tx.conn(), kind, *id).await?;
+                let c = tx.conn();
+                match kind {
+                    "report" => luodi_store::reports::reindex(c, *id).await?,
+                    "meeting" => luodi_store::meetings::reindex(c, *id).await?,
+                    "research" => luodi_store::research::reindex(c, *id).await?,
+                    "activity" => luodi_store::activities::reindex(c, *id).await?,
+                    _ => luodi_store::items::reindex(c, *id).await?,
+                }
             }
             tx.commit().await?;
             n += ids.len();

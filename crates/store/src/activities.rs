@@ -63,7 +63,7 @@ pub async fn create(mut c: Conn<'_>, n: &NewActivity<'_>, now: DateTime<Utc>) ->
             .push(") RETURNING id"),
     )
     .await?;
-    crate::search::index_activity(c, id).await?;
+    reindex(c, id).await?;
     Ok(id)
 }
 
@@ -119,4 +119,25 @@ pub async fn count_by_kind(c: Conn<'_>, f: &ActivityFilter) -> StoreResult<Vec<(
     filter_where(&mut s, f);
     s.add(" GROUP BY a.kind ORDER BY a.kind");
     db::fetch_all(c, s).await
+}
+
+/// Indexes a study activity: its title, place, organiser and materials.
+pub async fn reindex(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(a) = get(c.re(), id).await? else {
+        return Ok(());
+    };
+    crate::search::put(
+        c,
+        &crate::search::Doc {
+            kind: "activity",
+            doc_id: id,
+            campaign_id: Some(a.campaign_id),
+            org_id: a.org_id,
+            org_path: &a.org_path,
+            title: &a.title,
+            body: &[&a.materials, &a.place, &a.organiser],
+        },
+        a.created_at,
+    )
+    .await
 }

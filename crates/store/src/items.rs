@@ -174,7 +174,7 @@ pub async fn insert(mut c: Conn<'_>, it: &Item) -> StoreResult<i64> {
             .push(") RETURNING id"),
     )
     .await?;
-    crate::search::index_item(c, id).await?;
+    reindex(c, id).await?;
     Ok(id)
 }
 
@@ -217,12 +217,12 @@ pub async fn insert_many(mut c: Conn<'_>, new: &mut [NewItem<'_>]) -> StoreResul
     crate::bulk::insert(c.re(), "item_events", EVENT_COLUMNS, events).await?;
     let bodies: Vec<Vec<&str>> = new
         .iter()
-        .map(|n| crate::search::item_body(&n.item, n.measures.iter().map(String::as_str)))
+        .map(|n| item_body(&n.item, n.measures.iter().map(String::as_str)))
         .collect();
     let docs: Vec<(crate::search::Doc<'_>, DateTime<Utc>)> = new
         .iter()
         .zip(&bodies)
-        .map(|(n, body)| (crate::search::item_doc(&n.item, body), n.item.updated_at))
+        .map(|(n, body)| (item_doc(&n.item, body), n.item.updated_at))
         .collect();
     crate::search::insert_new(c, &docs).await
 }
@@ -296,7 +296,7 @@ pub async fn update(mut c: Conn<'_>, it: &Item, expected_version: i64) -> StoreR
     .await?;
     if n == 1 {
         // The text, the lead org or its path may have changed.
-        crate::search::index_item(c, it.id).await?;
+        reindex(c, it.id).await?;
     }
     Ok(n == 1)
 }
@@ -697,7 +697,7 @@ pub async fn set_measures(mut c: Conn<'_>, item_id: i64, measures: &[String]) ->
         )
         .await?;
     }
-    crate::search::index_item(c, item_id).await
+    reindex(c, item_id).await
 }
 
 pub async fn measures(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Measure>> {
@@ -1330,6 +1330,39 @@ pub async fn set_draft_deadline(c: Conn<'_>, id: i64, due_on: NaiveDate) -> Stor
     )
     .await?;
     Ok(())
+}
+
+/// The text of an item an index entry weighs after its title: description, measures, the
+/// person responsible.
+pub fn item_body<'a>(it: &'a Item, measures: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut body: Vec<&str> = vec![it.description.as_str()];
+    body.extend(measures);
+    body.push(it.responsible_person.as_str());
+    body
+}
+
+/// An item's index entry, `body` from [`item_body`].
+pub fn item_doc<'a>(it: &'a Item, body: &'a [&'a str]) -> crate::search::Doc<'a> {
+    crate::search::Doc {
+        kind: "item",
+        doc_id: it.id,
+        campaign_id: Some(it.campaign_id),
+        org_id: it.lead_org_id,
+        org_path: &it.lead_org_path,
+        title: &it.title,
+        body,
+    }
+}
+
+/// Indexes an item as stored (called by every write of its text): title, description, measures and the person responsible.
+pub async fn reindex(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(row) = get(c.re(), id).await? else {
+        return Ok(());
+    };
+    let it = &row.item;
+    let measures = measures(c.re(), id).await?;
+    let body = item_body(it, measures.iter().map(|m| m.text.as_str()));
+    crate::search::put(c, &item_doc(it, &body), it.updated_at).await
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub async fn create(mut c: Conn<'_>, n: &NewMeeting<'_>, now: DateTime<Utc>) -> 
             .push(") RETURNING id"),
     )
     .await?;
-    crate::search::index_meeting(c, id).await?;
+    reindex(c, id).await?;
     Ok(id)
 }
 
@@ -153,6 +153,27 @@ pub async fn of_item(c: Conn<'_>, item_id: i64) -> StoreResult<Option<(i64, Stri
         c,
         Sql::new("SELECT m.id, m.title, m.org_path FROM meeting_commitments mc JOIN meetings m ON m.id = mc.meeting_id WHERE mc.item_id = ")
             .arg(item_id),
+    )
+    .await
+}
+
+/// Indexes a leading-group meeting: its title, minutes and attendees.
+pub async fn reindex(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(m) = get(c.re(), id).await? else {
+        return Ok(());
+    };
+    crate::search::put(
+        c,
+        &crate::search::Doc {
+            kind: "meeting",
+            doc_id: id,
+            campaign_id: Some(m.campaign_id),
+            org_id: m.org_id,
+            org_path: &m.org_path,
+            title: &m.title,
+            body: &[&m.minutes, &m.attendees, &m.chair, &m.place],
+        },
+        m.created_at,
     )
     .await
 }

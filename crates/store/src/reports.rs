@@ -280,7 +280,7 @@ pub async fn save(mut c: Conn<'_>, r: &Report, expected: i64) -> StoreResult<boo
     )
     .await?;
     if n == 1 {
-        crate::search::index_report(c, r.id).await?;
+        reindex(c, r.id).await?;
     }
     Ok(n == 1)
 }
@@ -304,6 +304,35 @@ pub async fn event_counts(
             .push(" AND e.at < ")
             .arg(to)
             .push(" GROUP BY e.action"),
+    )
+    .await
+}
+
+/// Indexes a situation report: its rule and period as the title, its three texts and its org
+/// as the body.
+pub async fn reindex(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(r) = get(c.re(), id).await? else {
+        return Ok(());
+    };
+    let campaign: Option<(i64,)> = db::fetch_optional(
+        c.re(),
+        Sql::new("SELECT campaign_id FROM work_rules WHERE id = ").arg(r.rule_id),
+    )
+    .await?;
+    // The org is shown beside every result; in the title it would outweigh the text.
+    let title = format!("{} · {}", r.rule_name, r.period_key);
+    crate::search::put(
+        c,
+        &crate::search::Doc {
+            kind: "report",
+            doc_id: id,
+            campaign_id: campaign.map(|(c,)| c),
+            org_id: r.org_id,
+            org_path: &r.org_path,
+            title: &title,
+            body: &[&r.done_text, &r.problems_text, &r.plan_text, &r.org_name],
+        },
+        r.reviewed_at.or(r.submitted_at).unwrap_or(r.created_at),
     )
     .await
 }

@@ -66,7 +66,7 @@ pub async fn create(mut c: Conn<'_>, n: &NewTopic<'_>, now: DateTime<Utc>) -> St
             .push(") RETURNING id"),
     )
     .await?;
-    crate::search::index_topic(c, id).await?;
+    reindex(c, id).await?;
     Ok(id)
 }
 
@@ -98,7 +98,7 @@ pub async fn save_report(
     )
     .await?;
     if n == 1 {
-        crate::search::index_topic(c, t.id).await?;
+        reindex(c, t.id).await?;
     }
     Ok(n == 1)
 }
@@ -195,7 +195,7 @@ pub async fn add_finding(mut c: Conn<'_>, f: &Finding) -> StoreResult<i64> {
             .push(") RETURNING id"),
     )
     .await?;
-    crate::search::index_topic(c, f.topic_id).await?;
+    reindex(c, f.topic_id).await?;
     Ok(id)
 }
 
@@ -244,6 +244,33 @@ pub async fn origin_of_item(c: Conn<'_>, item_id: i64) -> StoreResult<Option<Ori
         Sql::new("SELECT f.id AS finding_id, t.id AS topic_id, t.title AS topic_title, t.org_path AS topic_org_path \
                   FROM research_findings f JOIN research_topics t ON t.id = f.topic_id WHERE f.item_id = ")
             .arg(item_id),
+    )
+    .await
+}
+
+/// Indexes a research topic: its title, the weakness it looks into, its findings and report.
+pub async fn reindex(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
+    let Some(t) = get(c.re(), id).await? else {
+        return Ok(());
+    };
+    let findings = findings(c.re(), id).await?;
+    let mut body: Vec<&str> = vec![t.weakness.as_str()];
+    body.extend(findings.iter().map(|f| f.text.as_str()));
+    body.push(&t.report);
+    body.push(&t.lead);
+    body.push(&t.members);
+    crate::search::put(
+        c,
+        &crate::search::Doc {
+            kind: "research",
+            doc_id: id,
+            campaign_id: Some(t.campaign_id),
+            org_id: t.org_id,
+            org_path: &t.org_path,
+            title: &t.title,
+            body: &body,
+        },
+        t.updated_at,
     )
     .await
 }

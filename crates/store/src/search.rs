@@ -1,14 +1,14 @@
 //! The search index: one row per searchable record (`doc_kind`, `doc_id`) with its words
 //! segmented by [`luodi_domain::search`], its owning org's path (so results are cut to the
-//! reader's scope by a range) and what a result list shows. Records index themselves when they
-//! are written, in the same transaction, so an edit is searchable at once on every instance.
+//! reader's scope by a range) and what a result list shows. Each repository hands in its
+//! records' documents ([`Doc`]) when it writes them, in the same transaction, so an edit is
+//! searchable at once on every instance; this module knows no repository.
 //!
 //! Matching is the one place where the backends differ: SQLite's FTS5 (`MATCH`, `bm25`) and
 //! PostgreSQL's `tsvector` (`@@`, `ts_rank`) over a GIN index. Both run here.
 
 use crate::db::{self, Conn};
 use crate::error::StoreResult;
-use crate::items::Item;
 use crate::sql::{Arg, Sql};
 use crate::{Page, Paged};
 use chrono::{DateTime, Utc};
@@ -99,28 +99,6 @@ pub async fn insert_new(c: Conn<'_>, docs: &[(Doc<'_>, DateTime<Utc>)]) -> Store
     Ok(())
 }
 
-/// The text of an item an index entry weighs after its title: description, measures, the
-/// person responsible.
-pub fn item_body<'a>(it: &'a Item, measures: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut body: Vec<&str> = vec![it.description.as_str()];
-    body.extend(measures);
-    body.push(it.responsible_person.as_str());
-    body
-}
-
-/// An item's index entry, `body` from [`item_body`].
-pub fn item_doc<'a>(it: &'a Item, body: &'a [&'a str]) -> Doc<'a> {
-    Doc {
-        kind: "item",
-        doc_id: it.id,
-        campaign_id: Some(it.campaign_id),
-        org_id: it.lead_org_id,
-        org_path: &it.lead_org_path,
-        title: &it.title,
-        body,
-    }
-}
-
 /// Removes a record from the index.
 pub async fn remove(c: Conn<'_>, kind: &str, doc_id: i64) -> StoreResult<()> {
     db::execute(
@@ -149,126 +127,6 @@ pub async fn rewrite_paths(c: Conn<'_>, old_path: &str, new_path: &str) -> Store
             .arg(hi),
     )
     .await
-}
-
-/// Indexes an item as stored (called by every write of its text): title, description, measures and the person responsible.
-pub async fn index_item(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
-    let Some(row) = crate::items::get(c.re(), id).await? else {
-        return Ok(());
-    };
-    let it = &row.item;
-    let measures = crate::items::measures(c.re(), id).await?;
-    let body = item_body(it, measures.iter().map(|m| m.text.as_str()));
-    put(c, &item_doc(it, &body), it.updated_at).await
-}
-
-/// Indexes a situation report: its rule and period as the title, its three texts and its org
-/// as the body.
-pub async fn index_report(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
-    let Some(r) = crate::reports::get(c.re(), id).await? else {
-        return Ok(());
-    };
-    let campaign: Option<(i64,)> = db::fetch_optional(
-        c.re(),
-        Sql::new("SELECT campaign_id FROM work_rules WHERE id = ").arg(r.rule_id),
-    )
-    .await?;
-    // The org is shown beside every result; in the title it would outweigh the text.
-    let title = format!("{} · {}", r.rule_name, r.period_key);
-    put(
-        c,
-        &Doc {
-            kind: "report",
-            doc_id: id,
-            campaign_id: campaign.map(|(c,)| c),
-            org_id: r.org_id,
-            org_path: &r.org_path,
-            title: &title,
-            body: &[&r.done_text, &r.problems_text, &r.plan_text, &r.org_name],
-        },
-        r.reviewed_at.or(r.submitted_at).unwrap_or(r.created_at),
-    )
-    .await
-}
-
-/// Indexes a leading-group meeting: its title, minutes and attendees.
-pub async fn index_meeting(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
-    let Some(m) = crate::meetings::get(c.re(), id).await? else {
-        return Ok(());
-    };
-    put(
-        c,
-        &Doc {
-            kind: "meeting",
-            doc_id: id,
-            campaign_id: Some(m.campaign_id),
-            org_id: m.org_id,
-            org_path: &m.org_path,
-            title: &m.title,
-            body: &[&m.minutes, &m.attendees, &m.chair, &m.place],
-        },
-        m.created_at,
-    )
-    .await
-}
-
-/// Indexes a research topic: its title, the weakness it looks into, its findings and report.
-pub async fn index_topic(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
-    let Some(t) = crate::research::get(c.re(), id).await? else {
-        return Ok(());
-    };
-    let findings = crate::research::findings(c.re(), id).await?;
-    let mut body: Vec<&str> = vec![t.weakness.as_str()];
-    body.extend(findings.iter().map(|f| f.text.as_str()));
-    body.push(&t.report);
-    body.push(&t.lead);
-    body.push(&t.members);
-    put(
-        c,
-        &Doc {
-            kind: "research",
-            doc_id: id,
-            campaign_id: Some(t.campaign_id),
-            org_id: t.org_id,
-            org_path: &t.org_path,
-            title: &t.title,
-            body: &body,
-        },
-        t.updated_at,
-    )
-    .await
-}
-
-/// Indexes a study activity: its title, place, organiser and materials.
-pub async fn index_activity(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
-    let Some(a) = crate::activities::get(c.re(), id).await? else {
-        return Ok(());
-    };
-    put(
-        c,
-        &Doc {
-            kind: "activity",
-            doc_id: id,
-            campaign_id: Some(a.campaign_id),
-            org_id: a.org_id,
-            org_path: &a.org_path,
-            title: &a.title,
-            body: &[&a.materials, &a.place, &a.organiser],
-        },
-        a.created_at,
-    )
-    .await
-}
-
-/// Indexes one record of `kind`.
-pub async fn index(c: Conn<'_>, kind: &str, id: i64) -> StoreResult<()> {
-    match kind {
-        "report" => index_report(c, id).await,
-        "meeting" => index_meeting(c, id).await,
-        "research" => index_topic(c, id).await,
-        "activity" => index_activity(c, id).await,
-        _ => index_item(c, id).await,
-    }
 }
 
 /// Ids of a table after `after`, a batch at a time, for rebuilding the index.
