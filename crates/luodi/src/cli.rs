@@ -1016,18 +1016,15 @@ async fn bulletin_command(svc: &Services, command: BulletinCommand) -> anyhow::R
             let (campaign, scope) = bulletin_target(svc, &which).await?;
             let v =
                 luodi_service::bulletins::find(svc, &actor, campaign, scope, &which.week).await?;
-            let i18n = luodi_web::i18n::I18n::load();
-            let doc = luodi_web::api::bulletins::document(&i18n, luodi_web::i18n::Lang::ZhCn, &v);
             let ext = out
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase())
                 .unwrap_or_default();
-            let bytes = match ext.as_str() {
-                "xlsx" => luodi_office::bulletin::to_xlsx(&doc),
-                "docx" => luodi_office::bulletin::to_docx(&doc),
-                _ => anyhow::bail!("--out must end in .xlsx or .docx"),
-            }
-            .map_err(|e| anyhow::anyhow!("writing the bulletin: {e}"))?;
+            let i18n = luodi_service::i18n::I18n::load();
+            let lang = luodi_service::i18n::Lang::ZhCn;
+            let Some((_, _, bytes)) = luodi_service::bulletins::file(&i18n, lang, &v, &ext)? else {
+                anyhow::bail!("--out must end in .xlsx or .docx");
+            };
             std::fs::write(&out, &bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
             println!("wrote {} ({} bytes)", out.display(), bytes.len());

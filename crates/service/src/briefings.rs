@@ -6,6 +6,7 @@
 
 use crate::audit::{self, Change};
 use crate::error::invalid;
+use crate::i18n::{I18n, Lang};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::org::is_within;
 use luodi_domain::role::Permission;
@@ -741,4 +742,57 @@ pub async fn pictures(svc: &Services, v: &BriefingView) -> std::collections::Has
         }
     }
     out
+}
+/// The briefing in the reader's language, with its photos.
+pub async fn document(
+    svc: &Services,
+    i18n: &I18n,
+    lang: Lang,
+    v: &BriefingView,
+) -> luodi_office::briefing::BriefingDoc {
+    let mut pictures = pictures(svc, v).await;
+    let b = &v.briefing;
+    let date = b.published_at.unwrap_or(b.created_at).format("%Y-%m-%d");
+    luodi_office::briefing::BriefingDoc {
+        masthead: i18n.t(lang, "briefing-doc-title"),
+        issue: i18n.tr(lang, "bulletin-issue", &[("n", b.issue_no.to_string())]),
+        issuer_line: format!("{}　{date}", b.org_name),
+        title: b.title.clone(),
+        entries: v
+            .entries
+            .iter()
+            .map(|e| luodi_office::briefing::BriefingEntry {
+                title: e.submission.title.clone(),
+                source: format!("【{}】", e.submission.org_name),
+                body: e.submission.body.clone(),
+                pictures: e
+                    .photos
+                    .iter()
+                    .filter_map(|p| {
+                        Some(luodi_office::docx::Picture {
+                            bytes: pictures.remove(&p.id)?,
+                            caption: p.file_name.clone(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The briefing as a Word document: its file name and bytes.
+pub async fn file(
+    svc: &Services,
+    i18n: &I18n,
+    lang: Lang,
+    v: &BriefingView,
+) -> ServiceResult<(String, Vec<u8>)> {
+    let doc = document(svc, i18n, lang, v).await;
+    let bytes = luodi_office::briefing::to_docx(&doc).map_err(ServiceError::Internal)?;
+    let name = format!(
+        "{}-{}.docx",
+        i18n.t(lang, "briefing-doc-title"),
+        v.briefing.issue_no
+    );
+    Ok((name, bytes))
 }

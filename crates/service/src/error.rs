@@ -51,6 +51,24 @@ pub enum ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+impl ServiceError {
+    /// A copy, to answer with a finished job's error as often as it is asked for (errors that
+    /// carry a source keep only their words).
+    pub fn copy(&self) -> ServiceError {
+        use ServiceError as E;
+        match self {
+            E::Validation(v) => E::Validation(v.clone()),
+            E::Import(i) => E::Import(i.clone()),
+            E::Forbidden => E::Forbidden,
+            E::NotFound(w) => E::NotFound(w),
+            E::Conflict(c) => E::Conflict(c),
+            E::Refused(c) => E::Refused(c),
+            E::TooSoon(c) => E::TooSoon(c),
+            other => E::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<Validation> for ServiceError {
     fn from(v: Validation) -> Self {
         ServiceError::Validation(v)

@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod crypto;
 pub mod dashboard;
 pub mod error;
+pub mod i18n;
 pub mod imports;
 pub mod interviews;
 pub mod items;

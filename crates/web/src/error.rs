@@ -332,7 +332,7 @@ pub async fn render_errors(
     }
     (
         err.status,
-        Html(crate::ui::error_page(&state, lang, err.status, &x)),
+        Html(crate::kit::error_page(&state, lang, err.status, &x)),
     )
         .into_response()
 }

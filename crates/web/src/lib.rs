@@ -9,6 +9,7 @@ pub mod client_addr;
 pub mod error;
 pub mod i18n;
 pub mod input;
+pub mod kit;
 pub mod local_path;
 pub mod metrics;
 pub mod notices;

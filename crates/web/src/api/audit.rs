@@ -219,7 +219,7 @@ pub async fn archive(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (name, bytes) = luodi_service::audit::purge_archive(&state.svc, &s.actor, id).await?;
-    Ok(super::items::attachment_response(
+    Ok(crate::kit::attachment_response(
         &name,
         "text/plain; charset=utf-8",
         bytes,

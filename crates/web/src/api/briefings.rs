@@ -6,11 +6,11 @@ use crate::auth::Signed;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luodi_service::briefings::{
-    self, AdoptInput, BriefingInput, BriefingView, ListFilter, SubmissionInput, SubmissionText,
+    self, AdoptInput, BriefingInput, ListFilter, SubmissionInput, SubmissionText,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -158,7 +158,7 @@ pub async fn add_photo(
     Path(id): Path<i64>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    let (name, bytes) = crate::kit::read_upload(mp, state.config.max_upload_bytes).await?;
     let p = briefings::add_photo(&state.svc, &s.actor, id, &bytes, &name).await?;
     Ok((StatusCode::CREATED, Json(to_json(&p))).into_response())
 }
@@ -171,14 +171,7 @@ pub async fn photo(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (p, bytes) = briefings::photo(&state.svc, &s.actor, id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, p.content_type),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::kit::photo_response(p.content_type, bytes))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -293,44 +286,6 @@ pub async fn publish_briefing(
     )))
 }
 
-/// The briefing in the reader's language, with its photos.
-pub async fn document(
-    state: &AppState,
-    lang: crate::i18n::Lang,
-    v: &BriefingView,
-) -> luodi_office::briefing::BriefingDoc {
-    let mut pictures = briefings::pictures(&state.svc, v).await;
-    let b = &v.briefing;
-    let date = b.published_at.unwrap_or(b.created_at).format("%Y-%m-%d");
-    luodi_office::briefing::BriefingDoc {
-        masthead: state.i18n.t(lang, "briefing-doc-title"),
-        issue: state
-            .i18n
-            .tr(lang, "bulletin-issue", &[("n", b.issue_no.to_string())]),
-        issuer_line: format!("{}　{date}", b.org_name),
-        title: b.title.clone(),
-        entries: v
-            .entries
-            .iter()
-            .map(|e| luodi_office::briefing::BriefingEntry {
-                title: e.submission.title.clone(),
-                source: format!("【{}】", e.submission.org_name),
-                body: e.submission.body.clone(),
-                pictures: e
-                    .photos
-                    .iter()
-                    .filter_map(|p| {
-                        Some(luodi_office::docx::Picture {
-                            bytes: pictures.remove(&p.id)?,
-                            caption: p.file_name.clone(),
-                        })
-                    })
-                    .collect(),
-            })
-            .collect(),
-    }
-}
-
 /// The briefing as a Word document, always as a download.
 #[utoipa::path(get, path = "/briefings/{id}/export.docx", tag = "briefings", params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = super::ErrorBody)))]
@@ -342,15 +297,8 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let v = briefings::get_briefing(&state.svc, &s.actor, id).await?;
     let lang = crate::auth::lang_of(&headers);
-    let doc = document(&state, lang, &v).await;
-    let bytes = luodi_office::briefing::to_docx(&doc)
-        .map_err(|e| ApiError::from(luodi_service::ServiceError::Internal(e)))?;
-    let name = format!(
-        "{}-{}.docx",
-        state.i18n.t(lang, "briefing-doc-title"),
-        v.briefing.issue_no
-    );
-    Ok(super::items::attachment_response(
+    let (name, bytes) = briefings::file(&state.svc, &state.i18n, lang, &v).await?;
+    Ok(crate::kit::attachment_response(
         &name,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         bytes,

@@ -4,6 +4,7 @@
 use super::{etag, expected_version, stale_as_412, ApiJson, PageOf, Paging};
 use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::kit::{attachment_response, item_query, ItemListParams};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use luodi_domain::item::Action;
-use luodi_service::items::{self, ItemDetail, ItemInput, ItemQuery, MilestoneInput};
-use luodi_store::items::{ItemFilter, ItemRow, ItemSort};
+use luodi_service::items::{self, ItemDetail, ItemInput, MilestoneInput};
+use luodi_store::items::ItemRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -146,108 +147,6 @@ impl From<ItemDetail> for ItemDto {
 fn reply(d: ItemDetail, status: StatusCode) -> Response {
     let v = d.item.item.version;
     (status, [etag(v)], Json(ItemDto::from(d))).into_response()
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ItemListParams {
-    /// Only items whose responsible unit lies in this org's subtree.
-    pub within: Option<i64>,
-    pub campaign_id: Option<i64>,
-    /// task or rectification
-    pub kind: Option<String>,
-    /// Comma-separated statuses; `open`, `done` and `in_play` name groups.
-    pub status: Option<String>,
-    /// green, yellow or red
-    pub light: Option<String>,
-    pub phase: Option<String>,
-    pub source: Option<String>,
-    pub lead_org_id: Option<i64>,
-    pub responsible_user_id: Option<i64>,
-    /// Text in the responsible person's name.
-    pub person: Option<String>,
-    pub due_from: Option<NaiveDate>,
-    pub due_to: Option<NaiveDate>,
-    /// normal, due_soon, overdue, closed_on_time or closed_late
-    pub timeliness: Option<String>,
-    /// By the original deadline (as the on-time rate counts), not the current one.
-    pub original_due_from: Option<NaiveDate>,
-    pub original_due_to: Option<NaiveDate>,
-    /// Text in the title or description.
-    pub q: Option<String>,
-    pub parent_id: Option<i64>,
-    /// Only measures of this programme area.
-    pub programme_area_id: Option<i64>,
-    /// due_on (default), -due_on, updated, title
-    pub sort: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-/// The statuses of a comma-separated list, where `open` (still to deliver), `done` (closed or
-/// verified) and `in_play` (both) name groups.
-fn statuses(list: &str) -> Vec<String> {
-    use luodi_domain::item::Status;
-    let mut out: Vec<String> = Vec::new();
-    for x in list.split(',').map(str::trim).filter(|x| !x.is_empty()) {
-        let group: Vec<&str> = match x {
-            "open" => Status::ALL
-                .iter()
-                .filter(|s| s.is_open())
-                .map(|s| s.as_str())
-                .collect(),
-            "done" => Status::ALL
-                .iter()
-                .filter(|s| s.is_done())
-                .map(|s| s.as_str())
-                .collect(),
-            "in_play" => Status::ALL
-                .iter()
-                .filter(|s| s.is_open() || s.is_done())
-                .map(|s| s.as_str())
-                .collect(),
-            one => vec![one],
-        };
-        for s in group {
-            if !out.iter().any(|o| o == s) {
-                out.push(s.to_owned());
-            }
-        }
-    }
-    out
-}
-
-/// The query of a ledger list, shared by the API, the pages and the exports.
-pub fn item_query(p: &ItemListParams) -> ItemQuery {
-    ItemQuery {
-        within: p.within,
-        filter: ItemFilter {
-            campaign_id: p.campaign_id,
-            kind: p.kind.clone(),
-            statuses: p.status.as_deref().map(statuses).unwrap_or_default(),
-            light: p.light.clone(),
-            phase: p.phase.clone(),
-            source: p.source.clone(),
-            lead_org_id: p.lead_org_id,
-            responsible_user_id: p.responsible_user_id,
-            person: p.person.clone(),
-            due_from: p.due_from,
-            due_to: p.due_to,
-            timeliness: p.timeliness.clone(),
-            original_due_from: p.original_due_from,
-            original_due_to: p.original_due_to,
-            q: p.q.clone(),
-            parent_id: p.parent_id,
-            programme_area_id: p.programme_area_id,
-            ..Default::default()
-        },
-        sort: match p.sort.as_deref() {
-            Some("-due_on") => ItemSort::DueOnDesc,
-            Some("updated") => ItemSort::Updated,
-            Some("title") => ItemSort::Title,
-            _ => ItemSort::DueOn,
-        },
-    }
 }
 
 /// The ledger: items in the caller's scope, filtered, sorted and paged on the server.
@@ -544,7 +443,7 @@ pub async fn upload_evidence(
     Path(id): Path<i64>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    let (name, bytes) = crate::kit::read_upload(mp, state.config.max_upload_bytes).await?;
     let a = items::add_evidence(&state.svc, &s.actor, id, &bytes, &name).await?;
     let dto = AttachmentDto {
         id: a.id,
@@ -566,39 +465,6 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let (a, bytes) = items::evidence(&state.svc, &s.actor, id).await?;
     Ok(attachment_response(&a.file_name, &a.content_type, bytes))
-}
-
-/// A download response that browsers save rather than render.
-pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    use axum::http::header;
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = crate::error::urlencode(file_name).replace('/', "%2F");
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    let size = bytes.len() as u64;
-    let mut res = (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response();
-    // Every file that leaves is audited (crate::trail).
-    res.extensions_mut().insert(crate::trail::Export {
-        file_name: file_name.to_owned(),
-        bytes: size,
-    });
-    res
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -662,7 +528,7 @@ pub async fn import(
 ) -> Result<Response, ApiError> {
     // Who may import is settled before the file is read.
     let permit = luodi_service::ledger::admit(&state.svc, &s.actor)?;
-    let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    let (name, bytes) = crate::kit::read_upload(mp, state.config.max_upload_bytes).await?;
     if p.background {
         let job_id =
             luodi_service::ledger::start_import(&state.svc, permit, p.campaign_id, bytes, &name);

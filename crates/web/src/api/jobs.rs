@@ -43,7 +43,7 @@ pub async fn get(
         None => (None, None),
         Some(Ok(v)) => (Some(v.clone()), None),
         Some(Err(e)) => {
-            let api = ApiError::from(clone_error(e));
+            let api = ApiError::from(e.copy());
             (None, Some(json_body(&explain(&api, &state.i18n, lang))))
         }
     };
@@ -56,18 +56,4 @@ pub async fn get(
         result,
         error,
     }))
-}
-
-/// A copy of a finished job's error, to turn into a response as often as it is asked for.
-pub fn clone_error(e: &luodi_service::ServiceError) -> luodi_service::ServiceError {
-    use luodi_service::ServiceError as E;
-    match e {
-        E::Validation(v) => E::Validation(v.clone()),
-        E::Import(i) => E::Import(i.clone()),
-        E::Forbidden => E::Forbidden,
-        E::NotFound(w) => E::NotFound(w),
-        E::Conflict(c) => E::Conflict(c),
-        E::Refused(c) => E::Refused(c),
-        other => E::Internal(other.to_string()),
-    }
 }

@@ -215,7 +215,7 @@ pub fn routes() -> Router<AppState> {
         me::get, me::change_password, me::set_email, users::set_email, users::set_contact, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
-    components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, dashboard::Drill)),
+    components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, crate::kit::Drill)),
     modifiers(&Security),
     tags((name = "orgs"), (name = "users"), (name = "campaigns"), (name = "items"), (name = "programmes"), (name = "reports"), (name = "bulletins"), (name = "briefings"), (name = "search"), (name = "dashboard"), (name = "meetings"), (name = "research"), (name = "activities"), (name = "key_works"), (name = "organisation"), (name = "audit"), (name = "me"), (name = "notices"))
 )]

@@ -426,7 +426,7 @@ pub async fn attach(
     Query(q): Query<CampaignParam>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = super::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    let (name, bytes) = crate::kit::read_upload(mp, state.config.max_upload_bytes).await?;
     Ok(created(
         &organisation::attach(&state.svc, &s.actor, q.campaign_id, id, &name, &bytes).await?,
     ))
@@ -440,7 +440,7 @@ pub async fn plan_attachment(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (a, bytes) = organisation::attachment(&state.svc, &s.actor, id).await?;
-    Ok(super::items::attachment_response(
+    Ok(crate::kit::attachment_response(
         &a.file_name,
         &a.content_type,
         bytes,

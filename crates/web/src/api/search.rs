@@ -4,6 +4,7 @@
 use super::Paging;
 use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::kit::href;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -48,17 +49,6 @@ pub struct SearchAnswer {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-}
-
-/// The web page of a record in the index.
-pub fn href(kind: &str, id: i64) -> String {
-    match kind {
-        "report" => format!("/reports/{id}"),
-        "meeting" => format!("/meetings/{id}"),
-        "research" => format!("/research/{id}"),
-        "activity" => format!("/activities/{id}"),
-        _ => format!("/items/{id}"),
-    }
 }
 
 /// Items and reports matching every word of `q`, ranked, within the caller's scope.

@@ -338,7 +338,7 @@ async fn account_view_with(
         new_token,
     };
     Ok(if page.email_error.is_some() {
-        super::orgs::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        super::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     } else {
         render(&page)
     })
@@ -360,7 +360,7 @@ pub async fn set_email(
     {
         Ok(_) => Ok(Redirect::to("/account?ok=email_saved").into_response()),
         Err(e) => {
-            let v = super::orgs::validation(e)?;
+            let v = super::validation(e)?;
             let lang = auth::lang_of(&headers);
             let msg = v
                 .errors
@@ -536,7 +536,7 @@ async fn totp_view(
         error,
     };
     Ok(if failed {
-        super::orgs::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        super::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     } else {
         render(&page)
     })

@@ -2,7 +2,7 @@
 //! burden rules forbid ranking by study minutes, likes or check-ins), the form, one activity.
 
 use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
-use super::orgs::{pager_info, render_status, see_other, validation, FormErrors};
+use super::{pager_info, render_status, see_other, validation, FormErrors};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;

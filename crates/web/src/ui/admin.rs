@@ -1,7 +1,7 @@
 //! Accounts and roles: the account list, a new account, an account's page with its role
 //! bindings, and the one-time password pages.
 
-use super::orgs::{fmt_time, pager_info, render_status, see_other, see_refused, FormErrors};
+use super::{fmt_time, pager_info, render_status, see_other, see_refused, FormErrors};
 use super::{opt_id, query_base, render, Ctx, ListQuery, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;

@@ -1,6 +1,6 @@
 //! The audit administrator's browser of the audit trail.
 
-use super::orgs::{fmt_time, pager_info, see_other, see_refused};
+use super::{fmt_time, pager_info, see_other, see_refused};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::Signed;
 use crate::error::ApiError;

@@ -2,8 +2,8 @@
 //! photos and submits it; the office edits it, adopts it into a numbered briefing (or records a
 //! higher level's adoption), and publishes the briefing to its scope, also as a Word document.
 
-use super::orgs::{fmt_time, pager_info, render_status, see_other, see_refused, FormErrors};
 use super::reports::{campaign_options, default_org_code, supervised_org};
+use super::{fmt_time, pager_info, render_status, see_other, see_refused, FormErrors};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/submissions/{id}/photos", post(add_photo))
         .route("/submissions/{id}/adopt", post(adopt))
         .route("/submissions/{id}/unadopt", post(unadopt))
-        .route("/photos/{id}", get(crate::api::briefings::photo))
+        .route("/photos/{id}", get(photo))
         .route("/briefings", get(briefings_page).post(create_briefing))
         .route("/briefings/{id}", get(briefing_page))
         .route("/briefings/{id}/publish", post(publish))
@@ -499,7 +499,7 @@ async fn add_photo(
     mp: Multipart,
 ) -> Result<Response, ApiError> {
     let back = format!("/submissions/{id}");
-    let (name, bytes) = crate::api::orgs::read_upload(mp, state.config.max_upload_bytes).await?;
+    let (name, bytes) = crate::kit::read_upload(mp, state.config.max_upload_bytes).await?;
     match svc::add_photo(&state.svc, &signed.actor, id, &bytes, &name).await {
         Ok(_) => Ok(see_other(&back, "photo_added")),
         Err(e) => refused_by(&back, e),
@@ -815,4 +815,14 @@ async fn publish(
         Ok(_) => Ok(see_other(&back, "briefing_published")),
         Err(e) => refused_by(&back, e),
     }
+}
+
+/// A photo of a submission, shown inline in its page.
+async fn photo(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (p, bytes) = luodi_service::briefings::photo(&state.svc, &s.actor, id).await?;
+    Ok(crate::kit::photo_response(p.content_type, bytes))
 }

@@ -4,9 +4,9 @@
 //! server-side SVG (geometry in SVG attributes, colours in the stylesheet), the downloads, and
 //! the form that publishes a draft. A published bulletin never changes.
 
-use super::orgs::{render_status, see_other, FormErrors};
 use super::reports::{campaign_options, default_org_code, supervised_org, Zones};
 use super::{opt_id, Ctx};
+use super::{render_status, see_other, FormErrors};
 use crate::auth::{lang_of, ClientIp, Signed};
 use crate::error::{explain, ApiError};
 use crate::AppState;
@@ -430,7 +430,7 @@ struct ShowPage {
     rows: Vec<RankedView>,
     chart: Option<Chart>,
     lists: Vec<(&'static str, String, Vec<String>)>,
-    commitments: Vec<crate::api::bulletins::CommitmentLine>,
+    commitments: Vec<luodi_service::bulletins::CommitmentLine>,
     can_publish: bool,
     /// The scope's code, to compute a draft again (when the reader sees it).
     scope_code: Option<String>,
@@ -716,7 +716,7 @@ async fn show_response(
         ),
     ];
     let page = ShowPage {
-        commitments: crate::api::bulletins::commitment_lines(&state.i18n, ctx.lang, &v.totals),
+        commitments: luodi_service::bulletins::commitment_lines(&state.i18n, ctx.lang, &v.totals),
         chart: chart(&ctx, &v, rules.base),
         summary,
         rows,

@@ -1,6 +1,6 @@
 //! Campaign pages: the list, a campaign's page, and the form to set one up or change it.
 
-use super::orgs::{
+use super::{
     fmt_time, pager_info, parse_version, render_status, see_other, validation, FormErrors,
 };
 use super::{opt_id, query_base, render, Ctx, ListQuery, Pager};
@@ -721,11 +721,11 @@ async fn set_metrics(
         .collect();
     match luodi_service::campaigns::set_hidden_metrics(&state.svc, &signed.actor, id, hidden).await
     {
-        Ok(_) => Ok(super::orgs::see_other(
+        Ok(_) => Ok(super::see_other(
             &format!("/campaigns/{id}"),
             "metrics_saved",
         )),
-        Err(e) => super::orgs::see_refused(&format!("/campaigns/{id}"), e),
+        Err(e) => super::see_refused(&format!("/campaigns/{id}"), e),
     }
 }
 

@@ -5,9 +5,9 @@
 use super::charts::{columns, stacked_bar, Column, Part};
 use super::ledger::percent;
 use super::{opt_id, render, Ctx};
-use crate::api::dashboard::{drill, Drill};
 use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::kit::{drill, Drill};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};

@@ -2,9 +2,9 @@
 //! import form with its errors listed by row and column.
 
 use super::{render, Ctx};
-use crate::api::items::{attachment_response, item_query, ItemListParams};
 use crate::auth::Signed;
 use crate::error::{explain, ApiError, RowMessage};
+use crate::kit::{attachment_response, item_query, ItemListParams};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
@@ -208,11 +208,7 @@ async fn job_page(
     match outcome.as_deref() {
         Some(Ok(v)) => created = v["created"].as_u64(),
         Some(Err(e)) => {
-            let x = explain(
-                &ApiError::from(crate::api::jobs::clone_error(e)),
-                &state.i18n,
-                lang,
-            );
+            let x = explain(&ApiError::from(e.copy()), &state.i18n, lang);
             error = Some(x.message);
             rows = x.rows;
         }

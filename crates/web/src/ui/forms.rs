@@ -2,7 +2,7 @@
 //! the org a form defaults to, an org named by its code, and the service's field errors put
 //! under the fields they belong to.
 
-use super::orgs::FormErrors;
+use super::FormErrors;
 use crate::error::{field_message, ApiError};
 use crate::i18n::{I18n, Lang};
 use crate::AppState;

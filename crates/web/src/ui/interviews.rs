@@ -2,7 +2,7 @@
 //! with its reasons, the office's decision (confirm or dismiss a proposal), the record of the
 //! interview held, and its commitments as tracked items with their lights.
 
-use super::orgs::{fmt_time, render_status, see_other, see_refused, FormErrors};
+use super::{fmt_time, render_status, see_other, see_refused, FormErrors};
 use super::{render, Ctx};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;

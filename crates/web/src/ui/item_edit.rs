@@ -4,8 +4,8 @@
 //! done. Only what differs from the item as it stands is sent to the service, so a unit's
 //! submission never carries a supervisor's field.
 
-use super::orgs::{parse_version, render_status, see_other, FormErrors};
 use super::Ctx;
+use super::{parse_version, render_status, see_other, FormErrors};
 use crate::auth::{lang_of, ClientIp, Signed};
 use crate::error::{explain, field_message, ApiError};
 use crate::i18n::{I18n, Lang};

@@ -4,10 +4,10 @@
 use super::dashboard::{indicator_row, IndicatorRow};
 use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
 use super::ledger::{row_view, ItemRowView};
-use super::orgs::{
+use super::{opt_id, query_base, render, Ctx, Pager};
+use super::{
     pager_info, parse_version, render_status, see_other, see_refused, validation, FormErrors,
 };
-use super::{opt_id, query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::AppState;

@@ -4,12 +4,12 @@
 //! downloads; and the roadmap, a Gantt-style chart of the task book drawn as server-side SVG
 //! (positions are SVG attributes, so nothing needs an inline style or a script).
 
-use super::orgs::{fmt_time, pager_info, parse_version, render_status, see_other, FormErrors};
+use super::{fmt_time, pager_info, parse_version, render_status, see_other, FormErrors};
 use super::{opt_id, query_base, render, Ctx, Pager};
-use crate::api::items::{attachment_response, item_query, ItemListParams};
 use crate::auth::{lang_of, Signed};
 use crate::error::{explain, ApiError};
 use crate::i18n::{I18n, Lang};
+use crate::kit::{attachment_response, item_query, ItemListParams};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -1582,7 +1582,7 @@ async fn upload_evidence(
     let upload = if declared.is_some_and(|n| n > max + 64 * 1024) {
         Err(too_large())
     } else {
-        crate::api::orgs::read_upload(mp, max).await
+        crate::kit::read_upload(mp, max).await
     };
     let result = match upload {
         Ok((name, bytes)) => items_svc::add_evidence(&state.svc, &signed.actor, id, &bytes, &name)

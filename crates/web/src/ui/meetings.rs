@@ -4,8 +4,8 @@
 
 use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
 use super::ledger::{row_view, ItemRowView};
-use super::orgs::{pager_info, render_status, see_other, validation, FormErrors};
 use super::{opt_id, query_base, render, Ctx, Pager};
+use super::{pager_info, render_status, see_other, validation, FormErrors};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::AppState;

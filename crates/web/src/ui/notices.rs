@@ -1,10 +1,8 @@
 //! Pages and forms of the outside channels: an org's group robots (on the org page), urging an
 //! org or an item, and the record of what went out by e-mail and robot.
 
-use super::orgs::{
-    fmt_time, org_response, pager_info, see_other, see_refused, validation, FormErrors, OrgForms,
-    OrgPageQuery,
-};
+use super::orgs::{org_response, OrgForms, OrgPageQuery};
+use super::{fmt_time, pager_info, see_other, see_refused, validation, FormErrors};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;

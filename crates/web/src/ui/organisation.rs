@@ -3,7 +3,7 @@
 //! supervision team watches (and which teams watch this org).
 
 use super::forms::campaign_options;
-use super::orgs::{fmt_time, see_other, see_refused};
+use super::{fmt_time, see_other, see_refused};
 use super::{opt_id, render, Ctx};
 use crate::auth::Signed;
 use crate::error::ApiError;
@@ -190,8 +190,7 @@ async fn attach(
     mp: Multipart,
 ) -> Result<Response, ApiError> {
     let campaign = opt_id(Some(&q.campaign_id)).unwrap_or(0);
-    let (name, bytes) = match crate::api::orgs::read_upload(mp, state.config.max_upload_bytes).await
-    {
+    let (name, bytes) = match crate::kit::read_upload(mp, state.config.max_upload_bytes).await {
         Ok(u) => u,
         Err(_) => return refused(id, invalid("file", "required")),
     };
@@ -207,7 +206,7 @@ async fn download(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (a, bytes) = svc::attachment(&state.svc, &signed.actor, id).await?;
-    Ok(crate::api::items::attachment_response(
+    Ok(crate::kit::attachment_response(
         &a.file_name,
         &a.content_type,
         bytes,

@@ -1,10 +1,12 @@
 //! The organisation tree pages: the tree browser and list, one org's page with its forms, and
-//! the spreadsheet import. The form helpers at the top are shared by the other management pages.
+//! the spreadsheet import.
 
-use super::{opt_id, query_base, render, Ctx, ListQuery, Pager};
+use super::{
+    fmt_time, kind_options, opt_id, pager_info, parse_version, query_base, render, render_status,
+    see_other, validation, Ctx, FormErrors, ListQuery, Pager,
+};
 use crate::auth::{lang_of, Signed};
-use crate::error::{explain, field_message, ApiError, RowMessage};
-use crate::i18n::{I18n, Lang};
+use crate::error::{explain, ApiError, RowMessage};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -12,160 +14,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, Utc};
-use luodi_domain::org::OrgKind;
 use luodi_domain::role::Permission;
-use luodi_domain::Validation;
 use luodi_office::ImportError;
 use luodi_service::orgs::{self as orgs_svc, NewOrgInput, OrgChanges, OrgQuery};
 use luodi_service::ServiceError;
 use luodi_store::orgs::{Org, OrgNode};
 use serde::Deserialize;
-
-// ---------------------------------------------------------------------------------------------
-// Shared helpers for the management pages (orgs, campaigns, users, audit).
-
-/// The messages of a refused form: per form field, plus those that belong to no field shown.
-#[derive(Debug, Default)]
-pub struct FormErrors {
-    pub summary: Option<String>,
-    pub fields: Vec<(String, String)>,
-    pub others: Vec<String>,
-}
-
-impl FormErrors {
-    /// All messages for `field`, joined; `None` if the field is fine.
-    pub fn get(&self, field: &str) -> Option<String> {
-        let msgs: Vec<&str> = self
-            .fields
-            .iter()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-            .collect();
-        (!msgs.is_empty()).then(|| msgs.join(" "))
-    }
-
-    pub fn has(&self, field: &str) -> bool {
-        self.fields.iter().any(|(f, _)| f == field)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.others.is_empty() && self.summary.is_none()
-    }
-
-    /// Adds the message for error `code` to `field`.
-    pub fn add(
-        &mut self,
-        i18n: &I18n,
-        lang: Lang,
-        field: &str,
-        code: &str,
-        params: &[(&'static str, String)],
-    ) {
-        self.add_message(field, field_message(i18n, lang, code, params));
-    }
-
-    pub fn add_message(&mut self, field: &str, message: String) {
-        self.fields.push((field.to_owned(), message));
-    }
-
-    /// Takes the errors of a service validation; `map` names the form field a service field is
-    /// shown under (`None`: in the summary).
-    pub fn absorb(
-        &mut self,
-        i18n: &I18n,
-        lang: Lang,
-        v: &Validation,
-        map: impl Fn(&str) -> Option<String>,
-    ) {
-        for e in &v.errors {
-            let msg = field_message(i18n, lang, e.code, &e.params);
-            match map(&e.field) {
-                Some(f) => self.fields.push((f, msg)),
-                None => self.others.push(msg),
-            }
-        }
-    }
-
-    /// Sets the summary line; call once all errors are in.
-    pub fn finish(mut self, i18n: &I18n, lang: Lang) -> Self {
-        if !self.fields.is_empty() || !self.others.is_empty() {
-            self.summary = Some(i18n.t(lang, "err-validation_failed"));
-        }
-        self
-    }
-}
-
-/// A time as shown in tables: UTC, to the second.
-pub fn fmt_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
-/// The pager line: total, page and pages (`pager-info`).
-pub fn pager_info(ctx: &Ctx, p: &Pager) -> String {
-    ctx.tr(
-        "pager-info",
-        &[
-            ("total", p.total.to_string()),
-            ("page", p.page.to_string()),
-            ("pages", p.pages.to_string()),
-        ],
-    )
-}
-
-/// `(value, label)` of every org kind, for selects.
-pub fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
-    OrgKind::ALL
-        .iter()
-        .map(|k| (k.as_str().to_owned(), ctx.kind(k.as_str())))
-        .collect()
-}
-
-/// A version number from a hidden form field.
-pub fn parse_version(s: &str) -> Result<i64, ApiError> {
-    s.trim()
-        .parse()
-        .map_err(|_| ApiError::bad_request("bad_request", "version"))
-}
-
-/// A 303 redirect after a successful POST, with the flash key.
-pub fn see_other(path: &str, ok: &str) -> Response {
-    Redirect::to(&format!("{path}?ok={ok}")).into_response()
-}
-
-/// A 303 redirect after a refused POST that has no form to show again: the page says why. A
-/// refusal of the actor (403) goes to the audit trail.
-pub fn see_refused(path: &str, e: ServiceError) -> Result<Response, ApiError> {
-    let api = ApiError::from(e);
-    match api.status {
-        StatusCode::CONFLICT | StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY => {
-            let res = Redirect::to(&format!("{path}?refused={}", api.code)).into_response();
-            Ok(if api.status == StatusCode::FORBIDDEN {
-                crate::trail::mark_refused(res, api.code)
-            } else {
-                res
-            })
-        }
-        _ => Err(api),
-    }
-}
-
-/// A page rendered with a status other than 200 (a refused form: 422).
-pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
-    let mut res = render(t);
-    if res.status() == StatusCode::OK {
-        *res.status_mut() = status;
-    }
-    res
-}
-
-/// The field errors of a validation failure, or the error itself for anything else.
-pub fn validation(e: ServiceError) -> Result<Validation, ApiError> {
-    match e {
-        ServiceError::Validation(v) => Ok(v),
-        other => Err(other.into()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 //! themselves are ledger items: each area links to the ledger filtered by it, and to the item
 //! form that records a new measure of it.
 
-use super::orgs::{fmt_time, render_status, see_other, validation, FormErrors};
+use super::{fmt_time, render_status, see_other, validation, FormErrors};
 use super::{opt_id, render, Ctx};
 use crate::auth::{lang_of, Signed};
 use crate::error::{field_message, ApiError};

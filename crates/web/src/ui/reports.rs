@@ -3,9 +3,9 @@
 //! entered once) and the three texts a unit writes, the supervising org's review, and the work
 //! rules with the form that sets one up (a reporting rule opens the current period at once).
 
-use super::orgs::{kind_options, pager_info, parse_version, render_status, see_other};
-use super::orgs::{validation, FormErrors};
+use super::{kind_options, pager_info, parse_version, render_status, see_other};
 use super::{opt_id, query_base, render, Ctx, Pager};
+use super::{validation, FormErrors};
 use crate::auth::{lang_of, Signed};
 use crate::error::{explain, ApiError};
 use crate::AppState;

@@ -3,7 +3,7 @@
 //! administrator approves or refuses here, and the one who asked collects the new one-time
 //! password here, once.
 
-use super::orgs::{fmt_time, see_other, see_refused};
+use super::{fmt_time, see_other, see_refused};
 use super::{render, Ctx, ListQuery};
 use crate::auth::Signed;
 use crate::error::ApiError;

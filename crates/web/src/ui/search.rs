@@ -1,11 +1,11 @@
 //! The search page: one box over items and reports, results ranked and cut to the reader's
 //! scope, the matched words marked.
 
-use super::orgs::pager_info;
+use super::pager_info;
 use super::{query_base, render, Ctx, Pager};
-use crate::api::search::href;
 use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::kit::href;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};

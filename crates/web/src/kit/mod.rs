@@ -1,0 +1,22 @@
+//! The web layer's toolkit: what the JSON API (`api/`) and the pages (`ui/`) share, so that
+//! neither imports the other. The page frame and rendering ([`Ctx`], [`render`], the error
+//! page), forms and their errors, lists and pagers, query strings and links, uploads, and files
+//! handed out as downloads.
+
+mod download;
+mod form;
+mod ledger_query;
+mod links;
+mod list;
+mod page;
+mod upload;
+
+pub use download::{attachment_response, photo_response};
+pub use form::{
+    kind_options, parse_version, render_status, see_other, see_refused, validation, FormErrors,
+};
+pub use ledger_query::{item_query, ItemListParams};
+pub use links::{drill, href, Drill, OrgDrill, PeriodDrill, PhaseDrill, WeekDrill};
+pub use list::{fmt_time, opt_id, pager_info, query_base, ListQuery, Pager};
+pub use page::{error_page, render, Ctx, Nav, ScopeOption, UserCtx};
+pub use upload::read_upload;
