@@ -282,7 +282,7 @@ pub async fn render_errors(
     req: Request<axum::body::Body>,
     next: Next,
 ) -> Response {
-    let lang = crate::auth::lang_of(req.headers());
+    let lang = crate::request::lang_of(req.headers());
     let path = req.uri().path().to_owned();
     let path_q = req
         .uri()

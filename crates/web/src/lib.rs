@@ -13,6 +13,7 @@ pub mod kit;
 pub mod local_path;
 pub mod metrics;
 pub mod notices;
+pub mod request;
 pub mod serve;
 pub mod trail;
 pub mod ui;

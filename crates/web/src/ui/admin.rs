@@ -245,17 +245,6 @@ async fn new_page(
     new_form(&state, &headers, &signed, None, FormErrors::default()).await
 }
 
-#[derive(Template)]
-#[template(path = "users_password.html")]
-pub(super) struct PasswordPage {
-    pub(super) ctx: Ctx,
-    pub(super) heading: String,
-    pub(super) message: String,
-    pub(super) password: Option<String>,
-    pub(super) user_id: i64,
-    pub(super) username: String,
-}
-
 async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -293,7 +282,7 @@ async fn create(
                 let title = ctx.t("users-created");
                 ctx = ctx.crumb(title, "");
                 ctx.flash = Some(ctx.t("flash-created"));
-                let page = PasswordPage {
+                let page = super::resets::PasswordPage {
                     heading: ctx.t("users-created"),
                     message: ctx.t(if generated.is_some() {
                         "users-initial-password"
@@ -577,7 +566,7 @@ async fn reset_password(
         .crumb(a.user.username.clone(), &back)
         .crumb(title.clone(), "");
     ctx.back = back;
-    let page = PasswordPage {
+    let page = super::resets::PasswordPage {
         heading: title,
         message: ctx.t("users-reset-password-once"),
         password: Some(pw),

@@ -1,7 +1,7 @@
 //! Pages and forms of the outside channels: an org's group robots (on the org page), urging an
 //! org or an item, and the record of what went out by e-mail and robot.
 
-use super::orgs::{org_response, OrgForms, OrgPageQuery};
+use super::orgs::{org_response, OrgForms, OrgPageQuery, RobotForm};
 use super::{fmt_time, pager_info, see_other, see_refused, validation, FormErrors};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use luodi_service::webhooks::{self, WebhookInput, WebhookView};
+use luodi_service::webhooks::{self, WebhookInput};
 use luodi_store::deliveries::DeliveryRecord;
 use serde::Deserialize;
 
@@ -28,38 +28,6 @@ pub fn routes() -> Router<AppState> {
             "/orgs/{id}/webhooks/{webhook_id}/{action}",
             post(robot_action),
         )
-}
-
-/// A robot as the org page lists it.
-pub struct RobotRow {
-    pub id: i64,
-    pub name: String,
-    pub kind: String,
-    pub url: String,
-    pub has_secret: bool,
-    pub enabled: bool,
-}
-
-impl RobotRow {
-    pub fn new(ctx: &Ctx, w: WebhookView) -> Self {
-        RobotRow {
-            id: w.id,
-            name: w.name,
-            kind: ctx.t(&format!("channel-{}", w.kind)),
-            url: w.url,
-            has_secret: w.has_secret,
-            enabled: w.enabled,
-        }
-    }
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct RobotForm {
-    pub kind: String,
-    pub name: String,
-    pub url: String,
-    pub secret: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

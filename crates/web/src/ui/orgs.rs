@@ -23,6 +23,38 @@ use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------------
 
+/// A robot as the org page lists it.
+pub struct RobotRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    pub has_secret: bool,
+    pub enabled: bool,
+}
+
+impl RobotRow {
+    pub fn new(ctx: &Ctx, w: luodi_service::webhooks::WebhookView) -> Self {
+        RobotRow {
+            id: w.id,
+            name: w.name,
+            kind: ctx.t(&format!("channel-{}", w.kind)),
+            url: w.url,
+            has_secret: w.has_secret,
+            enabled: w.enabled,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RobotForm {
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub secret: String,
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(list_page).post(create))
@@ -297,8 +329,8 @@ struct OrgPage {
     move_errors: FormErrors,
     /// A supervisor over the org may urge it (催办).
     can_urge: bool,
-    robots: Vec<super::notices::RobotRow>,
-    robot: super::notices::RobotForm,
+    robots: Vec<RobotRow>,
+    robot: RobotForm,
     robot_errors: FormErrors,
 }
 
@@ -311,7 +343,7 @@ pub(crate) struct OrgForms {
     pub child_errors: FormErrors,
     pub mv: MoveForm,
     pub move_errors: FormErrors,
-    pub robot: super::notices::RobotForm,
+    pub robot: RobotForm,
     pub robot_errors: FormErrors,
 }
 
@@ -393,7 +425,7 @@ pub(crate) async fn org_response(
         luodi_service::webhooks::list(&state.svc, actor, org.id)
             .await?
             .into_iter()
-            .map(|w| super::notices::RobotRow::new(&ctx, w))
+            .map(|w| RobotRow::new(&ctx, w))
             .collect()
     } else {
         Vec::new()

@@ -66,6 +66,18 @@ pub fn rows(ctx: &Ctx, signed: &SignedIn, requests: Vec<ResetRequest>) -> Vec<Re
         .collect()
 }
 
+/// A one-time password, shown once: a new account's, or a reset's.
+#[derive(Template)]
+#[template(path = "users_password.html")]
+pub struct PasswordPage {
+    pub ctx: Ctx,
+    pub heading: String,
+    pub message: String,
+    pub password: Option<String>,
+    pub user_id: i64,
+    pub username: String,
+}
+
 #[derive(Template)]
 #[template(path = "resets_list.html")]
 struct ListPage {
@@ -132,7 +144,7 @@ async fn collect(
     let list = ctx.t("resets-title");
     ctx = ctx.crumb(list, "/admin/resets").crumb(title.clone(), "");
     ctx.back = "/admin/resets".into();
-    let page = super::admin::PasswordPage {
+    let page = PasswordPage {
         heading: title,
         message: ctx.t("users-reset-password-once"),
         password: Some(pw),
