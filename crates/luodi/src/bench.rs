@@ -242,7 +242,7 @@ struct Levels {
 }
 
 async fn levels(svc: &Services) -> anyhow::Result<Levels> {
-    let mut c = svc.db.read().await?;
+    let mut c = svc.db().read().await?;
     let campaign: Option<(i64,)> = luodi_store::db::fetch_optional(
         c.conn(),
         Sql::new("SELECT id FROM campaigns ORDER BY id LIMIT 1"),
@@ -449,7 +449,7 @@ async fn database_size(svc: &Services, url: &str) -> anyhow::Result<u64> {
         let size = |p: &str| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         return Ok(size(path) + size(&format!("{path}-wal")));
     }
-    let mut c = svc.db.read().await?;
+    let mut c = svc.db().read().await?;
     Ok(luodi_store::db::scalar_i64(
         c.conn(),
         Sql::new("SELECT CAST(pg_database_size(current_database()) AS BIGINT)"),
@@ -541,7 +541,7 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
         "PostgreSQL"
     };
     let (n_orgs, n_items) = {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         (
             luodi_store::db::scalar_i64(c.conn(), Sql::new("SELECT COUNT(*) FROM orgs")).await?,
             luodi_store::db::scalar_i64(c.conn(), Sql::new("SELECT COUNT(*) FROM items")).await?,
@@ -549,7 +549,7 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
     };
     let lv = levels(svc).await?;
     let generated: Value = {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         luodi_store::settings::get(c.conn(), "gen.summary")
             .await?
             .and_then(|s| serde_json::from_str(&s).ok())
@@ -749,7 +749,7 @@ pub async fn run(svc: &Services, opts: &BenchOptions) -> anyhow::Result<String> 
     if part("import") {
         println!("\nledger import over HTTP (.xlsx, a background job, until done):");
         let codes: Vec<(String, String)> = {
-            let mut c = svc.db.read().await?;
+            let mut c = svc.db().read().await?;
             luodi_store::db::fetch_all(
                 c.conn(),
                 Sql::new("SELECT code, name FROM orgs WHERE kind = ")
@@ -932,7 +932,7 @@ fn append(path: &Path, text: &str) -> anyhow::Result<()> {
 /// process's peak memory as JSON (run by `luodi bench` as a child process).
 pub async fn bulletin(svc: &Services) -> anyhow::Result<()> {
     let campaign: (i64,) = {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         luodi_store::db::fetch_one(
             c.conn(),
             Sql::new("SELECT id FROM campaigns ORDER BY id LIMIT 1"),
@@ -949,7 +949,7 @@ pub async fn bulletin(svc: &Services) -> anyhow::Result<()> {
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
     let (_, peak) = memory_kib("self");
     let reports: i64 = {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         luodi_store::db::scalar_i64(
             c.conn(),
             Sql::new("SELECT COUNT(*) FROM reports WHERE period_key = (SELECT MAX(period_key) FROM reports WHERE due_at < ")

@@ -460,7 +460,7 @@ async fn generate(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
         crate::demo_data::DEMO_PASSWORD,
         g.logins.iter().filter(|l| l.username.starts_with("city")).count()
     );
-    svc.db.close().await;
+    svc.db().close().await;
     // An ordinary open: SQLite's WAL back on, as every later open expects.
     startup::open_db(cfg, &cfg.db_options())
         .await?
@@ -508,7 +508,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  首次登录须修改密码；此密码不会再次显示。/ Change it at first login; it is not shown again.\n");
             }
             build_search_index(&svc).await?;
-            let app = Application::build(&cfg, svc.db.clone()).await?;
+            let app = Application::build(&cfg, svc.db().clone()).await?;
             app.start_scheduler();
             println!("luodi 正在运行 / luodi is running: http://{}", app.addr());
             tracing::info!(config = %cfg.redacted().replace('\n', "; "), "started");
@@ -526,7 +526,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             build_search_index(&svc).await?;
-            let app = Application::build(&cfg, svc.db.clone()).await?;
+            let app = Application::build(&cfg, svc.db().clone()).await?;
             app.start_scheduler();
             println!("\nluodi 演示 / demo: http://{}\n", app.addr());
             println!(
@@ -666,9 +666,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let key = startup::load_key(&cfg.audit_key, 32)?;
             let svc = services(&cfg).await?;
             let started = std::time::Instant::now();
-            let made = crate::backup::backup(&cfg, &svc.db, &key, &to).await?;
+            let made = crate::backup::backup(&cfg, svc.db(), &key, &to).await?;
             operator_event(&svc, "system.backup").await;
-            svc.db.close().await;
+            svc.db().close().await;
             println!(
                 "备份完成 / backed up to {}: {} files, {} bytes, {:.1} s (manifest: {})",
                 to.display(),
@@ -712,7 +712,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let r = crate::backup::restore(&cfg, &key, &from)?;
             let svc = services(&cfg).await?;
             operator_event(&svc, "system.restore").await;
-            svc.db.close().await;
+            svc.db().close().await;
             println!(
                 "已恢复 / restored from {}: {} evidence files copied",
                 from.display(),
@@ -778,7 +778,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     if v.checked == 0 {
                         println!("（若每条记录都不符，可能是审计密钥不对 / if every record fails, the audit key may not be the one they were written with)");
                     }
-                    svc.db.close().await;
+                    svc.db().close().await;
                     std::process::exit(1);
                 }
             }
@@ -862,11 +862,9 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             username,
             password_stdin,
         } => {
-            let mut c = svc.db.read().await?;
-            let user = luodi_store::users::get_by_username(c.conn(), &username)
+            let user = accounts::get_by_username(svc, &actor, &username)
                 .await?
-                .ok_or(ServiceError::NotFound("user"))?;
-            drop(c);
+                .user;
             let given = if password_stdin {
                 Some(read_stdin_password()?)
             } else {
@@ -892,7 +890,7 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
                 "id", "username", "status", "name"
             );
             loop {
-                let p = accounts::list(svc, &actor, None, all, luodi_store::Page::new(page, 500))
+                let p = accounts::list(svc, &actor, None, all, luodi_service::Page::new(page, 500))
                     .await?;
                 for u in &p.items {
                     let acc = accounts::get(svc, &actor, u.id).await?;
@@ -924,21 +922,17 @@ async fn user_command(svc: &Services, command: UserCommand) -> anyhow::Result<()
             Ok(())
         }
         UserCommand::Disable { username } => {
-            let mut c = svc.db.read().await?;
-            let user = luodi_store::users::get_by_username(c.conn(), &username)
+            let user = accounts::get_by_username(svc, &actor, &username)
                 .await?
-                .ok_or(ServiceError::NotFound("user"))?;
-            drop(c);
+                .user;
             accounts::set_disabled(svc, &actor, user.id, true).await?;
             println!("disabled {username}");
             Ok(())
         }
         UserCommand::ResetTotp { username } => {
-            let mut c = svc.db.read().await?;
-            let user = luodi_store::users::get_by_username(c.conn(), &username)
+            let user = accounts::get_by_username(svc, &actor, &username)
                 .await?
-                .ok_or(ServiceError::NotFound("user"))?;
-            drop(c);
+                .user;
             luodi_service::resets::reset_totp(svc, &actor, user.id).await?;
             println!("reset the second factor of {username}");
             Ok(())

@@ -23,7 +23,7 @@ fn date((y, m, d): (i32, u32, u32)) -> anyhow::Result<NaiveDate> {
 
 /// Whether the database holds no orgs yet.
 pub async fn is_empty(svc: &Services) -> anyhow::Result<bool> {
-    let mut c = svc.db.read().await?;
+    let mut c = svc.db().read().await?;
     Ok(luodi_store::orgs::count_all(c.conn()).await? == 0)
 }
 
@@ -118,7 +118,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
         .await?;
         accounts::grant(svc, &actor, acc.user.id, a.role, org_id).await?;
         // Demo accounts are ready to use: no forced change of the well-known demo password.
-        let mut tx = svc.db.begin().await?;
+        let mut tx = svc.db().begin().await?;
         users::set_password(
             tx.conn(),
             acc.user.id,
@@ -147,7 +147,7 @@ pub const DEMO_TOTP_SECRET: &str = "LUODIDEMOADMINSTOTPSECRETKEY2345";
 
 /// Gives the demo's three administrators the demo second factor.
 pub async fn enrol_admins(svc: &Services) -> anyhow::Result<()> {
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     for name in ["sysadmin", "secadmin", "auditor"] {
         if let Some(u) = luodi_store::users::get_by_username(tx.conn(), name).await? {
             let sealed = svc
@@ -164,7 +164,7 @@ pub async fn enrol_admins(svc: &Services) -> anyhow::Result<()> {
 pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     let logins = seed(svc).await?;
     let campaign = {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         luodi_store::campaigns::list(
             c.conn(),
             &["/".to_owned()],

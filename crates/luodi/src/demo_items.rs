@@ -79,7 +79,7 @@ impl Seeder {
     }
 
     async fn actor(&self, username: &str) -> anyhow::Result<Actor> {
-        let mut c = self.base.db.read().await?;
+        let mut c = self.base.db().read().await?;
         let u = luodi_store::users::get_by_username(c.conn(), username)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no demo user {username}"))?;
@@ -96,7 +96,7 @@ impl Seeder {
     }
 
     async fn user(&self, username: &str) -> anyhow::Result<Option<i64>> {
-        let mut c = self.base.db.read().await?;
+        let mut c = self.base.db().read().await?;
         Ok(luodi_store::users::get_by_username(c.conn(), username)
             .await?
             .map(|u| u.id))
@@ -205,10 +205,7 @@ fn reason(s: &str) -> String {
 pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
     let today = svc.now();
     let clock = Arc::new(FixedClock::new(today));
-    let clocked = Services {
-        clock: clock.clone() as Arc<dyn Clock>,
-        ..svc.clone()
-    };
+    let clocked = svc.with_clock(clock.clone());
     let s = Seeder {
         base: svc.clone(),
         clock,

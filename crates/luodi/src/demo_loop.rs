@@ -9,7 +9,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use luodi_domain::cadence::{iso_week, Cadence};
 use luodi_domain::org::is_within;
-use luodi_domain::{Clock, FixedClock};
+use luodi_domain::FixedClock;
 use luodi_service::briefings::{AdoptInput, BriefingInput, SubmissionInput};
 use luodi_service::interviews::{CommitmentInput, RecordInput};
 use luodi_service::reports::{ReportTexts, RuleInput};
@@ -23,7 +23,7 @@ const NEVER_REPORTS: &str = "D-TRANSPORT-FREIGHT";
 const LATE_ONCE: &str = "D-TRANSPORT-ROAD";
 
 pub(crate) async fn actor(svc: &Services, username: &str) -> anyhow::Result<Actor> {
-    let mut c = svc.db.read().await?;
+    let mut c = svc.db().read().await?;
     let u = luodi_store::users::get_by_username(c.conn(), username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no demo user {username}"))?;
@@ -75,10 +75,7 @@ async fn submit_reports(
 pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     let today = svc.now();
     let clock = Arc::new(FixedClock::new(today));
-    let s = Services {
-        clock: clock.clone() as Arc<dyn Clock>,
-        ..svc.clone()
-    };
+    let s = svc.with_clock(clock.clone());
     let tz = chrono_tz::Asia::Shanghai;
     let local_today = today.with_timezone(&tz).date_naive();
     let start = local_today

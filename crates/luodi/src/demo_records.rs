@@ -9,7 +9,7 @@
 use crate::demo_loop::{actor, org};
 use chrono::{Duration, NaiveDate};
 use luodi_domain::dashboard::monday_of;
-use luodi_domain::{Clock, FixedClock};
+use luodi_domain::FixedClock;
 use luodi_service::activities::ActivityInput;
 use luodi_service::keyworks::{ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
 use luodi_service::meetings::{CommitmentInput, MeetingInput};
@@ -27,10 +27,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     };
     // Records made in the past are made on a clock set back to their day.
     let clock = Arc::new(FixedClock::new(now));
-    let past = Services {
-        clock: clock.clone() as Arc<dyn Clock>,
-        ..svc.clone()
-    };
+    let past = svc.with_clock(clock.clone());
     let at = |d: NaiveDate| clock.set(now - Duration::days((today - d).num_days().max(0)));
 
     // --- The transport department's plan and organisation ---

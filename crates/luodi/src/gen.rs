@@ -718,7 +718,7 @@ pub async fn generate(
     progress: Progress<'_>,
 ) -> anyhow::Result<Generated> {
     {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         if luodi_store::orgs::count_all(c.conn()).await? > 0 {
             anyhow::bail!("the database already holds orgs; luodi gen fills an empty database");
         }
@@ -735,7 +735,7 @@ pub async fn generate(
     let t0 = Instant::now();
     let orgs = Arc::new(province(opts.orgs, &mut rng));
     let total = orgs.len() as u64;
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     bulk::large_cache(tx.conn()).await?;
     for (i, chunk) in orgs.chunks(20_000).enumerate() {
         let rows = chunk
@@ -881,7 +881,7 @@ pub async fn generate(
             Arg::from(now),
         ]);
     }
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     bulk::insert(
         tx.conn(),
         "users",
@@ -985,7 +985,7 @@ pub async fn generate(
     .await?;
     clock.set(now);
     let rules = {
-        let mut c = svc.db.read().await?;
+        let mut c = svc.db().read().await?;
         item_rules(c.conn(), campaign_id).await?
     };
     out.timings.push(("campaign", t0.elapsed()));
@@ -993,7 +993,7 @@ pub async fn generate(
     // Items, a batch per transaction, into tables whose secondary indexes are built once the
     // rows are in.
     let t0 = Instant::now();
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     let mut indexes = bulk::drop_indexes(tx.conn(), LOADED).await?;
     indexes.extend(bulk::defer_search_index(tx.conn()).await?);
     tx.commit().await?;
@@ -1023,7 +1023,7 @@ pub async fn generate(
     // Batches are made (and their statements written) on a thread of their own while the
     // database takes the previous ones: the two cores work at once.
     const BATCH: usize = 10_000;
-    let backend = svc.db.backend();
+    let backend = svc.db().backend();
     let n_items = opts.items;
     let (send, mut batches) = tokio::sync::mpsc::channel::<(usize, Vec<bulk::Prepared>)>(2);
     let maker = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
@@ -1055,7 +1055,7 @@ pub async fn generate(
         Ok((rng, counters, n_measures, n_events))
     });
     while let Some((made, statements)) = batches.recv().await {
-        let mut tx = svc.db.begin().await?;
+        let mut tx = svc.db().begin().await?;
         for p in statements {
             bulk::run(tx.conn(), p).await?;
         }
@@ -1064,7 +1064,7 @@ pub async fn generate(
     }
     let (rng_back, counters, n_measures, n_events) = maker.await??;
     rng = rng_back;
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     // In key order: the counters' primary key is then built left to right, not at random.
     let mut counters: Vec<_> = counters.into_iter().collect();
     counters.sort_unstable();
@@ -1248,7 +1248,7 @@ pub async fn generate(
                     ]);
                 }
             }
-            let mut tx = svc.db.begin().await?;
+            let mut tx = svc.db().begin().await?;
             bulk::insert(
                 tx.conn(),
                 "reports",
@@ -1280,7 +1280,7 @@ pub async fn generate(
         }
         progress("reports", (w + 1) as u64, dues.len() as u64);
     }
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     bulk::reset_ids(tx.conn(), &["reports"]).await?;
     tx.commit().await?;
     let opened = luodi_service::reports::open_periods(svc).await?;
@@ -1333,7 +1333,7 @@ pub async fn generate(
             Arg::from(at(held, 15, 0)),
         ]);
     }
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     bulk::insert(
         tx.conn(),
         "activities",
@@ -1364,7 +1364,7 @@ pub async fn generate(
 
     let t0 = Instant::now();
     progress("indexes", 0, 1);
-    let mut tx = svc.db.begin().await?;
+    let mut tx = svc.db().begin().await?;
     bulk::create_indexes(tx.conn(), &indexes).await?;
     tx.commit().await?;
     progress("indexes", 1, 1);
@@ -1446,8 +1446,8 @@ pub async fn generate(
 
     let t0 = Instant::now();
     progress("analyze", 0, 1);
-    bulk::analyze(&svc.db).await?;
-    let mut tx = svc.db.begin().await?;
+    bulk::analyze(svc.db()).await?;
+    let mut tx = svc.db().begin().await?;
     // What was generated, for `luodi bench` to report beside its figures.
     let summary = serde_json::json!({
         "orgs": opts.orgs, "items": opts.items, "weeks": opts.weeks, "seed": opts.seed,

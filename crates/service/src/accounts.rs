@@ -2,6 +2,7 @@
 //! administrators; the security administrator grants the business roles; nobody grants
 //! themselves anything, and no account holds two of the three administrator roles.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::secrets::{hash_password, random_password};
@@ -9,7 +10,8 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::role::{check_grant, Permission, Role, RoleConflict};
 use luodi_domain::{password, sensitive, Validation};
 use luodi_store::orgs::{self, Org};
-use luodi_store::users::{self, BindingRow, User, UserFilter, UserListRow};
+use luodi_store::users::{self, UserFilter};
+pub use luodi_store::users::{ApiToken, BindingRow, User, UserListRow};
 use luodi_store::{sessions, Conn, Page, Paged, StoreError};
 use serde::Serialize;
 
@@ -545,4 +547,20 @@ pub async fn grant_by_code(
     };
     drop(c);
     grant(svc, actor, user.id, role, org_id).await
+}
+
+/// An account by its username, if the actor may see it.
+pub async fn get_by_username(
+    svc: &Services,
+    actor: &Actor,
+    username: &str,
+) -> ServiceResult<Account> {
+    let id = {
+        let mut c = svc.db.read().await?;
+        users::get_by_username(c.conn(), username.trim())
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?
+            .id
+    };
+    get(svc, actor, id).await
 }

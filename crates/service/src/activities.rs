@@ -3,13 +3,15 @@
 //! never ranked: the burden rules forbid ranking by study minutes, likes or check-ins, so luodi
 //! records no minutes and offers no ranking of people.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::records::{place, readable};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
-use luodi_store::activities::{self, Activity, ActivityFilter, NewActivity};
+use luodi_store::activities::{self, NewActivity};
+pub use luodi_store::activities::{Activity, ActivityFilter};
 use luodi_store::{Page, Paged};
 use serde::{Deserialize, Serialize};
 

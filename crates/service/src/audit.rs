@@ -1,10 +1,12 @@
 //! Writing and reading the audit trail. Every change writes its record in the same transaction
 //! as the change; logins and refusals write one of their own.
 
+// What callers of this service see of its storage.
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::audit_chain::{self, Break, Content, Sealed};
 use luodi_domain::role::Permission;
-use luodi_store::audit::{AuditFilter, AuditRecord, NewAudit};
+use luodi_store::audit::NewAudit;
+pub use luodi_store::audit::{AuditFilter, AuditRecord, Purge};
 use luodi_store::{Conn, Page, Paged};
 use serde::Serialize;
 
@@ -280,7 +282,7 @@ pub async fn list(
 
 // ----- the chain: seal, verify, purge -----
 
-use luodi_store::audit::{ChainRow, NewPurge, Purge};
+use luodi_store::audit::{ChainRow, NewPurge};
 
 fn content_of<'a>(r: &'a ChainRow, nonce: &'a str) -> Content<'a> {
     content!(r.record, nonce)

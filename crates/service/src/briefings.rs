@@ -4,6 +4,7 @@
 //! when a higher level adopted one. A submission in a published briefing no longer changes.
 //! Drafts are the writing unit's own: nobody else sees them.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::i18n::{I18n, Lang};
@@ -11,8 +12,9 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::org::is_within;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
+pub use luodi_store::briefings::Submission;
 use luodi_store::briefings::{
-    self, Adoption, Briefing, NewAdoption, NewSubmission, Photo, Submission, SubmissionFilter,
+    self, Adoption, Briefing, NewAdoption, NewSubmission, Photo, SubmissionFilter,
 };
 use luodi_store::files::Kind;
 use luodi_store::{campaigns, orgs, Conn, Page, Paged};

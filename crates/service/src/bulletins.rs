@@ -22,7 +22,18 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The campaign's current scoring rules (the defaults, as version 1, until changed).
-pub async fn scoring(c: Conn<'_>, campaign_id: i64) -> ServiceResult<ScoringRules> {
+/// A campaign's scoring rules in force, for someone who may see the campaign.
+pub async fn scoring_of(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+) -> ServiceResult<ScoringRules> {
+    crate::campaigns::get(svc, actor, campaign_id).await?;
+    let mut c = svc.db().read().await?;
+    scoring(c.conn(), campaign_id).await
+}
+
+pub(crate) async fn scoring(c: Conn<'_>, campaign_id: i64) -> ServiceResult<ScoringRules> {
     Ok(match bulletins::latest_scoring(c, campaign_id).await? {
         Some(row) => serde_json::from_str(&row.rules_json)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,

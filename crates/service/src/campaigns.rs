@@ -1,6 +1,7 @@
 //! Campaigns: set up by a campaign office for the subtrees it supervises, visible to everyone in
 //! those subtrees.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -8,7 +9,8 @@ use chrono::NaiveDate;
 use luodi_domain::campaign::{self as rules, default_phases, PhaseInput, PhaseKind};
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
-use luodi_store::campaigns::{self, Campaign, CampaignFields, Goal, Phase, ScopeOrg};
+pub use luodi_store::campaigns::Campaign;
+use luodi_store::campaigns::{self, CampaignFields, Goal, Phase, ScopeOrg};
 use luodi_store::{orgs, Conn, Page, Paged};
 use serde::{Deserialize, Serialize};
 

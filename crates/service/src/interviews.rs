@@ -3,6 +3,7 @@
 //! interviewer, interviewees, date and minutes, and each commitment made becomes a tracked item
 //! of the interviewed org, with an owner and a deadline.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::items::{self, ItemInput};
@@ -10,7 +11,8 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
-use luodi_store::interviews::{self, Interview};
+pub use luodi_store::interviews::Interview;
+use luodi_store::interviews::{self};
 use luodi_store::items::ItemRow;
 use luodi_store::Conn;
 use serde::{Deserialize, Serialize};

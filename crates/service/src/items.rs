@@ -2,6 +2,7 @@
 //! Every write keeps an item's derived state (light, timeliness, bucket) and the per-ancestor
 //! roll-up counters current in the same transaction, and records an event and an audit entry.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -17,9 +18,8 @@ use luodi_domain::org::ancestor_ids;
 use luodi_domain::role::Permission;
 use luodi_domain::rollup::{bucket, next_change, Rollup};
 use luodi_domain::Validation;
-use luodi_store::items::{
-    self, BucketKey, CounterDelta, Item, ItemFilter, ItemRow, ItemSort, NewEvent,
-};
+use luodi_store::items::{self, BucketKey, CounterDelta, Item, NewEvent};
+pub use luodi_store::items::{ItemFilter, ItemRow, ItemSort, Milestone};
 use luodi_store::{campaigns, orgs, Conn, Page, Paged};
 use serde::{Deserialize, Serialize};
 
@@ -1411,4 +1411,63 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     get(svc, actor, id).await
+}
+
+/// The rules of a campaign's items (its time zone, lights and lifecycle): what the pages need
+/// to show times and dates as the campaign counts them. Nothing in them is confidential.
+pub async fn campaign_rules(svc: &Services, campaign_id: i64) -> ServiceResult<ItemRules> {
+    let mut c = svc.db.read().await?;
+    item_rules(c.conn(), campaign_id).await
+}
+
+/// The milestones of listed items the actor may read, in one query, by item.
+pub async fn milestones_of(
+    svc: &Services,
+    actor: &Actor,
+    rows: &[&ItemRow],
+) -> ServiceResult<std::collections::HashMap<i64, Vec<items::Milestone>>> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| actor.can(Permission::ReadItems, &r.item.lead_org_path))
+        .map(|r| r.item.id)
+        .collect();
+    let mut c = svc.db.read().await?;
+    Ok(items::milestones_of(c.conn(), &ids).await?)
+}
+
+/// The account a form names as an item's responsible person, by username: one the actor may
+/// record items for (in their reach), enabled and in an org. `None` alike for no such account
+/// and for one out of reach, so that the answer tells nothing about accounts elsewhere.
+pub async fn responsible_by_username(
+    svc: &Services,
+    actor: &Actor,
+    username: &str,
+) -> ServiceResult<Option<i64>> {
+    let mut c = svc.db.read().await?;
+    let Some(user) = luodi_store::users::get_by_username(c.conn(), username.trim())
+        .await?
+        .filter(|u| !u.disabled)
+    else {
+        return Ok(None);
+    };
+    let Some(org_id) = user.org_id else {
+        return Ok(None);
+    };
+    let org = orgs::get(c.conn(), org_id).await?;
+    Ok(org
+        .filter(|o| actor.can(Permission::EditItems, &o.path))
+        .map(|_| user.id))
+}
+
+/// The username of the account of an item's responsible person (an item the caller has read),
+/// or empty.
+pub async fn responsible_username(svc: &Services, item: &Item) -> ServiceResult<String> {
+    let Some(uid) = item.responsible_user_id else {
+        return Ok(String::new());
+    };
+    let mut c = svc.db.read().await?;
+    Ok(luodi_store::users::get(c.conn(), uid)
+        .await?
+        .map(|u| u.username)
+        .unwrap_or_default())
 }

@@ -3,6 +3,7 @@
 //! trajectory, its actual is entered once a week and read wherever it is needed, and its
 //! confidence rating is kept apart from how it stands.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::items;
@@ -14,7 +15,8 @@ use luodi_domain::indicator::{linear_plan, standing, Direction, Standing, CONFID
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_store::items::ItemRow;
-use luodi_store::keyworks::{self, Indicator, KeyWork, NewKeyWork};
+pub use luodi_store::keyworks::KeyWork;
+use luodi_store::keyworks::{self, Indicator, NewKeyWork};
 use luodi_store::{Conn, Page, Paged};
 use serde::{Deserialize, Serialize};
 

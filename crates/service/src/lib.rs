@@ -41,6 +41,7 @@ pub use error::{ServiceError, ServiceResult};
 
 use luodi_domain::Clock;
 use luodi_store::Db;
+pub use luodi_store::{Page, Paged};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -111,7 +112,9 @@ impl Default for ServiceConfig {
 /// The shared state of the services; cheap to clone.
 #[derive(Clone)]
 pub struct Services {
-    pub db: Db,
+    /// Private: the web layer and the CLI's commands reach data through the services' functions
+    /// (with their authorization); see [`Services::db`] for the operator's own tools.
+    db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: ServiceConfig,
     /// Evidence files, outside the database, named by their hash.
@@ -189,5 +192,25 @@ impl Services {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The same services on another clock (the demo records its past on a clock set back).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Services {
+        Services {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    /// The database, for the operator's tools that work below the services: backup and
+    /// restore, the demo's and the generator's bulk loading, the benchmark, and tests that
+    /// check what was stored.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Whether the database answers (for the health check and the metrics).
+    pub async fn database_up(&self) -> bool {
+        self.db.ping().await
     }
 }

@@ -3,6 +3,7 @@
 //! of the org, so it has a light and turns red when overdue; the next meeting of the same org
 //! lists every earlier commitment for review, how it stands now.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::items::{self, ItemInput};
@@ -12,7 +13,8 @@ use chrono::NaiveDate;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_store::items::ItemRow;
-use luodi_store::meetings::{self, Meeting, MeetingFilter, NewMeeting};
+use luodi_store::meetings::{self, NewMeeting};
+pub use luodi_store::meetings::{Meeting, MeetingFilter};
 use luodi_store::{Page, Paged};
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! The organisation tree: browse, create, rename, move, disable, import. Reads outside the
 //! reader's subtree answer "not found", so nobody learns what lies outside their scope.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -8,7 +9,8 @@ use luodi_domain::org::{self as rules, check_move, MoveError, OrgKind};
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_office::{CellError, ImportError};
-use luodi_store::orgs::{self, NewOrg, Org, OrgFilter, OrgNode};
+use luodi_store::orgs::{self, NewOrg, OrgFilter};
+pub use luodi_store::orgs::{Org, OrgNode};
 use luodi_store::{Conn, Page, Paged, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -612,4 +614,27 @@ pub async fn import(
     Ok(ImportSummary {
         created: made.len(),
     })
+}
+
+/// How many orgs of each kind lie in `within`'s subtree, or in all of the actor's scopes.
+pub async fn count_by_kind(
+    svc: &Services,
+    actor: &Actor,
+    within: Option<i64>,
+) -> ServiceResult<Vec<(String, i64)>> {
+    let scopes = match within {
+        Some(id) => vec![get(svc, actor, id).await?.path],
+        None => actor.scopes(Permission::ReadOrgs),
+    };
+    let mut c = svc.db.read().await?;
+    let mut kinds: Vec<(String, i64)> = Vec::new();
+    for s in scopes {
+        for (k, n) in orgs::count_by_kind(c.conn(), &s).await? {
+            match kinds.iter_mut().find(|(kk, _)| *kk == k) {
+                Some(e) => e.1 += n,
+                None => kinds.push((k, n)),
+            }
+        }
+    }
+    Ok(kinds)
 }

@@ -1,12 +1,14 @@
 //! Special programmes (专项整治): set up by a campaign office for a campaign, with areas
 //! (整治内容); items recorded as measures (工作措施) of an area show the programme's progress.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
-use luodi_store::programmes::{self, Area, Programme};
+use luodi_store::programmes::{self};
+pub use luodi_store::programmes::{Area, Programme};
 use luodi_store::{campaigns, orgs};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -191,4 +193,16 @@ pub async fn check_area(
     } else {
         Err(invalid("programme_area_id", "unknown_value"))
     }
+}
+
+/// An area of a programme the actor may see.
+pub async fn area(svc: &Services, actor: &Actor, area_id: i64) -> ServiceResult<Area> {
+    let area = {
+        let mut c = svc.db.read().await?;
+        programmes::area(c.conn(), area_id)
+            .await?
+            .ok_or(ServiceError::NotFound("programme"))?
+    };
+    get(svc, actor, area.programme_id).await?;
+    Ok(area)
 }

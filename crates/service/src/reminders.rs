@@ -6,10 +6,12 @@
 //! Inbox bodies are structured data, rendered in the reader's language when read; outside
 //! channels are rendered when queued, in the recipient's language, and kept as sent.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
 use luodi_domain::role::Permission;
+pub use luodi_store::deliveries::DeliveryRecord;
 use luodi_store::deliveries::{self, Contact, Delivery, NewDelivery};
 use luodi_store::{webhooks, Conn};
 use serde_json::json;

@@ -3,6 +3,7 @@
 //! already holds (a fact is entered once), freezes them at submission, and the supervising org
 //! accepts the report or sends it back.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -12,7 +13,8 @@ use luodi_domain::bulletin::{report_state, ReportState};
 use luodi_domain::cadence::{iso_week, Cadence};
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
-use luodi_store::reports::{self, NewRule, Report, ReportFilter, WorkRule};
+use luodi_store::reports::{self, NewRule};
+pub use luodi_store::reports::{Report, ReportFilter, WorkRule};
 use luodi_store::{campaigns, orgs, Conn, Page, Paged};
 use serde::{Deserialize, Serialize};
 
@@ -502,4 +504,12 @@ pub async fn review(
     .await?;
     tx.commit().await?;
     get(svc, actor, id).await
+}
+
+/// The campaign of a work rule (to show a report's times in its zone).
+pub async fn campaign_of_rule(svc: &Services, rule_id: i64) -> ServiceResult<Option<i64>> {
+    let mut c = svc.db.read().await?;
+    Ok(reports::rule(c.conn(), rule_id)
+        .await?
+        .map(|r| r.campaign_id))
 }

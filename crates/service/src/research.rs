@@ -3,6 +3,7 @@
 //! that becomes a rectification item of the ledger; the finding keeps the item and the item's
 //! page names the topic, so each leads to the other.
 
+// What callers of this service see of its storage.
 use crate::audit::{self, Change};
 use crate::items::{self, ItemInput};
 use crate::records::{place, readable};
@@ -11,7 +12,8 @@ use chrono::NaiveDate;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_store::items::ItemRow;
-use luodi_store::research::{self, Finding, NewTopic, Topic, TopicFilter, Visit};
+use luodi_store::research::{self, Finding, NewTopic};
+pub use luodi_store::research::{Topic, TopicFilter, Visit};
 use luodi_store::{Conn, Page, Paged};
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,7 @@
 //! (`luodi user passwd`, `luodi user reset-totp`) is the other way, for when no second
 //! administrator is left. Every step is audited.
 
+// What callers of this service see of its storage.
 use crate::accounts::{for_change, load};
 use crate::audit::{self, Change};
 use crate::error::invalid;
@@ -13,7 +14,8 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use luodi_domain::password;
 use luodi_domain::role::{Permission, Role};
 use luodi_store::orgs::Org;
-use luodi_store::resets::{self, ResetRequest};
+pub use luodi_store::resets::ResetRequest;
+use luodi_store::resets::{self};
 use luodi_store::users::{self, User};
 use luodi_store::{sessions, Conn};
 

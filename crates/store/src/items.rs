@@ -759,6 +759,34 @@ pub async fn milestones(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Milestone>
     .await
 }
 
+/// The milestones of many items in one query, by item, each in order.
+pub async fn milestones_of(
+    c: Conn<'_>,
+    item_ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, Vec<Milestone>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Milestone>> = Default::default();
+    if item_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(i64, i64, i64, String, NaiveDate, Option<NaiveDate>)> = db::fetch_all(
+        c,
+        Sql::new("SELECT item_id, id, position, title, due_on, done_on FROM milestones WHERE item_id IN (")
+            .values(item_ids.iter().map(|id| crate::sql::Arg::from(*id)))
+            .push(") ORDER BY item_id, position"),
+    )
+    .await?;
+    for (item_id, id, position, title, due_on, done_on) in rows {
+        out.entry(item_id).or_default().push(Milestone {
+            id,
+            position,
+            title,
+            due_on,
+            done_on,
+        });
+    }
+    Ok(out)
+}
+
 pub async fn set_co_orgs(mut c: Conn<'_>, item_id: i64, orgs: &[i64]) -> StoreResult<()> {
     db::execute(
         c.re(),

@@ -117,7 +117,7 @@ async fn metrics(State(state): State<AppState>, parts: axum::http::request::Part
         )
         .into_response();
     }
-    let up = state.svc.db.ping().await;
+    let up = state.svc.database_up().await;
     let checks = state
         .svc
         .password_checks
@@ -136,7 +136,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Liveness and database reachability.
 async fn healthz(State(state): State<AppState>) -> Response {
-    if state.svc.db.ping().await {
+    if state.svc.database_up().await {
         axum::Json(serde_json::json!({ "status": "ok" })).into_response()
     } else {
         (

@@ -296,7 +296,7 @@ async fn resetting_an_administrators_credentials_takes_a_second_administrator() 
         "a one-time password is changed first"
     );
     // The stored request keeps no password once collected.
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let left = luodi_store::db::scalar_i64(
         c.conn(),
         luodi_store::Sql::new(

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// read may touch by design are left out: sessions (last seen), the audit trail and its chain
 /// (refusals are recorded), the scheduler's leases.
 pub async fn fingerprint(app: &TestApp) -> BTreeMap<String, Vec<i64>> {
-    let schema = app.svc.db.schema().await.expect("schema");
-    let mut c = app.svc.db.read().await.expect("read");
+    let schema = app.svc.db().schema().await.expect("schema");
+    let mut c = app.svc.db().read().await.expect("read");
     let mut out = BTreeMap::new();
     for (table, cols) in schema {
         if table.starts_with('_')

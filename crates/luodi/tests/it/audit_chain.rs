@@ -9,14 +9,14 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 async fn exec(app: &TestApp, sql: Sql) -> Result<u64, luodi_store::StoreError> {
-    let mut tx = app.svc.db.begin().await?;
+    let mut tx = app.svc.db().begin().await?;
     let n = luodi_store::db::execute(tx.conn(), sql).await?;
     tx.commit().await?;
     Ok(n)
 }
 
 async fn scalar(app: &TestApp, sql: Sql) -> i64 {
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     luodi_store::db::scalar_i64(c.conn(), sql)
         .await
         .expect("scalar")
@@ -658,7 +658,7 @@ async fn a_cut_tail_with_a_rewound_head_is_caught_by_a_head_written_down() {
             .expect("drop");
     }
     let cut_to = a.seq - 3;
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let mac: String = luodi_store::db::fetch_optional::<(String,)>(
         c.conn(),
         Sql::new("SELECT mac FROM audit_log WHERE seq = ").arg(cut_to),

@@ -134,7 +134,7 @@ async fn probes(app: &TestApp, campaign: i64) -> Vec<Probe> {
             ));
         }
     }
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     for b in luodi_store::users::bindings(c.conn(), app.user_id("liaison").await)
         .await
         .expect("bindings")
@@ -265,7 +265,7 @@ async fn own_subtree_codes(app: &TestApp) -> Vec<String> {
         luodi_service::orgs::get_by_code(&app.svc, &luodi_service::Actor::cli(), "210200-BIZENV")
             .await
             .expect("org");
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let f = luodi_store::orgs::OrgFilter {
         scopes: vec![org.path],
         include_disabled: true,

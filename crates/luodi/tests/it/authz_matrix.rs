@@ -78,7 +78,7 @@ fn kind_of(route: &str) -> Result<Option<Kind>, String> {
 }
 
 async fn one(app: &TestApp, sql: &str, prefix: &str) -> Option<(i64, String)> {
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let s = luodi_store::Sql {
         text: sql.to_owned(),
         args: vec![format!("{prefix}%").into()],
@@ -90,7 +90,7 @@ async fn one(app: &TestApp, sql: &str, prefix: &str) -> Option<(i64, String)> {
 
 async fn path_of(app: &TestApp, code: &str) -> String {
     let id = app.org_id(code).await;
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     luodi_store::orgs::get(c.conn(), id)
         .await
         .expect("org")
@@ -117,7 +117,7 @@ async fn principal(app: &TestApp, role: Role, org: Option<i64>) -> Client {
     luodi_service::accounts::grant(&app.svc, &cli, a.user.id, role.as_str(), org)
         .await
         .expect("grant");
-    let mut tx = app.svc.db.begin().await.expect("tx");
+    let mut tx = app.svc.db().begin().await.expect("tx");
     luodi_store::users::set_password(
         tx.conn(),
         a.user.id,
@@ -223,7 +223,7 @@ async fn every_role_reads_inside_its_subtree_and_nothing_outside_it() {
     }
 
     let campaign = {
-        let mut c = app.svc.db.read().await.expect("read");
+        let mut c = app.svc.db().read().await.expect("read");
         luodi_store::db::scalar_i64(
             c.conn(),
             luodi_store::Sql::new("SELECT MIN(id) FROM campaigns"),

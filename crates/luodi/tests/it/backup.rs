@@ -56,7 +56,7 @@ async fn a_backup_taken_under_load_restores_whole_and_a_changed_one_is_refused()
     }
     let app = TestApp::seeded().await;
     let campaign = {
-        let mut c = app.svc.db.read().await.expect("read");
+        let mut c = app.svc.db().read().await.expect("read");
         luodi_store::db::scalar_i64(
             c.conn(),
             luodi_store::Sql::new("SELECT MIN(id) FROM campaigns"),
@@ -79,7 +79,7 @@ async fn a_backup_taken_under_load_restores_whole_and_a_changed_one_is_refused()
         .expect("attach");
     }
     let orgs_before = {
-        let mut c = app.svc.db.read().await.expect("read");
+        let mut c = app.svc.db().read().await.expect("read");
         luodi_store::db::scalar_i64(c.conn(), luodi_store::Sql::new("SELECT COUNT(*) FROM orgs"))
             .await
             .expect("count")

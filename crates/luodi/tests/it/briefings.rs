@@ -776,7 +776,7 @@ async fn control_characters_never_reach_a_document() {
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // Older text, stored before the rule.
-    let mut c = app.svc.db.begin().await.expect("tx");
+    let mut c = app.svc.db().begin().await.expect("tx");
     luodi_store::db::execute(
         c.conn(),
         luodi_store::Sql::new("UPDATE submissions SET title = ")

@@ -608,7 +608,7 @@ async fn robot_urls_cannot_reach_internal_addresses() {
     let (s, v) = save("https://203.0.113.10/cgi-bin/webhook/send?key=K".into()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let wid = v["id"].as_i64().expect("id");
-    let mut c = app.svc.db.begin().await.expect("tx");
+    let mut c = app.svc.db().begin().await.expect("tx");
     luodi_store::db::execute(
         c.conn(),
         luodi_store::Sql::new("UPDATE org_webhooks SET url = ")

@@ -430,7 +430,7 @@ async fn four_weeks_of_the_supervision_loop() {
 
     // Digests: at most one a day for anyone, on the days the rules say.
     let digests: Vec<(i64, String)> = {
-        let mut conn = svc.db.read().await.expect("read");
+        let mut conn = svc.db().read().await.expect("read");
         luodi_store::db::fetch_all(
             conn.conn(),
             luodi_store::Sql::new(

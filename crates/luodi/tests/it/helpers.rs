@@ -270,7 +270,7 @@ impl TestApp {
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
-        let mut c = self.svc.db.read().await.expect("read");
+        let mut c = self.svc.db().read().await.expect("read");
         luodi_store::users::get_by_username(c.conn(), username)
             .await
             .expect("query")
@@ -280,7 +280,7 @@ impl TestApp {
 
     /// Row counts (and the sum of org versions) that a refused request must leave unchanged.
     pub async fn snapshot(&self) -> Vec<i64> {
-        let mut c = self.svc.db.read().await.expect("read");
+        let mut c = self.svc.db().read().await.expect("read");
         let mut out = Vec::new();
         for sql in [
             "SELECT COUNT(*) FROM orgs",
@@ -302,7 +302,7 @@ impl TestApp {
     /// Audit records of changes, sign-ins and downloads: the records of refused requests
     /// aside (every refusal is recorded too; see trail.rs).
     pub async fn audit_count(&self) -> i64 {
-        let mut c = self.svc.db.read().await.expect("read");
+        let mut c = self.svc.db().read().await.expect("read");
         luodi_store::db::scalar_i64(
             c.conn(),
             luodi_store::Sql::new(

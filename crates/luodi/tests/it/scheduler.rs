@@ -9,7 +9,7 @@ use luodi_service::scheduler;
 use std::sync::Arc;
 
 async fn runs(app: &TestApp, name: &str) -> usize {
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     luodi_store::scheduler::runs(c.conn(), name, 10_000)
         .await
         .expect("runs")
@@ -68,7 +68,7 @@ async fn every_job_runs_once_across_instances() {
     tick_both(&app.svc, &other, 3).await;
     assert_eq!(runs(&app, "rebucket_items").await, 2);
     // Every run is logged with its outcome.
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let jobs = luodi_store::scheduler::jobs(c.conn()).await.expect("jobs");
     assert!(
         jobs.iter()

@@ -156,7 +156,7 @@ async fn phone_and_id_card_are_encrypted_at_rest_and_masked_for_other_readers() 
             .output()
             .expect("backup");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        app.svc.db.close().await;
+        app.svc.db().close().await;
         for dir in [app.dir.path(), to.as_path()] {
             let hits = files_holding(dir, phone.as_bytes());
             assert!(hits.is_empty(), "the phone number is in {hits:?}");
@@ -167,7 +167,7 @@ async fn phone_and_id_card_are_encrypted_at_rest_and_masked_for_other_readers() 
         // …while the file does hold what was stored next to them (the grep can find things).
         assert!(!files_holding(app.dir.path(), b"user.set_contact").is_empty());
     } else {
-        let mut c = app.svc.db.read().await.expect("read");
+        let mut c = app.svc.db().read().await.expect("read");
         let n = luodi_store::db::scalar_i64(
             c.conn(),
             luodi_store::Sql::new(

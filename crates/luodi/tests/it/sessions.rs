@@ -49,7 +49,7 @@ async fn first_start_admin_must_change_the_one_time_password() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(me["roles"][0]["role"], "system_admin");
     // The stored password is an argon2id hash, never the password.
-    let mut conn = app.svc.db.read().await.expect("read");
+    let mut conn = app.svc.db().read().await.expect("read");
     let u = luodi_store::users::get_by_username(conn.conn(), &user)
         .await
         .expect("query")
@@ -349,7 +349,7 @@ async fn five_failed_sign_ins_lock_an_account_for_thirty_minutes() {
     );
     assert!(page.contains("连续登录失败"), "the page says why");
     let leader = app.user_id("leader").await;
-    let mut conn = app.svc.db.read().await.expect("read");
+    let mut conn = app.svc.db().read().await.expect("read");
     let locks = luodi_store::db::scalar_i64(
         conn.conn(),
         luodi_store::Sql::new(
@@ -455,7 +455,7 @@ async fn failed_sign_ins_are_counted_per_client_address_behind_a_trusted_proxy()
         sign_in("supervisor", pw, "198.51.100.8").await.0,
         StatusCode::SEE_OTHER
     );
-    let mut conn = app.svc.db.read().await.expect("read");
+    let mut conn = app.svc.db().read().await.expect("read");
     let ip_of = |action: &'static str, outcome: &'static str| {
         luodi_store::Sql::new("SELECT COALESCE(MAX(ip), '') FROM audit_log WHERE action = ")
             .arg(action)
@@ -494,7 +494,7 @@ async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
         .await
         .expect("login");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let mut conn = app.svc.db.read().await.expect("read");
+    let mut conn = app.svc.db().read().await.expect("read");
     let (ip,): (String,) = luodi_store::db::fetch_one(
         conn.conn(),
         luodi_store::Sql::new("SELECT COALESCE(MAX(ip), '') FROM sessions"),
@@ -529,7 +529,7 @@ async fn dengbao3_refuses_common_passwords_and_expires_them_after_90_days() {
     let (st, v) = json(c.get(app.url("/api/v1/items")).send().await.expect("items")).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert_eq!(v["code"], "password_change_required", "{v}");
-    let mut conn = app.svc.db.read().await.expect("read");
+    let mut conn = app.svc.db().read().await.expect("read");
     let n = luodi_store::db::scalar_i64(
         conn.conn(),
         luodi_store::Sql::new("SELECT COUNT(*) FROM audit_log WHERE action = 'password.expired'"),

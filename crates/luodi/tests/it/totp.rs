@@ -94,7 +94,7 @@ async fn with_a_second_factor_a_sign_in_takes_the_password_and_then_a_code_once(
 
     // The secret is sealed at rest.
     let id = app.user_id("office").await;
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let u = luodi_store::users::get(c.conn(), id)
         .await
         .expect("get")
@@ -146,7 +146,7 @@ async fn with_a_second_factor_a_sign_in_takes_the_password_and_then_a_code_once(
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a code works once");
 
     // Audited: the password step, the refused codes, the sign-in.
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let n = luodi_store::db::scalar_i64(
         c.conn(),
         luodi_store::Sql::new(

@@ -9,14 +9,14 @@ use serde_json::Value;
 use std::sync::Arc;
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     luodi_store::db::scalar_i64(c.conn(), luodi_store::Sql::new(sql))
         .await
         .expect("count")
 }
 
 async fn rows(app: &TestApp, sql: &'static str) -> Vec<(String, Option<String>, Option<String>)> {
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     luodi_store::db::fetch_all(c.conn(), luodi_store::Sql::new(sql))
         .await
         .expect("rows")
@@ -83,7 +83,7 @@ async fn refusals_are_recorded_once_and_a_scan_is_counted() {
     luodi_service::audit::flush_refusals(&app.svc)
         .await
         .expect("flush");
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let more: Vec<(String, Option<String>)> = luodi_store::db::fetch_all(
         c.conn(),
         luodi_store::Sql::new(
@@ -115,7 +115,7 @@ async fn page_refusals_uploads_and_every_download_are_recorded() {
     let liaison = app.demo("liaison").await;
     let office = app.demo("office").await;
     // A step the liaison may not take, through the item page: shown again on the page (403).
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let (item, version): (i64, i64) = luodi_store::db::fetch_optional(
         c.conn(),
         luodi_store::Sql::new(
@@ -134,7 +134,7 @@ async fn page_refusals_uploads_and_every_download_are_recorded() {
         .expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // An upload that is not what its name says, to an item in progress.
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let working = luodi_store::db::scalar_i64(
         c.conn(),
         luodi_store::Sql::new(
@@ -203,7 +203,7 @@ async fn page_refusals_uploads_and_every_download_are_recorded() {
         .and_then(|a| a.first())
         .and_then(|b| b["id"].as_i64())
         .expect("a briefing");
-    let mut c = app.svc.db.read().await.expect("read");
+    let mut c = app.svc.db().read().await.expect("read");
     let attachment: i64 = luodi_store::db::scalar_i64(
         c.conn(),
         luodi_store::Sql::new("SELECT MIN(id) FROM attachments"),

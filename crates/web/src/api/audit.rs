@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use luodi_store::audit::{AuditFilter, AuditRecord};
+use luodi_service::audit::{AuditFilter, AuditRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -166,8 +166,8 @@ pub struct PurgeDto {
     pub archive_sha256: String,
 }
 
-impl From<luodi_store::audit::Purge> for PurgeDto {
-    fn from(p: luodi_store::audit::Purge) -> Self {
+impl From<luodi_service::audit::Purge> for PurgeDto {
+    fn from(p: luodi_service::audit::Purge) -> Self {
         PurgeDto {
             id: p.id,
             at: p.at,

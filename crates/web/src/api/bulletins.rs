@@ -91,14 +91,9 @@ pub async fn scoring(
     Signed(s): Signed,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    luodi_service::campaigns::get(&state.svc, &s.actor, id).await?;
-    let mut c = state
-        .svc
-        .db
-        .read()
-        .await
-        .map_err(luodi_service::ServiceError::from)?;
-    Ok(Json(to_json(&bulletins::scoring(c.conn(), id).await?)))
+    Ok(Json(to_json(
+        &bulletins::scoring_of(&state.svc, &s.actor, id).await?,
+    )))
 }
 
 /// Sets new scoring rules (a new version; published bulletins keep theirs).

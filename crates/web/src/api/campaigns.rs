@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
+use luodi_service::campaigns::Campaign;
 use luodi_service::campaigns::{self, CampaignDetail, CampaignInput, GoalInput, PhaseEntry};
-use luodi_store::campaigns::Campaign;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use luodi_domain::item::Action;
+use luodi_service::items::ItemRow;
 use luodi_service::items::{self, ItemDetail, ItemInput, MilestoneInput};
-use luodi_store::items::ItemRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -277,8 +277,8 @@ pub struct Paging {
 }
 
 impl Paging {
-    pub fn page(&self) -> luodi_store::Page {
-        luodi_store::Page::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50))
+    pub fn page(&self) -> luodi_service::Page {
+        luodi_service::Page::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50))
     }
 }
 
@@ -292,7 +292,7 @@ pub struct PageOf<T: ToSchema> {
 }
 
 impl<T: ToSchema> PageOf<T> {
-    pub fn from<S>(p: luodi_store::Paged<S>, f: impl Fn(S) -> T) -> Self {
+    pub fn from<S>(p: luodi_service::Paged<S>, f: impl Fn(S) -> T) -> Self {
         PageOf {
             items: p.items.into_iter().map(f).collect(),
             total: p.total,

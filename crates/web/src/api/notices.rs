@@ -8,8 +8,8 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use luodi_service::reminders::DeliveryRecord;
 use luodi_service::webhooks::{self, WebhookInput, WebhookView};
-use luodi_store::deliveries::DeliveryRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -221,7 +221,7 @@ pub async fn deliveries(
     Signed(s): Signed,
     Query(p): Query<DeliveryParams>,
 ) -> Result<Json<PageOf<DeliveryDto>>, ApiError> {
-    let page = luodi_store::Page::new(p.page.unwrap_or(1), p.per_page.unwrap_or(50));
+    let page = luodi_service::Page::new(p.page.unwrap_or(1), p.per_page.unwrap_or(50));
     let list =
         luodi_service::reminders::records(&state.svc, &s.actor, p.status, p.channel, page).await?;
     Ok(Json(PageOf::from(list, DeliveryDto::from)))

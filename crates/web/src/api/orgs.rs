@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luodi_service::orgs::{self, NewOrgInput, OrgChanges, OrgQuery};
-use luodi_store::orgs::{Org, OrgNode};
+use luodi_service::orgs::{Org, OrgNode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -12,16 +12,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use luodi_service::activities::ActivityFilter;
 use luodi_service::activities::{self, ActivityInput};
 use luodi_service::keyworks::{self, ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
+use luodi_service::meetings::MeetingFilter;
 use luodi_service::meetings::{self, MeetingInput};
 use luodi_service::organisation::{self, BodyInput, MemberInput, PlanInput};
+use luodi_service::research::TopicFilter;
 use luodi_service::research::{
     self, FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput,
 };
-use luodi_store::activities::ActivityFilter;
-use luodi_store::meetings::MeetingFilter;
-use luodi_store::research::TopicFilter;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luodi_service::reports::{self, ReportTexts, ReportView, RuleInput};
-use luodi_store::reports::{Report, ReportFilter, WorkRule};
+use luodi_service::reports::{Report, ReportFilter, WorkRule};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

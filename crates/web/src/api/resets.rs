@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use luodi_service::resets;
-use luodi_store::resets::ResetRequest;
+use luodi_service::resets::ResetRequest;
 use serde::Serialize;
 use utoipa::ToSchema;
 

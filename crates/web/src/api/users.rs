@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use luodi_service::accounts::{self, Account, NewAccount};
+use luodi_service::accounts::{BindingRow, UserListRow};
 use luodi_service::resets;
-use luodi_store::users::{BindingRow, UserListRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

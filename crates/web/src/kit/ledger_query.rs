@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use luodi_service::items::ItemQuery;
-use luodi_store::items::{ItemFilter, ItemSort};
+use luodi_service::items::{ItemFilter, ItemSort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

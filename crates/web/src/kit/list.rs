@@ -26,8 +26,8 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn page(&self) -> luodi_store::Page {
-        luodi_store::Page::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50))
+    pub fn page(&self) -> luodi_service::Page {
+        luodi_service::Page::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50))
     }
 }
 

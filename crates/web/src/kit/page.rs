@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use luodi_domain::role::{Permission, Role};
 use luodi_service::auth::SignedIn;
-use luodi_store::orgs::Org;
+use luodi_service::orgs::Org;
 use std::sync::Arc;
 
 /// What the side navigation may show.

@@ -278,7 +278,7 @@ struct AccountPage {
     username: String,
     display_name: String,
     bindings: Vec<(String, String)>,
-    tokens: Vec<luodi_store::users::ApiToken>,
+    tokens: Vec<luodi_service::accounts::ApiToken>,
     new_token: Option<String>,
     email: String,
     email_error: Option<String>,

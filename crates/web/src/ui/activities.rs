@@ -17,10 +17,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use luodi_domain::dashboard::monday_of;
 use luodi_domain::role::Permission;
 use luodi_service::activities::{self as svc, month_bounds, ActivityInput, KINDS};
+use luodi_service::activities::{Activity, ActivityFilter};
 use luodi_service::auth::SignedIn;
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::activities::{Activity, ActivityFilter};
-use luodi_store::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

@@ -18,8 +18,8 @@ use luodi_domain::role::{Permission, Role};
 use luodi_service::accounts::{self as accounts_svc, NewAccount};
 use luodi_service::auth::SignedIn;
 use luodi_service::orgs as orgs_svc;
+use luodi_service::orgs::Org;
 use luodi_service::{Actor, ServiceError};
-use luodi_store::orgs::Org;
 use serde::Deserialize;
 
 // --- Form helpers ----------------------------------------------------------------------------

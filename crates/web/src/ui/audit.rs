@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use luodi_domain::role::Permission;
+use luodi_service::audit::{AuditFilter, AuditRecord};
 use luodi_service::ServiceError;
-use luodi_store::audit::{AuditFilter, AuditRecord};
 use serde::Deserialize;
 
 // --- Filter helpers --------------------------------------------------------------------------
@@ -132,7 +132,7 @@ async fn audit_page(
         &state.svc,
         &signed.actor,
         filter,
-        luodi_store::Page::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50)),
+        luodi_service::Page::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50)),
     )
     .await?;
     let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-title").await?;

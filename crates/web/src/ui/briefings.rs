@@ -16,13 +16,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
+use luodi_service::briefings::Submission;
 use luodi_service::briefings::{
     self as svc, AdoptInput, BriefingInput, ListFilter, SubmissionInput, SubmissionText,
 };
 use luodi_service::orgs as orgs_svc;
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::briefings::Submission;
-use luodi_store::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

@@ -20,13 +20,13 @@ use luodi_domain::org::ancestor_ids;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_service::auth::SignedIn;
+use luodi_service::campaigns::Campaign;
 use luodi_service::campaigns::{
     self as campaigns_svc, CampaignDetail, CampaignInput, GoalInput, PhaseEntry,
 };
 use luodi_service::orgs as orgs_svc;
+use luodi_service::orgs::Org;
 use luodi_service::{Actor, ServiceError};
-use luodi_store::campaigns::Campaign;
-use luodi_store::orgs::Org;
 use serde::Deserialize;
 
 // --- Form helpers ----------------------------------------------------------------------------

@@ -18,8 +18,8 @@ use axum::Router;
 use luodi_domain::light::Light;
 use luodi_domain::role::Permission;
 use luodi_service::dashboard::{self as svc, Dashboard};
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

@@ -12,8 +12,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use luodi_store::campaigns::Campaign;
-use luodi_store::Page;
+use luodi_service::campaigns::Campaign;
+use luodi_service::Page;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -9,9 +9,9 @@ use crate::AppState;
 use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_service::auth::SignedIn;
+use luodi_service::orgs::Org;
+use luodi_service::Page;
 use luodi_service::{orgs as orgs_svc, Actor, ServiceError};
-use luodi_store::orgs::Org;
-use luodi_store::Page;
 
 /// `(id, name)` of the campaigns the actor reads.
 pub async fn campaign_options(

@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use luodi_domain::role::Permission;
-use luodi_store::campaigns::Campaign;
-use luodi_store::Page;
+use luodi_service::campaigns::Campaign;
+use luodi_service::Page;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -29,34 +29,11 @@ pub async fn home(
 ) -> Result<Response, ApiError> {
     let ctx = Ctx::signed(&state, &headers, &signed, "home", "home-title").await?;
     let a = &signed.actor;
-    let scope_path = ctx.scope.as_ref().map(|o| o.path.clone());
-    let mut kinds = Vec::new();
-    if a.can_somewhere(Permission::ReadOrgs) {
-        let scopes = match &scope_path {
-            Some(p) => vec![p.clone()],
-            None => a.scopes(Permission::ReadOrgs),
-        };
-        let mut c = state
-            .svc
-            .db
-            .read()
-            .await
-            .map_err(luodi_service::ServiceError::from)?;
-        for s in scopes {
-            for (k, n) in luodi_store::orgs::count_by_kind(c.conn(), &s)
-                .await
-                .map_err(luodi_service::ServiceError::from)?
-            {
-                match kinds
-                    .iter_mut()
-                    .find(|(kk, _): &&mut (String, i64)| *kk == k)
-                {
-                    Some(e) => e.1 += n,
-                    None => kinds.push((k, n)),
-                }
-            }
-        }
-    }
+    let kinds = if a.can_somewhere(Permission::ReadOrgs) {
+        luodi_service::orgs::count_by_kind(&state.svc, a, ctx.scope.as_ref().map(|o| o.id)).await?
+    } else {
+        Vec::new()
+    };
     let total_orgs = kinds.iter().map(|(_, n)| n).sum();
     let kinds = kinds.into_iter().map(|(k, n)| (ctx.kind(&k), n)).collect();
     let campaigns = if a.can_somewhere(Permission::ReadCampaigns) {

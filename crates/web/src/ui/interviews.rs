@@ -15,9 +15,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use luodi_service::auth::SignedIn;
+use luodi_service::interviews::Interview;
 use luodi_service::interviews::{self as interviews_svc, CommitmentInput, RecordInput};
 use luodi_service::ServiceError;
-use luodi_store::interviews::Interview;
 use serde::Deserialize;
 use std::collections::HashMap;
 

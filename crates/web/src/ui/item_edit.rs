@@ -118,24 +118,6 @@ fn mode(actor: &Actor, d: &ItemDetail) -> Result<bool, ApiError> {
     .into())
 }
 
-/// A store failure as an error response.
-fn store_err(e: luodi_store::StoreError) -> ApiError {
-    ApiError::from(ServiceError::from(e))
-}
-
-/// The username of the item's responsible person's account, or empty.
-async fn username_of(state: &AppState, user_id: Option<i64>) -> Result<String, ApiError> {
-    let Some(uid) = user_id else {
-        return Ok(String::new());
-    };
-    let mut c = state.svc.db.read().await.map_err(store_err)?;
-    Ok(luodi_store::users::get(c.conn(), uid)
-        .await
-        .map_err(store_err)?
-        .map(|u| u.username)
-        .unwrap_or_default())
-}
-
 /// A milestone as a line of the textarea. A title with a bar of its own gets an empty done part,
 /// so that the line reads back as it was.
 pub fn milestone_line(title: &str, due_on: NaiveDate, done_on: Option<NaiveDate>) -> String {
@@ -315,7 +297,7 @@ async fn form_page(
         .crumb(list_title, list_href)
         .crumb(i.title.clone(), &format!("/items/{id}"))
         .crumb(title, "");
-    let username = username_of(state, i.responsible_user_id).await?;
+    let username = items_svc::responsible_username(&state.svc, i).await?;
     let status_now = status_of(d);
     let phases: Vec<&str> = PhaseKind::ALL.iter().map(|k| k.as_str()).collect();
     let sources: Vec<&str> = Source::ALL.iter().map(|k| k.as_str()).collect();
@@ -351,7 +333,7 @@ async fn edit_page(
 ) -> Result<Response, ApiError> {
     let d = items_svc::get(&state.svc, &signed.actor, id).await?;
     let full = mode(&signed.actor, &d)?;
-    let username = username_of(&state, d.item.item.responsible_user_id).await?;
+    let username = items_svc::responsible_username(&state.svc, &d.item.item).await?;
     let form = form_of(&d, &username);
     form_page(
         &state,
@@ -457,7 +439,7 @@ async fn changes(
     }
 
     let username = form.responsible_username.trim();
-    let current = username_of(state, i.responsible_user_id).await?;
+    let current = items_svc::responsible_username(&state.svc, i).await?;
     if username != current {
         if username.is_empty() {
             if i.responsible_user_id.is_some() {
@@ -465,14 +447,10 @@ async fn changes(
                 changed = true;
             }
         } else {
-            let mut c = state.svc.db.read().await.map_err(store_err)?;
-            match luodi_store::users::get_by_username(c.conn(), username)
-                .await
-                .map_err(store_err)?
-            {
-                Some(u) if Some(u.id) == i.responsible_user_id => {}
-                Some(u) => {
-                    ch.responsible_user_id = Some(Some(u.id));
+            match items_svc::responsible_by_username(&state.svc, actor, username).await? {
+                Some(id) if Some(id) == i.responsible_user_id => {}
+                Some(id) => {
+                    ch.responsible_user_id = Some(Some(id));
                     changed = true;
                 }
                 None => errors.add(i18n, lang, "responsible_username", "unknown_user", &[]),

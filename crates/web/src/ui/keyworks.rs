@@ -21,12 +21,12 @@ use chrono::NaiveDate;
 use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
 use luodi_service::error::invalid;
+use luodi_service::keyworks::KeyWork;
 use luodi_service::keyworks::{
     self as svc, ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput,
 };
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::keyworks::KeyWork;
-use luodi_store::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

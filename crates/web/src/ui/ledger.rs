@@ -24,12 +24,11 @@ use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
 use luodi_service::campaigns as campaigns_svc;
 use luodi_service::items::{self as items_svc, ItemDetail, ItemInput, ItemQuery, MilestoneInput};
+use luodi_service::items::{ItemFilter, ItemRow, ItemSort};
 use luodi_service::orgs as orgs_svc;
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::items::{ItemFilter, ItemRow, ItemSort};
-use luodi_store::Page;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -174,12 +173,10 @@ fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
 /// Today in the campaign's time zone (UTC if its rules cannot be read).
 async fn campaign_today(state: &AppState, campaign_id: i64) -> NaiveDate {
     let now = state.svc.now();
-    if let Ok(mut c) = state.svc.db.read().await {
-        if let Ok(r) = items_svc::item_rules(c.conn(), campaign_id).await {
-            return items_svc::local_today(now, r.tz);
-        }
+    match items_svc::campaign_rules(&state.svc, campaign_id).await {
+        Ok(r) => items_svc::local_today(now, r.tz),
+        Err(_) => now.date_naive(),
     }
-    now.date_naive()
 }
 
 /// An item as a table row (the ledger, subtasks).
@@ -849,17 +846,8 @@ async fn create_item(
     let responsible_user_id = if username.is_empty() {
         None
     } else {
-        let mut c = state
-            .svc
-            .db
-            .read()
-            .await
-            .map_err(|e| ApiError::from(ServiceError::from(e)))?;
-        match luodi_store::users::get_by_username(c.conn(), username)
-            .await
-            .map_err(|e| ApiError::from(ServiceError::from(e)))?
-        {
-            Some(u) => Some(u.id),
+        match items_svc::responsible_by_username(&state.svc, &signed.actor, username).await? {
+            Some(id) => Some(id),
             None => {
                 errors.add(i18n, lang, "responsible_username", "unknown_user", &[]);
                 None
@@ -1786,21 +1774,8 @@ async fn roadmap_page(
         ordered.extend(kids.items.into_iter().map(|k| (k, true)));
     }
     // The milestones of the items shown (all of them readable: they came from the list).
-    let mut milestones: HashMap<i64, Vec<luodi_store::items::Milestone>> = HashMap::new();
-    if !ordered.is_empty() {
-        let mut c = state
-            .svc
-            .db
-            .read()
-            .await
-            .map_err(|e| ApiError::from(ServiceError::from(e)))?;
-        for (r, _) in &ordered {
-            let ms = luodi_store::items::milestones(c.conn(), r.item.id)
-                .await
-                .map_err(|e| ApiError::from(ServiceError::from(e)))?;
-            milestones.insert(r.item.id, ms);
-        }
-    }
+    let listed: Vec<&ItemRow> = ordered.iter().map(|(r, _)| r).collect();
+    let milestones = items_svc::milestones_of(&state.svc, actor, &listed).await?;
     let today = match campaign_id.or(ordered.first().map(|(r, _)| r.item.campaign_id)) {
         Some(cid) => campaign_today(&state, cid).await,
         None => state.svc.now().date_naive(),

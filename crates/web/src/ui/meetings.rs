@@ -19,9 +19,9 @@ use chrono::NaiveDate;
 use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
 use luodi_service::meetings::{self as svc, CommitmentInput, MeetingInput, KINDS};
+use luodi_service::meetings::{Meeting, MeetingFilter};
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::meetings::{Meeting, MeetingFilter};
-use luodi_store::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

@@ -13,8 +13,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use luodi_service::reminders::DeliveryRecord;
 use luodi_service::webhooks::{self, WebhookInput};
-use luodi_store::deliveries::DeliveryRecord;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -229,7 +229,7 @@ async fn deliveries_page(
         .with_flash(q.ok.as_deref())
         .with_refusal(q.refused.as_deref());
     ctx.back = "/deliveries".into();
-    let page = luodi_store::Page::new(q.page.unwrap_or(1), 50);
+    let page = luodi_service::Page::new(q.page.unwrap_or(1), 50);
     let list = luodi_service::reminders::records(
         &state.svc,
         &signed.actor,

@@ -17,8 +17,8 @@ use axum::{Form, Router};
 use luodi_domain::role::Permission;
 use luodi_office::ImportError;
 use luodi_service::orgs::{self as orgs_svc, NewOrgInput, OrgChanges, OrgQuery};
+use luodi_service::orgs::{Org, OrgNode};
 use luodi_service::ServiceError;
-use luodi_store::orgs::{Org, OrgNode};
 use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------------
@@ -402,7 +402,7 @@ pub(crate) async fn org_response(
         include_disabled: true,
         ..Default::default()
     };
-    let kids = orgs_svc::list(&state.svc, actor, query, luodi_store::Page::new(page, 50)).await?;
+    let kids = orgs_svc::list(&state.svc, actor, query, luodi_service::Page::new(page, 50)).await?;
     let pager = Pager::new(
         kids.total,
         kids.page,

@@ -20,10 +20,10 @@ use luodi_domain::Validation;
 use luodi_service::auth::SignedIn;
 use luodi_service::campaigns as campaigns_svc;
 use luodi_service::orgs as orgs_svc;
+use luodi_service::programmes::Programme;
 use luodi_service::programmes::{self as programmes_svc, ProgrammeInput};
+use luodi_service::Page;
 use luodi_service::{Actor, ServiceError};
-use luodi_store::programmes::Programme;
-use luodi_store::Page;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -115,20 +115,7 @@ pub async fn area_context(
     actor: &Actor,
     area_id: i64,
 ) -> Result<AreaContext, ApiError> {
-    let area = {
-        let mut c = state
-            .svc
-            .db
-            .read()
-            .await
-            .map_err(|e| ApiError::from(ServiceError::from(e)))?;
-        luodi_store::programmes::area(c.conn(), area_id)
-            .await
-            .map_err(|e| ApiError::from(ServiceError::from(e)))?
-    };
-    let Some(area) = area else {
-        return Err(ServiceError::NotFound("programme").into());
-    };
+    let area = programmes_svc::area(&state.svc, actor, area_id).await?;
     let d = programmes_svc::get(&state.svc, actor, area.programme_id).await?;
     Ok(AreaContext {
         programme_id: d.programme.id,

@@ -25,9 +25,9 @@ use luodi_service::campaigns as campaigns_svc;
 use luodi_service::items::{self as items_svc, ItemRules};
 use luodi_service::orgs as orgs_svc;
 use luodi_service::reports::{self as reports_svc, ReportTexts, RuleInput, RULE_KINDS};
+use luodi_service::reports::{Report, ReportFilter};
+use luodi_service::Page;
 use luodi_service::{Actor, ServiceError};
-use luodi_store::reports::{Report, ReportFilter};
-use luodi_store::Page;
 use serde::Deserialize;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ pub(super) async fn supervised_org(
     errors: &mut FormErrors,
     field: &str,
     code: &str,
-) -> Result<Option<luodi_store::orgs::Org>, ApiError> {
+) -> Result<Option<luodi_service::orgs::Org>, ApiError> {
     let i18n = &state.i18n;
     let code = code.trim();
     if code.is_empty() {
@@ -127,10 +127,9 @@ impl Zones {
         if self.by_campaign.contains_key(&campaign_id) {
             return;
         }
-        let rules = match state.svc.db.read().await {
-            Ok(mut c) => items_svc::item_rules(c.conn(), campaign_id).await.ok(),
-            Err(_) => None,
-        };
+        let rules = items_svc::campaign_rules(&state.svc, campaign_id)
+            .await
+            .ok();
         self.by_campaign.insert(campaign_id, rules);
     }
 
@@ -139,14 +138,10 @@ impl Zones {
         let campaign = match self.campaign_of_rule.entry(rule_id) {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
-                let campaign = match state.svc.db.read().await {
-                    Ok(mut c) => luodi_store::reports::rule(c.conn(), rule_id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .map(|r| r.campaign_id),
-                    Err(_) => None,
-                };
+                let campaign = luodi_service::reports::campaign_of_rule(&state.svc, rule_id)
+                    .await
+                    .ok()
+                    .flatten();
                 *e.insert(campaign)
             }
         };

@@ -25,9 +25,9 @@ use luodi_service::auth::SignedIn;
 use luodi_service::research::{
     self as svc, FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput,
 };
+use luodi_service::research::{Topic, TopicFilter, Visit};
+use luodi_service::Page;
 use luodi_service::ServiceError;
-use luodi_store::research::{Topic, TopicFilter, Visit};
-use luodi_store::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {

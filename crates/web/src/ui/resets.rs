@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use luodi_service::auth::SignedIn;
 use luodi_service::resets;
-use luodi_store::resets::ResetRequest;
+use luodi_service::resets::ResetRequest;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use luodi_service::search::{self as svc, KINDS};
-use luodi_store::Page;
+use luodi_service::Page;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
