@@ -1,0 +1,79 @@
+//! The account list.
+
+use super::*;
+
+// --- The list --------------------------------------------------------------------------------
+
+pub(super) struct UserRow {
+    pub(super) id: i64,
+    pub(super) username: String,
+    pub(super) display_name: String,
+    pub(super) org_id: Option<i64>,
+    pub(super) org_name: String,
+    pub(super) disabled: bool,
+    pub(super) must_change_password: bool,
+    pub(super) created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "users_list.html")]
+pub(super) struct ListPage {
+    pub(super) ctx: Ctx,
+    pub(super) rows: Vec<UserRow>,
+    pub(super) q: String,
+    pub(super) disabled: bool,
+    pub(super) pager: Pager,
+    pub(super) pager_info: String,
+    pub(super) can_create: bool,
+}
+
+pub(super) async fn list_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let actor = &signed.actor;
+    let text = q.q.clone().unwrap_or_default();
+    let disabled = q.disabled.as_deref().is_some_and(|d| !d.is_empty());
+    let filter = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    let per_page = q.per_page.map(|p| p.to_string());
+    let list = accounts_svc::list(&state.svc, actor, filter, disabled, q.page()).await?;
+    let mut ctx = users_ctx(&state, &headers, &signed, "users-title")
+        .await?
+        .with_flash(q.ok.as_deref());
+    ctx.back = "/admin/users".into();
+    let base = query_base(
+        "/admin/users",
+        &[
+            ("q", Some(&text)),
+            ("disabled", disabled.then_some("1")),
+            ("per_page", per_page.as_deref()),
+        ],
+    );
+    let pager = Pager::new(list.total, list.page, list.per_page, &base);
+    let rows = list
+        .items
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            org_id: u.org_id,
+            org_name: u.org_name.unwrap_or_default(),
+            disabled: u.disabled,
+            must_change_password: u.must_change_password,
+            created_at: fmt_time(&u.created_at),
+        })
+        .collect();
+    let page = ListPage {
+        rows,
+        q: text,
+        disabled,
+        pager_info: pager_info(&ctx, &pager),
+        pager,
+        can_create: actor.can_somewhere(Permission::ManageAccounts),
+        ctx,
+    };
+    Ok(render(&page))
+}

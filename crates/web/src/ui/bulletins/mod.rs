@@ -1,0 +1,158 @@
+//! Weekly bulletin pages (每周一通报): the list with the form that computes a scope's bulletin for
+//! an ISO week, and a bulletin's page: the summary, the ranking with the figures behind each
+//! score and the proposed interviews, the named lists, a bar chart of the scores drawn as
+//! server-side SVG (geometry in SVG attributes, colours in the stylesheet), the downloads, and
+//! the form that publishes a draft. A published bulletin never changes.
+
+mod list;
+mod show;
+
+use list::*;
+use show::*;
+
+use super::reports::{campaign_options, default_org_code, supervised_org, Zones};
+use super::{opt_id, Ctx};
+use super::{render_status, see_other, FormErrors};
+use crate::auth::{lang_of, ClientIp, Signed};
+use crate::error::{explain, ApiError};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use luodi_domain::bulletin::{Figures, ScoringRules};
+use luodi_domain::cadence::{iso_week, parse_iso_week};
+use luodi_domain::role::Permission;
+use luodi_service::auth::SignedIn;
+use luodi_service::bulletins::{self as bulletins_svc, BulletinView};
+use luodi_service::campaigns as campaigns_svc;
+use luodi_service::orgs as orgs_svc;
+use luodi_service::{Actor, ServiceError};
+use serde::Deserialize;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/bulletins", get(list_page).post(compute))
+        .route("/bulletins/{id}", get(show))
+        .route("/bulletins/{id}/publish", post(publish))
+}
+
+// --- Helpers ---------------------------------------------------------------------------------
+
+/// A rate as a whole percentage (one decimal when not whole); "—" with nothing to count.
+fn pct(rate: Option<f64>) -> String {
+    match rate {
+        Some(r) => {
+            let p = r * 100.0;
+            if (p - p.round()).abs() < 0.05 {
+                format!("{}%", p.round() as i64)
+            } else {
+                format!("{p:.1}%")
+            }
+        }
+        None => "\u{2014}".to_owned(),
+    }
+}
+
+/// A score as the bulletin prints it: one decimal at most.
+fn score_text(s: f64) -> String {
+    if (s - s.round()).abs() < 0.05 {
+        format!("{}", s.round() as i64)
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+fn status_tag(ctx: &Ctx, s: &str) -> (String, &'static str) {
+    let class = if s == "published" {
+        "tag-green"
+    } else {
+        "tag-amber"
+    };
+    (ctx.t(&format!("bulletins-status-{s}")), class)
+}
+
+/// Names of scope orgs, looked up once each; `#id` for an org the reader cannot see.
+#[derive(Default)]
+struct OrgNames(HashMap<i64, Option<(String, String)>>);
+
+impl OrgNames {
+    async fn get(&mut self, state: &AppState, actor: &Actor, id: i64) -> Option<(String, String)> {
+        match self.0.entry(id) {
+            Entry::Occupied(e) => e.get().clone(),
+            Entry::Vacant(e) => {
+                let o = orgs_svc::get(&state.svc, actor, id)
+                    .await
+                    .ok()
+                    .map(|o| (o.name, o.code));
+                e.insert(o).clone()
+            }
+        }
+    }
+
+    async fn name(&mut self, state: &AppState, actor: &Actor, id: i64) -> String {
+        self.get(state, actor, id)
+            .await
+            .map(|(n, _)| n)
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+}
+
+/// Whether a refusal is shown on the page (with `.alert-error`) rather than as an error page.
+fn shown(err: &ApiError) -> bool {
+    matches!(
+        err.status,
+        StatusCode::BAD_REQUEST
+            | StatusCode::FORBIDDEN
+            | StatusCode::CONFLICT
+            | StatusCode::UNPROCESSABLE_ENTITY
+    ) && err.code != "forbidden"
+}
+
+/// Records a refusal the page shows itself, as the error middleware does for those it renders.
+async fn audit_refusal(
+    state: &AppState,
+    signed: &SignedIn,
+    ip: Option<&str>,
+    request: &str,
+    err: &ApiError,
+) {
+    if err.status == StatusCode::FORBIDDEN {
+        luodi_service::audit::refusal(
+            &state.svc,
+            Some(signed.user.id),
+            &signed.actor.name,
+            ip,
+            request,
+            err.code,
+        )
+        .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_scores_print_plainly() {
+        assert_eq!(pct(None), "\u{2014}");
+        assert_eq!(pct(Some(0.5)), "50%");
+        assert_eq!(pct(Some(2.0 / 3.0)), "66.7%");
+        assert_eq!(score_text(100.0), "100");
+        assert_eq!(score_text(97.5), "97.5");
+        assert_eq!(score_text(-3.0), "-3");
+    }
+
+    #[test]
+    fn long_names_fit_the_chart() {
+        assert_eq!(fit("港航管理处", 10.0), "港航管理处");
+        let cut = fit("辽宁省交通运输厅厅机关第一党支部及其所属全部单位", 10.0);
+        assert!(cut.ends_with('…'));
+        assert!(cut.chars().count() <= 10);
+    }
+}
