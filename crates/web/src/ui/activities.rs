@@ -1,32 +1,35 @@
 //! Study activity pages: a list and a month calendar with counts per kind (counts only: the
 //! burden rules forbid ranking by study minutes, likes or check-ins), the form, one activity.
 
-use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
-use super::{pager_info, render_status, see_other, validation, FormErrors};
+use super::forms::{campaign_options, form_status};
+use super::records::{create, form_ctx, new_page, placed, RecordKind};
+use super::{pager_info, render_status, FormErrors};
 use super::{query_base, render, Ctx, Pager};
-use crate::auth::{lang_of, Signed};
+use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::i18n::{I18n, Lang};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use chrono::{Datelike, Duration, NaiveDate};
 use luodi_domain::dashboard::monday_of;
 use luodi_domain::role::Permission;
 use luodi_service::activities::{self as svc, month_bounds, ActivityInput, KINDS};
 use luodi_service::activities::{Activity, ActivityFilter};
 use luodi_service::auth::SignedIn;
+use luodi_service::orgs::Org;
 use luodi_service::Page;
-use luodi_service::ServiceError;
+use luodi_service::{Actor, ServiceResult};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/activities", get(list_page).post(create))
-        .route("/activities/new", get(new_page))
+        .route("/activities", get(list_page).post(create::<Activities>))
+        .route("/activities/new", get(new_page::<Activities>))
         .route("/activities/{id}", get(show_page))
 }
 
@@ -250,15 +253,7 @@ async fn form_page(
     form: ActivityForm,
     errors: FormErrors,
 ) -> Result<Response, ApiError> {
-    let ctx = form_ctx(
-        state,
-        headers,
-        signed,
-        "activities",
-        ("activities-title", "/activities"),
-        "activities-new",
-    )
-    .await?;
+    let ctx = form_ctx::<Activities>(state, headers, signed).await?;
     let campaigns = campaign_options(state, &signed.actor).await?;
     Ok(render_status(
         form_status(&errors),
@@ -272,52 +267,53 @@ async fn form_page(
     ))
 }
 
-async fn new_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-) -> Result<Response, ApiError> {
-    if !signed.actor.can_somewhere(Permission::EditItems) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    let form = ActivityForm {
-        org_code: default_org_code(&state, &signed).await?,
-        kind: "group_study".into(),
-        held_on: luodi_service::keyworks::today(&state.svc).to_string(),
-        ..Default::default()
-    };
-    form_page(&state, &headers, &signed, form, FormErrors::default()).await
-}
+/// Study activities as a record kind: their new form and making one (their list has a
+/// calendar of its own).
+struct Activities;
 
-async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-    Form(form): Form<ActivityForm>,
-) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
-    let lang = lang_of(&headers);
-    let t = (state.i18n.as_ref(), lang);
-    let mut errors = FormErrors::default();
-    let (campaign_id, org) = placement(
-        &state,
-        actor,
-        (&form.campaign_id, &form.org_code),
-        &mut errors,
-        t,
-    )
-    .await?;
-    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
-    if held_on.is_none() {
-        errors.add(t.0, lang, "held_on", "bad_date", &[]);
+placed!(ActivityForm);
+
+impl RecordKind for Activities {
+    const PATH: &'static str = "/activities";
+    const ACTIVE: &'static str = "activities";
+    const TITLE: &'static str = "activities-title";
+    const NEW_TITLE: &'static str = "activities-new";
+    type Form = ActivityForm;
+    /// The day it was held, and how many took part.
+    type Parsed = (NaiveDate, i64);
+
+    fn fresh(state: &AppState, org_code: String) -> ActivityForm {
+        ActivityForm {
+            org_code,
+            kind: "group_study".into(),
+            held_on: luodi_service::keyworks::today(&state.svc).to_string(),
+            ..Default::default()
+        }
     }
-    let participants = form.participants.trim().parse::<i64>().ok();
-    if participants.is_none() {
-        errors.add(t.0, lang, "participants", "bad_number", &[]);
+
+    fn parse(
+        form: &ActivityForm,
+        errors: &mut FormErrors,
+        t: (&I18n, Lang),
+    ) -> Option<Self::Parsed> {
+        let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
+        if held_on.is_none() {
+            errors.add(t.0, t.1, "held_on", "bad_date", &[]);
+        }
+        let participants = form.participants.trim().parse::<i64>().ok();
+        if participants.is_none() {
+            errors.add(t.0, t.1, "participants", "bad_number", &[]);
+        }
+        Some((held_on?, participants?))
     }
-    if let (Some(campaign_id), Some(org), Some(held_on), Some(participants)) =
-        (campaign_id, org, held_on, participants)
-    {
+
+    async fn make(
+        state: &AppState,
+        actor: &Actor,
+        form: &ActivityForm,
+        (campaign_id, org): (i64, Org),
+        (held_on, participants): Self::Parsed,
+    ) -> ServiceResult<i64> {
         let input = ActivityInput {
             campaign_id,
             org_id: org.id,
@@ -329,16 +325,18 @@ async fn create(
             participants,
             materials: form.materials.clone(),
         };
-        match svc::create(&state.svc, actor, input).await {
-            Ok(a) => return Ok(see_other(&format!("/activities/{}", a.id), "created")),
-            Err(e) => {
-                let v = validation(e)?;
-                absorb(&mut errors, t, &v, &[("org_id", "org_code")], &[]);
-            }
-        }
+        Ok(svc::create(&state.svc, actor, input).await?.id)
     }
-    let errors = errors.finish(t.0, lang);
-    form_page(&state, &headers, &signed, form, errors).await
+
+    async fn form_page(
+        state: &AppState,
+        headers: &HeaderMap,
+        signed: &SignedIn,
+        form: ActivityForm,
+        errors: FormErrors,
+    ) -> Result<Response, ApiError> {
+        form_page(state, headers, signed, form, errors).await
+    }
 }
 
 #[derive(Template)]

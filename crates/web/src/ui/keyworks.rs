@@ -2,14 +2,14 @@
 //! trajectory drawn against the actuals, the week's actual entered once, the confidence rating).
 
 use super::dashboard::{indicator_row, IndicatorRow};
-use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
+use super::forms::{campaign_options, form_status};
 use super::ledger::{row_view, ItemRowView};
-use super::{opt_id, query_base, render, Ctx, Pager};
-use super::{
-    pager_info, parse_version, render_status, see_other, see_refused, validation, FormErrors,
-};
-use crate::auth::{lang_of, Signed};
+use super::records::{create, form_ctx, list_parts, new_page, placed, RecordKind};
+use super::{opt_id, render, Ctx, Pager};
+use super::{parse_version, render_status, see_other, see_refused, FormErrors};
+use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::i18n::{I18n, Lang};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,21 +18,21 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
 use luodi_service::error::invalid;
 use luodi_service::keyworks::KeyWork;
 use luodi_service::keyworks::{
     self as svc, ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput,
 };
+use luodi_service::orgs::Org;
 use luodi_service::Page;
-use luodi_service::ServiceError;
+use luodi_service::{Actor, ServiceResult};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/key-works", get(list_page).post(create))
-        .route("/key-works/new", get(new_page))
+        .route("/key-works", get(list_page).post(create::<KeyWorks>))
+        .route("/key-works/new", get(new_page::<KeyWorks>))
         .route("/key-works/{id}", get(show_page))
         .route("/key-works/{id}/indicators", post(add_indicator))
         .route("/key-works/{id}/tasks", post(link_task))
@@ -64,27 +64,15 @@ async fn list_page(
     Signed(signed): Signed,
     Query(q): Query<PageParams>,
 ) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
     let page = Page::new(q.page.trim().parse().unwrap_or(1), 50);
-    let list = svc::list(&state.svc, actor, None, page).await?;
-    let mut ctx = Ctx::signed(&state, &headers, &signed, "key_works", "keyworks-title")
-        .await?
-        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
-    ctx.back = "/key-works".into();
-    let title = ctx.t("keyworks-title");
-    let ctx = ctx.crumb(title, "");
-    let pager = Pager::new(
-        list.total,
-        list.page,
-        list.per_page,
-        &query_base("/key-works", &[]),
-    );
+    let list = svc::list(&state.svc, &signed.actor, None, page).await?;
+    let p = list_parts::<KeyWorks, _>(&state, &headers, &signed, &q.ok, list).await?;
     Ok(render(&ListPage {
-        rows: list.items,
-        pager_info: pager_info(&ctx, &pager),
-        pager,
-        can_create: actor.can_somewhere(Permission::EditItems),
-        ctx,
+        ctx: p.ctx,
+        rows: p.rows,
+        pager: p.pager,
+        pager_info: p.pager_info,
+        can_create: p.can_create,
     }))
 }
 
@@ -106,89 +94,58 @@ struct FormPage {
     campaigns: Vec<(String, String)>,
 }
 
-async fn form_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    signed: &SignedIn,
-    form: KeyWorkForm,
-    errors: FormErrors,
-) -> Result<Response, ApiError> {
-    let ctx = form_ctx(
-        state,
-        headers,
-        signed,
-        "key_works",
-        ("keyworks-title", "/key-works"),
-        "keyworks-new",
-    )
-    .await?;
-    let campaigns = campaign_options(state, &signed.actor).await?;
-    Ok(render_status(
-        form_status(&errors),
-        &FormPage {
-            ctx,
-            form,
-            errors,
-            campaigns,
-        },
-    ))
-}
+/// Key works as a record kind: their list, new form and making one.
+struct KeyWorks;
 
-async fn new_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-) -> Result<Response, ApiError> {
-    if !signed.actor.can_somewhere(Permission::EditItems) {
-        return Err(ServiceError::Forbidden.into());
+placed!(KeyWorkForm);
+
+impl RecordKind for KeyWorks {
+    const PATH: &'static str = "/key-works";
+    const ACTIVE: &'static str = "key_works";
+    const TITLE: &'static str = "keyworks-title";
+    const NEW_TITLE: &'static str = "keyworks-new";
+    type Form = KeyWorkForm;
+    type Parsed = ();
+
+    fn parse(_: &KeyWorkForm, _: &mut FormErrors, _: (&I18n, Lang)) -> Option<()> {
+        Some(())
     }
-    let form = KeyWorkForm {
-        org_code: default_org_code(&state, &signed).await?,
-        ..Default::default()
-    };
-    form_page(&state, &headers, &signed, form, FormErrors::default()).await
-}
 
-async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-    Form(form): Form<KeyWorkForm>,
-) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
-    let lang = lang_of(&headers);
-    let t = (state.i18n.as_ref(), lang);
-    let mut errors = FormErrors::default();
-    let (campaign_id, org) = placement(
-        &state,
-        actor,
-        (&form.campaign_id, &form.org_code),
-        &mut errors,
-        t,
-    )
-    .await?;
-    if let (Some(campaign_id), Some(org)) = (campaign_id, org) {
+    async fn make(
+        state: &AppState,
+        actor: &Actor,
+        form: &KeyWorkForm,
+        (campaign_id, org): (i64, Org),
+        (): (),
+    ) -> ServiceResult<i64> {
         let input = KeyWorkInput {
             campaign_id,
             org_id: org.id,
             title: form.title.clone(),
             description: form.description.clone(),
         };
-        match svc::create(&state.svc, actor, input).await {
-            Ok(v) => {
-                return Ok(see_other(
-                    &format!("/key-works/{}", v.key_work.id),
-                    "created",
-                ))
-            }
-            Err(e) => {
-                let v = validation(e)?;
-                absorb(&mut errors, t, &v, &[("org_id", "org_code")], &[]);
-            }
-        }
+        Ok(svc::create(&state.svc, actor, input).await?.key_work.id)
     }
-    let errors = errors.finish(t.0, lang);
-    form_page(&state, &headers, &signed, form, errors).await
+
+    async fn form_page(
+        state: &AppState,
+        headers: &HeaderMap,
+        signed: &SignedIn,
+        form: KeyWorkForm,
+        errors: FormErrors,
+    ) -> Result<Response, ApiError> {
+        let ctx = form_ctx::<KeyWorks>(state, headers, signed).await?;
+        let campaigns = campaign_options(state, &signed.actor).await?;
+        Ok(render_status(
+            form_status(&errors),
+            &FormPage {
+                ctx,
+                form,
+                errors,
+                campaigns,
+            },
+        ))
+    }
 }
 
 /// An indicator's row with the version its confidence form carries.

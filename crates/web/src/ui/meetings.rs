@@ -2,32 +2,34 @@
 //! a meeting with its minutes, the commitments it made and the earlier ones it reviewed, each
 //! with its light.
 
-use super::forms::{absorb, campaign_options, default_org_code, form_ctx, form_status, placement};
+use super::forms::{campaign_options, form_status};
 use super::ledger::{row_view, ItemRowView};
-use super::{opt_id, query_base, render, Ctx, Pager};
-use super::{pager_info, render_status, see_other, validation, FormErrors};
-use crate::auth::{lang_of, Signed};
+use super::records::{create, form_ctx, list_parts, new_page, placed, RecordKind};
+use super::{opt_id, render, Ctx, Pager};
+use super::{render_status, FormErrors};
+use crate::auth::Signed;
 use crate::error::ApiError;
+use crate::i18n::{I18n, Lang};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use chrono::NaiveDate;
-use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
 use luodi_service::meetings::{self as svc, CommitmentInput, MeetingInput, KINDS};
 use luodi_service::meetings::{Meeting, MeetingFilter};
+use luodi_service::orgs::Org;
 use luodi_service::Page;
-use luodi_service::ServiceError;
+use luodi_service::{Actor, ServiceResult};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/meetings", get(list_page).post(create))
-        .route("/meetings/new", get(new_page))
+        .route("/meetings", get(list_page).post(create::<Meetings>))
+        .route("/meetings/new", get(new_page::<Meetings>))
         .route("/meetings/{id}", get(show_page))
 }
 
@@ -62,28 +64,16 @@ async fn list_page(
     Signed(signed): Signed,
     Query(q): Query<ListParams>,
 ) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
     let page = Page::new(q.page.trim().parse().unwrap_or(1), 50);
-    let list = svc::list(&state.svc, actor, MeetingFilter::default(), page).await?;
-    let mut ctx = Ctx::signed(&state, &headers, &signed, "meetings", "meetings-title")
-        .await?
-        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
-    ctx.back = "/meetings".into();
-    let title = ctx.t("meetings-title");
-    let ctx = ctx.crumb(title, "");
-    let pager = Pager::new(
-        list.total,
-        list.page,
-        list.per_page,
-        &query_base("/meetings", &[]),
-    );
+    let list = svc::list(&state.svc, &signed.actor, MeetingFilter::default(), page).await?;
+    let p = list_parts::<Meetings, _>(&state, &headers, &signed, &q.ok, list).await?;
     Ok(render(&ListPage {
-        kinds: kind_options(&ctx),
-        rows: list.items,
-        pager_info: pager_info(&ctx, &pager),
-        pager,
-        can_create: actor.can_somewhere(Permission::EditItems),
-        ctx,
+        kinds: kind_options(&p.ctx),
+        ctx: p.ctx,
+        rows: p.rows,
+        pager: p.pager,
+        pager_info: p.pager_info,
+        can_create: p.can_create,
     }))
 }
 
@@ -123,15 +113,7 @@ async fn form_page(
     form: MeetingForm,
     errors: FormErrors,
 ) -> Result<Response, ApiError> {
-    let ctx = form_ctx(
-        state,
-        headers,
-        signed,
-        "meetings",
-        ("meetings-title", "/meetings"),
-        "meetings-new",
-    )
-    .await?;
+    let ctx = form_ctx::<Meetings>(state, headers, signed).await?;
     let actor = &signed.actor;
     let campaigns = campaign_options(state, actor).await?;
     let campaign = opt_id(Some(&form.campaign_id))
@@ -160,28 +142,11 @@ async fn form_page(
     ))
 }
 
-async fn new_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-) -> Result<Response, ApiError> {
-    if !signed.actor.can_somewhere(Permission::EditItems) {
-        return Err(ServiceError::Forbidden.into());
-    }
-    let form = MeetingForm {
-        org_code: default_org_code(&state, &signed).await?,
-        kind: "leading_group".into(),
-        held_on: luodi_service::keyworks::today(&state.svc).to_string(),
-        ..Default::default()
-    };
-    form_page(&state, &headers, &signed, form, FormErrors::default()).await
-}
-
 /// Parses the commitment lines; a bad line is an error under the field, by line.
 fn parse_commitments(
     text: &str,
     errors: &mut FormErrors,
-    (i18n, lang): (&crate::i18n::I18n, crate::i18n::Lang),
+    (i18n, lang): (&I18n, Lang),
 ) -> Vec<CommitmentInput> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -219,32 +184,52 @@ fn parse_commitments(
     out
 }
 
-async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-    Form(form): Form<MeetingForm>,
-) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
-    let lang = lang_of(&headers);
-    let t = (state.i18n.as_ref(), lang);
-    let mut errors = FormErrors::default();
-    let (campaign_id, org) = placement(
-        &state,
-        actor,
-        (&form.campaign_id, &form.org_code),
-        &mut errors,
-        t,
-    )
-    .await?;
-    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
-    if held_on.is_none() {
-        errors.add(t.0, lang, "held_on", "bad_date", &[]);
+/// Meetings as a record kind: their list, new form and making one.
+struct Meetings;
+
+placed!(MeetingForm);
+
+impl RecordKind for Meetings {
+    const PATH: &'static str = "/meetings";
+    const ACTIVE: &'static str = "meetings";
+    const TITLE: &'static str = "meetings-title";
+    const NEW_TITLE: &'static str = "meetings-new";
+    const RENAME: &'static [(&'static str, &'static str)] =
+        &[("org_id", "org_code"), ("campaign_id", "campaign_id")];
+    const LINES: &'static [&'static str] = &["commitments"];
+    type Form = MeetingForm;
+    /// The day it was held, and the commitments it made.
+    type Parsed = (NaiveDate, Vec<CommitmentInput>);
+
+    fn fresh(state: &AppState, org_code: String) -> MeetingForm {
+        MeetingForm {
+            org_code,
+            kind: "leading_group".into(),
+            held_on: luodi_service::keyworks::today(&state.svc).to_string(),
+            ..Default::default()
+        }
     }
-    let commitments = parse_commitments(&form.commitments, &mut errors, t);
-    if let (Some(campaign_id), Some(org), Some(held_on), true) =
-        (campaign_id, org, held_on, errors.is_empty())
-    {
+
+    fn parse(
+        form: &MeetingForm,
+        errors: &mut FormErrors,
+        t: (&I18n, Lang),
+    ) -> Option<Self::Parsed> {
+        let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
+        if held_on.is_none() {
+            errors.add(t.0, t.1, "held_on", "bad_date", &[]);
+        }
+        let commitments = parse_commitments(&form.commitments, errors, t);
+        Some((held_on?, commitments))
+    }
+
+    async fn make(
+        state: &AppState,
+        actor: &Actor,
+        form: &MeetingForm,
+        (campaign_id, org): (i64, Org),
+        (held_on, commitments): Self::Parsed,
+    ) -> ServiceResult<i64> {
         let input = MeetingInput {
             campaign_id,
             org_id: org.id,
@@ -257,22 +242,18 @@ async fn create(
             minutes: form.minutes.clone(),
             commitments,
         };
-        match svc::create(&state.svc, actor, input).await {
-            Ok(v) => return Ok(see_other(&format!("/meetings/{}", v.meeting.id), "created")),
-            Err(e) => {
-                let v = validation(e)?;
-                absorb(
-                    &mut errors,
-                    t,
-                    &v,
-                    &[("org_id", "org_code"), ("campaign_id", "campaign_id")],
-                    &["commitments"],
-                );
-            }
-        }
+        Ok(svc::create(&state.svc, actor, input).await?.meeting.id)
     }
-    let errors = errors.finish(t.0, lang);
-    form_page(&state, &headers, &signed, form, errors).await
+
+    async fn form_page(
+        state: &AppState,
+        headers: &HeaderMap,
+        signed: &SignedIn,
+        form: MeetingForm,
+        errors: FormErrors,
+    ) -> Result<Response, ApiError> {
+        form_page(state, headers, signed, form, errors).await
+    }
 }
 
 #[derive(Template)]

@@ -23,6 +23,7 @@ pub mod notices;
 pub mod organisation;
 pub mod orgs;
 pub mod programmes;
+pub mod records;
 pub mod reports;
 pub mod research;
 pub mod resets;

@@ -2,16 +2,14 @@
 //! each finding either links to the rectification item its problem became or offers the form
 //! that raises it; the report closes the topic.
 
-use super::forms::{
-    absorb, campaign_options, default_org_code, form_ctx, form_status, org_by_code, placement,
-};
+use super::forms::{campaign_options, form_status, org_by_code};
 use super::ledger::{row_view, ItemRowView};
-use super::{opt_id, query_base, render, Ctx, Pager};
-use super::{
-    pager_info, parse_version, render_status, see_other, see_refused, validation, FormErrors,
-};
+use super::records::{create, form_ctx, list_parts, new_page, placed, RecordKind};
+use super::{opt_id, render, Ctx, Pager};
+use super::{parse_version, render_status, see_other, see_refused, FormErrors};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
+use crate::i18n::{I18n, Lang};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,20 +18,20 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
+use luodi_service::orgs::Org;
 use luodi_service::research::{
     self as svc, FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput,
 };
 use luodi_service::research::{Topic, TopicFilter, Visit};
 use luodi_service::Page;
-use luodi_service::ServiceError;
+use luodi_service::{Actor, ServiceError, ServiceResult};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/research", get(list_page).post(create))
-        .route("/research/new", get(new_page))
+        .route("/research", get(list_page).post(create::<Topics>))
+        .route("/research/new", get(new_page::<Topics>))
         .route("/research/{id}", get(show_page))
         .route("/research/{id}/visits", post(add_visit))
         .route("/research/{id}/findings", post(add_finding))
@@ -65,27 +63,15 @@ async fn list_page(
     Signed(signed): Signed,
     Query(q): Query<PageParams>,
 ) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
     let page = Page::new(q.page.trim().parse().unwrap_or(1), 50);
-    let list = svc::list(&state.svc, actor, TopicFilter::default(), page).await?;
-    let mut ctx = Ctx::signed(&state, &headers, &signed, "research", "research-title")
-        .await?
-        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
-    ctx.back = "/research".into();
-    let title = ctx.t("research-title");
-    let ctx = ctx.crumb(title, "");
-    let pager = Pager::new(
-        list.total,
-        list.page,
-        list.per_page,
-        &query_base("/research", &[]),
-    );
+    let list = svc::list(&state.svc, &signed.actor, TopicFilter::default(), page).await?;
+    let p = list_parts::<Topics, _>(&state, &headers, &signed, &q.ok, list).await?;
     Ok(render(&ListPage {
-        rows: list.items,
-        pager_info: pager_info(&ctx, &pager),
-        pager,
-        can_create: actor.can_somewhere(Permission::EditItems),
-        ctx,
+        ctx: p.ctx,
+        rows: p.rows,
+        pager: p.pager,
+        pager_info: p.pager_info,
+        can_create: p.can_create,
     }))
 }
 
@@ -109,68 +95,30 @@ struct FormPage {
     campaigns: Vec<(String, String)>,
 }
 
-async fn form_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    signed: &SignedIn,
-    form: TopicForm,
-    errors: FormErrors,
-) -> Result<Response, ApiError> {
-    let ctx = form_ctx(
-        state,
-        headers,
-        signed,
-        "research",
-        ("research-title", "/research"),
-        "research-new",
-    )
-    .await?;
-    let campaigns = campaign_options(state, &signed.actor).await?;
-    Ok(render_status(
-        form_status(&errors),
-        &FormPage {
-            ctx,
-            form,
-            errors,
-            campaigns,
-        },
-    ))
-}
+/// Research topics as a record kind: their list, new form and making one.
+struct Topics;
 
-async fn new_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-) -> Result<Response, ApiError> {
-    if !signed.actor.can_somewhere(Permission::EditItems) {
-        return Err(ServiceError::Forbidden.into());
+placed!(TopicForm);
+
+impl RecordKind for Topics {
+    const PATH: &'static str = "/research";
+    const ACTIVE: &'static str = "research";
+    const TITLE: &'static str = "research-title";
+    const NEW_TITLE: &'static str = "research-new";
+    type Form = TopicForm;
+    type Parsed = ();
+
+    fn parse(_: &TopicForm, _: &mut FormErrors, _: (&I18n, Lang)) -> Option<()> {
+        Some(())
     }
-    let form = TopicForm {
-        org_code: default_org_code(&state, &signed).await?,
-        ..Default::default()
-    };
-    form_page(&state, &headers, &signed, form, FormErrors::default()).await
-}
 
-async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-    Form(form): Form<TopicForm>,
-) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
-    let lang = lang_of(&headers);
-    let t = (state.i18n.as_ref(), lang);
-    let mut errors = FormErrors::default();
-    let (campaign_id, org) = placement(
-        &state,
-        actor,
-        (&form.campaign_id, &form.org_code),
-        &mut errors,
-        t,
-    )
-    .await?;
-    if let (Some(campaign_id), Some(org)) = (campaign_id, org) {
+    async fn make(
+        state: &AppState,
+        actor: &Actor,
+        form: &TopicForm,
+        (campaign_id, org): (i64, Org),
+        (): (),
+    ) -> ServiceResult<i64> {
         let input = TopicInput {
             campaign_id,
             org_id: org.id,
@@ -179,16 +127,28 @@ async fn create(
             lead: form.lead.clone(),
             members: form.members.clone(),
         };
-        match svc::create(&state.svc, actor, input).await {
-            Ok(v) => return Ok(see_other(&format!("/research/{}", v.topic.id), "created")),
-            Err(e) => {
-                let v = validation(e)?;
-                absorb(&mut errors, t, &v, &[("org_id", "org_code")], &[]);
-            }
-        }
+        Ok(svc::create(&state.svc, actor, input).await?.topic.id)
     }
-    let errors = errors.finish(t.0, lang);
-    form_page(&state, &headers, &signed, form, errors).await
+
+    async fn form_page(
+        state: &AppState,
+        headers: &HeaderMap,
+        signed: &SignedIn,
+        form: TopicForm,
+        errors: FormErrors,
+    ) -> Result<Response, ApiError> {
+        let ctx = form_ctx::<Topics>(state, headers, signed).await?;
+        let campaigns = campaign_options(state, &signed.actor).await?;
+        Ok(render_status(
+            form_status(&errors),
+            &FormPage {
+                ctx,
+                form,
+                errors,
+                campaigns,
+            },
+        ))
+    }
 }
 
 struct FindingRow {
