@@ -104,11 +104,17 @@ pub fn see_other(path: &str, ok: &str) -> Response {
 
 /// A 303 redirect after a refused POST that has no form to show again: the page says why. A
 /// refusal of the actor (403) goes to the audit trail.
+/// A refusal of one field names that field's reason; a stale version is `stale_version`.
 pub fn see_refused(path: &str, e: ServiceError) -> Result<Response, ApiError> {
+    if let ServiceError::Validation(v) = &e {
+        if let [one] = v.errors.as_slice() {
+            return Ok(see_refused_code(path, one.code));
+        }
+    }
     let api = ApiError::from(e);
     match api.status {
         StatusCode::CONFLICT | StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY => {
-            let res = Redirect::to(&format!("{path}?refused={}", api.code)).into_response();
+            let res = see_refused_code(path, api.code);
             Ok(if api.status == StatusCode::FORBIDDEN {
                 crate::trail::mark_refused(res, api.code)
             } else {
@@ -117,6 +123,11 @@ pub fn see_refused(path: &str, e: ServiceError) -> Result<Response, ApiError> {
         }
         _ => Err(api),
     }
+}
+
+/// A 303 back to `path`, whose page says why the action was refused (`code`, an error code).
+pub fn see_refused_code(path: &str, code: &str) -> Response {
+    Redirect::to(&format!("{path}?refused={code}")).into_response()
 }
 
 /// A page rendered with a status other than 200 (a refused form: 422).

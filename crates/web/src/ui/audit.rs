@@ -375,7 +375,7 @@ async fn purge(
         Ok(_) => Ok(see_other("/audit/chain", "audit_purged")),
         Err(ServiceError::Validation(v)) => {
             let code = v.errors.first().map(|e| e.code).unwrap_or("invalid");
-            Ok(Redirect::to(&format!("/audit/chain?refused={code}")).into_response())
+            Ok(crate::kit::see_refused_code("/audit/chain", code))
         }
         Err(ServiceError::Forbidden) => Err(ServiceError::Forbidden.into()),
         Err(e) => see_refused("/audit/chain", e),

@@ -330,9 +330,6 @@ async fn decide(
                 "interview_dismissed"
             },
         )),
-        Err(ServiceError::Stale { .. }) => Ok(axum::response::IntoResponse::into_response(
-            axum::response::Redirect::to(&format!("{back}?refused=stale_version")),
-        )),
         Err(e) => see_refused(&back, e),
     }
 }

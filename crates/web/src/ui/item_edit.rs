@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use super::{parse_version, render_status, see_other, FormErrors};
-use crate::auth::{lang_of, ClientIp, Signed};
+use crate::auth::{lang_of, Signed};
 use crate::error::{explain, field_message, ApiError};
 use crate::i18n::{I18n, Lang};
 use crate::AppState;
@@ -496,7 +496,6 @@ async fn changes(
 async fn save(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
@@ -511,6 +510,7 @@ async fn save(
     let (ch, changed) = changes(&state, actor, lang, &d, full, &form, &mut errors).await?;
     let mut error = None;
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut refusal = None;
     if errors.is_empty() {
         if !changed {
             return Ok(see_other(&format!("/items/{id}"), "item_unchanged"));
@@ -531,18 +531,7 @@ async fn save(
                 if !shown {
                     return Err(err);
                 }
-                if err.status == StatusCode::FORBIDDEN {
-                    // As the error middleware does for refusals it renders itself.
-                    luodi_service::audit::refusal(
-                        &state.svc,
-                        Some(signed.user.id),
-                        &actor.name,
-                        ip.as_deref(),
-                        &format!("POST /items/{id}/edit"),
-                        err.code,
-                    )
-                    .await;
-                }
+                refusal = crate::trail::refusal_code(&err);
                 if unit_refused {
                     let value = form.lead_org_code.trim().to_owned();
                     errors.add(
@@ -559,10 +548,14 @@ async fn save(
         }
     }
     let errors = errors.finish(i18n, lang);
-    form_page(
+    let res = form_page(
         &state, &headers, &signed, &d, full, form, errors, error, status,
     )
-    .await
+    .await?;
+    Ok(match refusal {
+        Some(code) => crate::trail::mark_refused(res, code),
+        None => res,
+    })
 }
 
 #[cfg(test)]

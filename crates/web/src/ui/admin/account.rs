@@ -284,7 +284,7 @@ pub(super) async fn set_contact(
         Ok(_) => Ok(see_other(&back, "contact_saved")),
         Err(ServiceError::Validation(v)) => {
             let code = v.errors.first().map(|e| e.code).unwrap_or("invalid");
-            Ok(Redirect::to(&format!("{back}?refused={code}")).into_response())
+            Ok(crate::kit::see_refused_code(&back, code))
         }
         Err(e) => see_refused(&back, e),
     }
@@ -299,9 +299,7 @@ pub(super) async fn set_email(
     let back = format!("/admin/users/{id}");
     match accounts_svc::set_email(&state.svc, &signed.actor, id, &f.email).await {
         Ok(_) => Ok(see_other(&back, "email_saved")),
-        Err(ServiceError::Validation(_)) => {
-            Ok(Redirect::to(&format!("{back}?refused=bad_email")).into_response())
-        }
+        Err(ServiceError::Validation(_)) => Ok(crate::kit::see_refused_code(&back, "bad_email")),
         Err(e) => see_refused(&back, e),
     }
 }

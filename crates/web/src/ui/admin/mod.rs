@@ -19,7 +19,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use luodi_domain::role::{Permission, Role};

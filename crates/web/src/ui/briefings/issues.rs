@@ -244,7 +244,7 @@ pub(super) async fn publish(
     let back = format!("/briefings/{id}");
     match svc::publish_briefing(&state.svc, &signed.actor, id).await {
         Ok(_) => Ok(see_other(&back, "briefing_published")),
-        Err(e) => refused_by(&back, e),
+        Err(e) => see_refused(&back, e),
     }
 }
 

@@ -376,23 +376,8 @@ pub(super) async fn update(
             )
             .await
         }
-        Err(ServiceError::Stale { .. }) => refused(&back, "stale_version"),
+        Err(ServiceError::Stale { .. }) => Ok(crate::kit::see_refused_code(&back, "stale_version")),
         Err(e) => see_refused(&back, e),
-    }
-}
-
-pub(super) fn refused(back: &str, code: &str) -> Result<Response, ApiError> {
-    Ok(axum::response::IntoResponse::into_response(
-        axum::response::Redirect::to(&format!("{back}?refused={code}")),
-    ))
-}
-
-/// A refusal after a redirect, naming the field's reason when it is one field's.
-pub(super) fn refused_by(back: &str, e: ServiceError) -> Result<Response, ApiError> {
-    match e {
-        ServiceError::Validation(v) if v.errors.len() == 1 => refused(back, v.errors[0].code),
-        ServiceError::Stale { .. } => refused(back, "stale_version"),
-        e => see_refused(back, e),
     }
 }
 
@@ -412,7 +397,7 @@ pub(super) async fn submit(
     let version = f.version.trim().parse().unwrap_or(0);
     match svc::submit(&state.svc, &signed.actor, id, version).await {
         Ok(_) => Ok(see_other(&back, "submission_submitted")),
-        Err(e) => refused_by(&back, e),
+        Err(e) => see_refused(&back, e),
     }
 }
 
@@ -426,7 +411,7 @@ pub(super) async fn add_photo(
     let (name, bytes) = crate::kit::read_upload(mp, state.config.max_upload_bytes).await?;
     match svc::add_photo(&state.svc, &signed.actor, id, &bytes, &name).await {
         Ok(_) => Ok(see_other(&back, "photo_added")),
-        Err(e) => refused_by(&back, e),
+        Err(e) => see_refused(&back, e),
     }
 }
 
@@ -470,7 +455,7 @@ pub(super) async fn adopt(
     };
     match svc::adopt(&state.svc, &signed.actor, id, input).await {
         Ok(_) => Ok(see_other(&back, "submission_adopted")),
-        Err(e) => refused_by(&back, e),
+        Err(e) => see_refused(&back, e),
     }
 }
 
@@ -491,6 +476,6 @@ pub(super) async fn unadopt(
     let briefing_id = f.briefing_id.trim().parse().unwrap_or(0);
     match svc::unadopt(&state.svc, &signed.actor, id, briefing_id).await {
         Ok(_) => Ok(see_other(&back, "submission_unadopted")),
-        Err(e) => refused_by(&back, e),
+        Err(e) => see_refused(&back, e),
     }
 }

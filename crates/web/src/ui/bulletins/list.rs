@@ -152,7 +152,6 @@ pub(super) fn compute_field(f: &str) -> Option<String> {
 pub(super) async fn compute(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Form(form): Form<ComputeForm>,
 ) -> Result<Response, ApiError> {
@@ -193,16 +192,13 @@ pub(super) async fn compute(
             }
             Err(ServiceError::Validation(v)) => errors.absorb(i18n, lang, &v, compute_field),
             Err(e) => {
-                let err: ApiError = e.into();
-                if !shown(&err) {
-                    return Err(err);
-                }
-                audit_refusal(&state, &signed, ip.as_deref(), "POST /bulletins", &err).await;
-                let x = explain(&err, i18n, lang);
-                forms.error = Some(x.message);
-                forms.details = x.text.into_iter().collect();
-                forms.form = Some(form);
-                return list_response(&state, &headers, &signed, None, forms, err.status).await;
+                return crate::kit::reshow((i18n, lang), e.into(), |x, status| {
+                    forms.error = Some(x.message);
+                    forms.details = x.text.into_iter().collect();
+                    forms.form = Some(form);
+                    list_response(&state, &headers, &signed, None, forms, status)
+                })
+                .await;
             }
         }
     }

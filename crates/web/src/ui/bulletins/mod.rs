@@ -13,8 +13,8 @@ use show::*;
 use super::reports::{campaign_options, default_org_code, supervised_org, Zones};
 use super::{opt_id, Ctx};
 use super::{render_status, see_other, FormErrors};
-use crate::auth::{lang_of, ClientIp, Signed};
-use crate::error::{explain, ApiError};
+use crate::auth::{lang_of, Signed};
+use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -99,38 +99,6 @@ impl OrgNames {
             .await
             .map(|(n, _)| n)
             .unwrap_or_else(|| format!("#{id}"))
-    }
-}
-
-/// Whether a refusal is shown on the page (with `.alert-error`) rather than as an error page.
-fn shown(err: &ApiError) -> bool {
-    matches!(
-        err.status,
-        StatusCode::BAD_REQUEST
-            | StatusCode::FORBIDDEN
-            | StatusCode::CONFLICT
-            | StatusCode::UNPROCESSABLE_ENTITY
-    ) && err.code != "forbidden"
-}
-
-/// Records a refusal the page shows itself, as the error middleware does for those it renders.
-async fn audit_refusal(
-    state: &AppState,
-    signed: &SignedIn,
-    ip: Option<&str>,
-    request: &str,
-    err: &ApiError,
-) {
-    if err.status == StatusCode::FORBIDDEN {
-        luodi_service::audit::refusal(
-            &state.svc,
-            Some(signed.user.id),
-            &signed.actor.name,
-            ip,
-            request,
-            err.code,
-        )
-        .await;
     }
 }
 

@@ -400,7 +400,6 @@ pub struct PublishForm {
 pub(super) async fn publish(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ClientIp(ip): ClientIp,
     Signed(signed): Signed,
     Path(id): Path<i64>,
     Form(form): Form<PublishForm>,
@@ -430,21 +429,17 @@ pub(super) async fn publish(
             .await
         }
         Err(e) => {
-            let err: ApiError = e.into();
-            if !shown(&err) {
-                return Err(err);
-            }
-            let request = format!("POST /bulletins/{id}/publish");
-            audit_refusal(&state, &signed, ip.as_deref(), &request, &err).await;
             let lang = lang_of(&headers);
-            let x = explain(&err, &state.i18n, lang);
-            let forms = ShowForms {
-                note: form.note,
-                error: Some(x.message),
-                details: x.text.into_iter().collect(),
-                ..Default::default()
-            };
-            show_response(&state, &headers, &signed, id, None, forms, err.status).await
+            crate::kit::reshow((&state.i18n, lang), e.into(), |x, status| {
+                let forms = ShowForms {
+                    note: form.note,
+                    error: Some(x.message),
+                    details: x.text.into_iter().collect(),
+                    ..Default::default()
+                };
+                show_response(&state, &headers, &signed, id, None, forms, status)
+            })
+            .await
         }
     }
 }

@@ -19,7 +19,7 @@ use steps::*;
 use super::{fmt_time, pager_info, parse_version, render_status, see_other, FormErrors};
 use super::{opt_id, query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
-use crate::error::{explain, ApiError};
+use crate::error::ApiError;
 use crate::i18n::{I18n, Lang};
 use crate::kit::{attachment_response, item_query, ItemListParams};
 use crate::AppState;

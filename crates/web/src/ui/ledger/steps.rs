@@ -13,33 +13,18 @@ pub(super) async fn refused(
     err: ApiError,
     mut forms: ItemForms,
 ) -> Result<Response, ApiError> {
-    let shown = matches!(
-        err.status,
-        StatusCode::BAD_REQUEST
-            | StatusCode::FORBIDDEN
-            | StatusCode::CONFLICT
-            | StatusCode::PAYLOAD_TOO_LARGE
-            | StatusCode::UNSUPPORTED_MEDIA_TYPE
-            | StatusCode::UNPROCESSABLE_ENTITY
-    ) && err.code != "forbidden";
-    if !shown {
-        return Err(err);
-    }
     let lang = lang_of(headers);
-    let x = explain(&err, &state.i18n, lang);
-    forms.error = Some(x.message);
-    forms.details = x
-        .fields
-        .iter()
-        .map(|f| field_detail(&state.i18n, lang, &f.field, &f.message))
-        .collect();
-    forms.details.extend(x.text);
-    let refusal = crate::trail::refusal_code(&err);
-    let res = item_response(state, headers, signed, id, None, forms, err.status).await?;
-    Ok(match refusal {
-        Some(code) => crate::trail::mark_refused(res, code),
-        None => res,
+    crate::kit::reshow((&state.i18n, lang), err, |x, status| {
+        forms.error = Some(x.message);
+        forms.details = x
+            .fields
+            .iter()
+            .map(|f| field_detail(&state.i18n, lang, &f.field, &f.message))
+            .collect();
+        forms.details.extend(x.text);
+        item_response(state, headers, signed, id, None, forms, status)
     })
+    .await
 }
 
 /// "Field: message" for a field of a refused step.

@@ -17,7 +17,7 @@ use super::{kind_options, pager_info, parse_version, render_status, see_other};
 use super::{opt_id, query_base, render, Ctx, Pager};
 use super::{validation, FormErrors};
 use crate::auth::{lang_of, Signed};
-use crate::error::{explain, ApiError};
+use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -14,27 +14,14 @@ pub(super) async fn refused(
     err: ApiError,
     mut forms: ReportForms,
 ) -> Result<Response, ApiError> {
-    let shown = matches!(
-        err.status,
-        StatusCode::BAD_REQUEST
-            | StatusCode::FORBIDDEN
-            | StatusCode::CONFLICT
-            | StatusCode::UNPROCESSABLE_ENTITY
-    ) && err.code != "forbidden";
-    if !shown {
-        return Err(err);
-    }
     let lang = lang_of(headers);
-    let x = explain(&err, &state.i18n, lang);
-    forms.error = Some(x.message);
-    forms.details = x.fields.iter().map(|f| f.message.clone()).collect();
-    forms.details.extend(x.text);
-    let refusal = crate::trail::refusal_code(&err);
-    let res = report_response(state, headers, signed, id, None, forms, err.status).await?;
-    Ok(match refusal {
-        Some(code) => crate::trail::mark_refused(res, code),
-        None => res,
+    crate::kit::reshow((&state.i18n, lang), err, |x, status| {
+        forms.error = Some(x.message);
+        forms.details = x.fields.iter().map(|f| f.message.clone()).collect();
+        forms.details.extend(x.text);
+        report_response(state, headers, signed, id, None, forms, status)
     })
+    .await
 }
 
 /// The report form as sent: the three texts, the version read, and which button was pressed.
