@@ -306,7 +306,7 @@ async fn stored_xss_in_text_fields_comes_back_escaped_on_every_page() {
     let app = TestApp::seeded().await;
     let office = app.demo("office").await;
     let sys = app.demo("sysadmin").await;
-    let root = app.org_id(luodi::demo_data::ROOT_CODE).await;
+    let root = app.org_id(luodi::tools::demo::data::ROOT_CODE).await;
     let (_, campaigns) = json(
         office
             .get(app.url("/api/v1/campaigns"))
@@ -512,7 +512,7 @@ fn filled_forms(html: &str, next: &mut usize) -> Vec<(String, Vec<(String, Strin
 #[tokio::test]
 async fn the_xss_corpus_typed_into_every_form_of_every_page_is_shown_escaped() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let mut n = 100;
     let (mut submitted, mut accepted) = (0, 0);
     for who in ["office", "liaison"] {

@@ -357,7 +357,7 @@ async fn the_audit_administrator_purges_only_past_the_retention_with_an_archive(
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     some_records(&app).await;
     let old = app.audit_count().await;
     clock.advance(chrono::Duration::days(300));
@@ -561,7 +561,7 @@ async fn the_chain_page_shows_the_verdict_and_refuses_a_purge_too_soon() {
 #[tokio::test]
 async fn a_cut_tail_with_a_rewound_head_is_caught_by_a_head_written_down() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     some_records(&app).await;
     let office = app.demo("office").await;
     let (_, list) = json(

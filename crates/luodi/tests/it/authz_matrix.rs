@@ -135,7 +135,7 @@ async fn principal(app: &TestApp, role: Role, org: Option<i64>) -> Client {
 async fn every_role_reads_inside_its_subtree_and_nothing_outside_it() {
     // The whole demo: items, reports, meetings, research, activities, key works, submissions.
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let own_unit = app.org_id(OWN_UNIT).await;
     let own_prefix = path_of(&app, OWN_UNIT).await;
     let foreign_prefix = path_of(&app, FOREIGN_UNIT).await;
@@ -362,7 +362,7 @@ fn body_for(
 #[tokio::test]
 async fn no_role_changes_anything_in_a_foreign_subtree_through_any_operation() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let own_unit = app.org_id(OWN_UNIT).await;
     let foreign_prefix = path_of(&app, FOREIGN_UNIT).await;
     let (_, doc) = json(

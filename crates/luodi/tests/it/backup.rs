@@ -64,7 +64,7 @@ async fn a_backup_taken_under_load_restores_whole_and_a_changed_one_is_refused()
         .await
         .expect("campaign")
     };
-    let root = app.org_id(luodi::demo_data::ROOT_CODE).await;
+    let root = app.org_id(luodi::tools::demo::data::ROOT_CODE).await;
     for i in 0..3 {
         let pdf = format!("%PDF-1.4\n% work plan {i}\n%%EOF\n");
         luodi_service::organisation::attach(

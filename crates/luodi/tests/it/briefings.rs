@@ -66,7 +66,7 @@ async fn a_submission_is_written_adopted_into_a_briefing_published_and_counted()
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let liaison = app.token_client("liaison").await;
     let office = app.token_client("office").await;
     let dalian = app.token_client("dalian_liaison").await;

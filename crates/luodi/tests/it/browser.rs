@@ -259,7 +259,7 @@ async fn a_report_is_submitted_and_the_bulletin_computed_and_published_in_the_br
         .expect("t");
     let app =
         TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     // The office's reporting rule for the transport department's units (set up through the API).
     let office = app.token_client("office").await;
     let (_, camps) = crate::helpers::json(
@@ -408,7 +408,7 @@ async fn the_dashboard_drills_down_to_red_items_and_search_opens_a_result() {
         .expect("t");
     let app =
         TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let b = Browser::start().await.expect("browser");
     let r = dashboard_scenario(&app, &b).await;
     if r.is_err() {

@@ -80,7 +80,7 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, camps) = json(
         office

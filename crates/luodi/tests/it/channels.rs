@@ -243,7 +243,7 @@ async fn email_and_robots_are_sent_retried_and_recorded() {
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let owner = app.demo("owner").await;
 
@@ -665,7 +665,7 @@ async fn robot_urls_cannot_reach_internal_addresses() {
         },
     )
     .await;
-    luodi::demo::seed(&gateway.svc).await.expect("seed");
+    luodi::tools::demo::seed(&gateway.svc).await.expect("seed");
     let office = gateway.demo("office").await;
     let transport = gateway.org_id("D-TRANSPORT").await;
     for path in ["/internal/jump", "/internal/secret"] {

@@ -179,7 +179,7 @@ async fn ledger_import_and_export_from_the_command_line() {
         std::sync::Arc::new(luodi_domain::SystemClock),
     )
     .expect("services");
-    luodi::demo::seed(&svc).await.expect("seed");
+    luodi::tools::demo::seed(&svc).await.expect("seed");
     db.close().await;
 
     let csv = "问题描述,整改措施,责任单位编码,责任人,完成时限,问题来源\n\
@@ -263,7 +263,7 @@ async fn bulletin_compute_publish_and_export_from_the_command_line() {
         std::sync::Arc::new(luodi_domain::SystemClock),
     )
     .expect("services");
-    luodi::demo::seed(&svc).await.expect("seed");
+    luodi::tools::demo::seed(&svc).await.expect("seed");
     db.close().await;
 
     let which = ["--scope", "D-TRANSPORT", "--week", "2026-W48"];

@@ -45,9 +45,9 @@ async fn every_dashboard_figure_is_the_list_behind_it() {
         .single()
         .expect("time");
     let app = TestApp::spawn_with_clock(Arc::new(FixedClock::new(now))).await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
-    let province = app.org_id(luodi::demo_data::ROOT_CODE).await;
+    let province = app.org_id(luodi::tools::demo::data::ROOT_CODE).await;
     let d = get(
         &app,
         &office,
@@ -229,7 +229,7 @@ async fn every_dashboard_figure_is_the_list_behind_it() {
 #[tokio::test]
 async fn a_dashboard_and_its_lists_stay_within_the_readers_subtree() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let dalian = app.demo("dalian_liaison").await;
     let own = app.org_id("210200-BIZENV").await;
     let d = get(&app, &dalian, &format!("/api/v1/dashboard?org_id={own}")).await;
@@ -238,7 +238,7 @@ async fn a_dashboard_and_its_lists_stay_within_the_readers_subtree() {
     let d = get(&app, &dalian, "/api/v1/dashboard").await;
     assert_eq!(d["figures"]["org"]["id"], own);
     for code in [
-        luodi::demo_data::ROOT_CODE,
+        luodi::tools::demo::data::ROOT_CODE,
         "D-TRANSPORT",
         "210100",
         "210200",
@@ -275,7 +275,7 @@ async fn a_dashboard_and_its_lists_stay_within_the_readers_subtree() {
 #[tokio::test]
 async fn a_campaign_switches_metrics_off_and_they_are_no_longer_shown() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, camps) = json(
         office

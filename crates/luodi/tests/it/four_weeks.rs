@@ -179,7 +179,7 @@ fn commitments(b: &Value, org: i64) -> (i64, i64, i64) {
 async fn four_weeks_of_the_supervision_loop() {
     let clock = Arc::new(FixedClock::new(nov(2)));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let svc = app.svc.clone();
     let office = bearer(&app, "office", crate::helpers::PW).await;
     let cid = get(&app, &office, "/api/v1/campaigns").await["items"][0]["id"]
@@ -187,7 +187,7 @@ async fn four_weeks_of_the_supervision_loop() {
         .expect("campaign");
 
     // The department and its three units.
-    let root = app.org_id(luodi::demo_data::ROOT_CODE).await;
+    let root = app.org_id(luodi::tools::demo::data::ROOT_CODE).await;
     let org = |code: &'static str, name: &'static str, kind: &'static str, parent: i64| {
         let office = office.clone();
         let app = &app;

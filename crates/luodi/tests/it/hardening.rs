@@ -92,7 +92,7 @@ async fn behind_tls_cookies_are_secure_and_hsts_is_sent() {
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let (_, r) = app.sign_in("office", crate::helpers::PW).await;
     assert!(header(&r, "strict-transport-security").starts_with("max-age="));
     let cookie = header(&r, "set-cookie");
@@ -106,7 +106,7 @@ async fn behind_tls_cookies_are_secure_and_hsts_is_sent() {
 async fn cross_site_state_changes_are_refused_and_change_nothing() {
     let app = TestApp::seeded().await;
     let office = app.demo("office").await;
-    let root = app.org_id(luodi::demo_data::ROOT_CODE).await;
+    let root = app.org_id(luodi::tools::demo::data::ROOT_CODE).await;
     let before = app.snapshot().await;
     let form = [("code", "CSRF-1"), ("name", "跨站"), ("kind", "unit")];
     for (name, value) in [
@@ -188,7 +188,7 @@ async fn bodies_over_the_limit_are_refused() {
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let before = app.snapshot().await;
     let big = "长".repeat(1024 * 1024);

@@ -11,7 +11,7 @@ use luodi_store::db::DbOptions;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 
-pub const PW: &str = luodi::demo_data::DEMO_PASSWORD;
+pub const PW: &str = luodi::tools::demo::data::DEMO_PASSWORD;
 
 pub fn pg_url() -> String {
     std::env::var("LUODI_TEST_PG_URL")
@@ -162,7 +162,7 @@ impl TestApp {
     /// With the demo data (the article's province, campaign and accounts).
     pub async fn seeded() -> TestApp {
         let app = Self::spawn().await;
-        luodi::demo::seed(&app.svc).await.expect("seed");
+        luodi::tools::demo::seed(&app.svc).await.expect("seed");
         app
     }
 

@@ -552,7 +552,7 @@ async fn lights_change_with_the_clock_and_on_time_uses_the_original_deadline() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let liaison = app.demo("liaison").await;
     let item = new_item(&app, &liaison, "D-TRANSPORT", "2026-10-20", json!({})).await;
     let id = item["id"].as_i64().expect("id");
@@ -847,7 +847,7 @@ async fn a_bad_ledger_imports_nothing_and_says_where() {
 #[tokio::test]
 async fn the_demo_ledger_shows_every_state_and_light() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, list) = json(
         office
@@ -1081,7 +1081,7 @@ async fn items_are_edited_within_the_rules_and_reassigned_after_a_return() {
 #[tokio::test]
 async fn a_special_programme_counts_its_measures_by_area() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (s, list) = json(
         office
@@ -1303,7 +1303,7 @@ async fn light_rules_are_set_per_campaign() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let item = new_item(
         &app,

@@ -35,7 +35,7 @@ async fn indicators_stand_against_their_trajectories_as_worked_out_by_hand() {
             .expect("t"),
     )))
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let liaison = app.demo("liaison").await;
     let (_, camps) = json(
         liaison

@@ -462,7 +462,7 @@ async fn an_interview_through_the_pages() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, camps) = json(
         office
@@ -630,7 +630,7 @@ async fn the_demo_shows_the_whole_loop() {
         .expect("t");
     let app =
         TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.token_client("office").await;
     let liaison = app.token_client("liaison").await;
     let (_, bulletins) = json(

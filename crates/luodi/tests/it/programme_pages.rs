@@ -58,7 +58,7 @@ fn location(r: &reqwest::Response) -> String {
 #[tokio::test]
 async fn programmes_show_their_areas_and_lead_to_their_measures() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
 
     // The list, reached from the navigation.
@@ -172,7 +172,7 @@ async fn programmes_show_their_areas_and_lead_to_their_measures() {
 #[tokio::test]
 async fn the_form_sets_up_a_programme_or_says_what_is_wrong() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, campaigns) = json(
         office

@@ -67,7 +67,7 @@ async fn a_meeting_commitment_turns_red_when_late_and_comes_up_at_the_next_meeti
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let liaison = app.demo("liaison").await;
     let cid = campaign(&app, &liaison).await;
     let transport = app.org_id("D-TRANSPORT").await;
@@ -292,7 +292,7 @@ async fn study_activities_are_counted_per_kind_and_shown_in_a_calendar() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let archives = app.demo("archives_liaison").await;
     let cid = campaign(&app, &archives).await;
     let org = app.org_id("D-ARCHIVES").await;
@@ -469,7 +469,7 @@ async fn meetings_research_and_activities_of_a_foreign_subtree_are_neither_read_
 #[tokio::test]
 async fn the_demo_holds_study_research_meetings_and_key_work() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let total = |path: &'static str| {
         let office = office.clone();

@@ -17,7 +17,7 @@ async fn digests_once_a_day_and_urges_once_a_day() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, camps) = json(
         office

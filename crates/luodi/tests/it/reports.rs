@@ -18,7 +18,7 @@ async fn a_weekly_report_falls_due_is_prefilled_submitted_and_reviewed() {
             .expect("t"),
     ));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let office = app.demo("office").await;
     let (_, camps) = json(
         office

@@ -33,7 +33,7 @@ fn titles(v: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_chinese_word_finds_the_item_and_nobody_finds_what_they_may_not_read() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
 
     let office = app.demo("office").await;
     let found = search(&app, &office, "收费站").await;

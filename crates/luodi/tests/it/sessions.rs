@@ -322,7 +322,7 @@ async fn a_revoked_token_or_a_disabled_account_is_refused_at_the_next_request() 
 async fn five_failed_sign_ins_lock_an_account_for_thirty_minutes() {
     let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let c = app.anon();
     let sign_in = |pw: &'static str| {
         let c = c.clone();
@@ -419,7 +419,7 @@ async fn failed_sign_ins_are_counted_per_client_address_behind_a_trusted_proxy()
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let c = app.anon();
     let sign_in = |user: &'static str, pw: &'static str, from: &'static str| {
         let c = c.clone();
@@ -510,7 +510,7 @@ async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
 async fn dengbao3_refuses_common_passwords_and_expires_them_after_90_days() {
     let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(chrono::Utc::now()));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let c = app.demo("leader").await;
     let change = |new: &'static str| change_password(&app, &c, crate::helpers::PW, new);
     let (st, v) = change("P@ssw0rd").await;
@@ -552,7 +552,7 @@ async fn asvs_wants_length_not_composition_and_never_expires() {
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let c = app.demo("leader").await;
     let change = |current: &'static str, new: &'static str| change_password(&app, &c, current, new);
     let pw = crate::helpers::PW;

@@ -18,7 +18,7 @@ async fn app_with(clock: Arc<luodi_domain::FixedClock>) -> TestApp {
         },
     )
     .await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     app
 }
 
@@ -250,12 +250,14 @@ async fn under_dengbao3_the_administrators_must_set_up_a_second_factor_first() {
 #[tokio::test]
 async fn the_demo_administrators_sign_in_with_the_printed_secret() {
     let app = app_with(clock()).await;
-    luodi::demo::enrol_admins(&app.svc).await.expect("enrol");
+    luodi::tools::demo::enrol_admins(&app.svc)
+        .await
+        .expect("enrol");
     let (c, r) = app.sign_in("auditor", PW).await;
     assert!(location(&r).starts_with("/login/totp"));
     let r = c
         .post(app.url("/login/totp"))
-        .form(&[("code", code_now(&app, luodi::demo::DEMO_TOTP_SECRET))])
+        .form(&[("code", code_now(&app, luodi::tools::demo::DEMO_TOTP_SECRET))])
         .send()
         .await
         .expect("code");

@@ -29,7 +29,7 @@ async fn rows(app: &TestApp, sql: &'static str) -> Vec<(String, Option<String>, 
 async fn refusals_are_recorded_once_and_a_scan_is_counted() {
     let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
     let app = TestApp::spawn_with_clock(clock.clone()).await;
-    luodi::demo::seed(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed(&app.svc).await.expect("seed");
     let liaison = app.demo("liaison").await;
     let dalian = app.org_id("210200-BIZENV").await;
     let dalian_user = app.user_id("dalian_liaison").await;
@@ -111,7 +111,7 @@ async fn refusals_are_recorded_once_and_a_scan_is_counted() {
 #[tokio::test]
 async fn page_refusals_uploads_and_every_download_are_recorded() {
     let app = TestApp::spawn().await;
-    luodi::demo::seed_all(&app.svc).await.expect("seed");
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
     let liaison = app.demo("liaison").await;
     let office = app.demo("office").await;
     // A step the liaison may not take, through the item page: shown again on the page (403).

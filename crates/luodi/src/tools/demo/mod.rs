@@ -2,12 +2,17 @@
 //! cities, the departments and units the article names, generated counties and units, the
 //! campaign with its goals and phases, and one account per role.
 
-use crate::demo_data::{self, DEMO_PASSWORD};
+pub mod data;
+pub mod items;
+pub mod records;
+pub mod weekly;
+
 use chrono::NaiveDate;
+use data::DEMO_PASSWORD;
 use luodi_domain::org::OrgKind;
 use luodi_office::org_import::{OrgColumns, OrgRow, OrgSheet};
 use luodi_service::campaigns::{CampaignInput, GoalInput, PhaseEntry};
-use luodi_service::{accounts, campaigns, orgs, Actor, Services};
+use luodi_service::{accounts, auth, campaigns, orgs, Actor, Services};
 use luodi_store::users;
 
 /// A login to print.
@@ -21,6 +26,21 @@ fn date((y, m, d): (i32, u32, u32)) -> anyhow::Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| anyhow::anyhow!("bad demo date {y}-{m}-{d}"))
 }
 
+/// The demo account `username` as an actor, acting without signing in.
+async fn actor(svc: &Services, username: &str) -> anyhow::Result<Actor> {
+    let mut c = svc.db().read().await?;
+    let u = luodi_store::users::get_by_username(c.conn(), username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo user {username}"))?;
+    let b = auth::bindings(c.conn(), u.id).await?;
+    Ok(Actor::user(u.id, u.username, b, None))
+}
+
+/// The demo org `code`.
+async fn org(svc: &Services, code: &str) -> anyhow::Result<luodi_store::orgs::Org> {
+    Ok(luodi_service::orgs::get_by_code(svc, &Actor::cli(), code).await?)
+}
+
 /// Whether the database holds no orgs yet.
 pub async fn is_empty(svc: &Services) -> anyhow::Result<bool> {
     let mut c = svc.db().read().await?;
@@ -32,7 +52,7 @@ pub async fn is_empty(svc: &Services) -> anyhow::Result<bool> {
 pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     let actor = Actor::cli();
     let col = |l: &str, h: &str| (l.to_owned(), h.to_owned());
-    let rows = demo_data::orgs()
+    let rows = data::orgs()
         .into_iter()
         .enumerate()
         .map(|(i, o)| {
@@ -54,7 +74,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     };
     orgs::import(svc, &actor, OrgSheet { rows, columns }).await?;
 
-    let c = demo_data::campaign();
+    let c = data::campaign();
     let owner = orgs::get_by_code(svc, &actor, c.owner_code).await?;
     let mut scope = Vec::new();
     for code in &c.scope_codes {
@@ -100,7 +120,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
 
     let campaign_id = created.campaign.id;
     let mut logins = Vec::new();
-    for a in demo_data::accounts() {
+    for a in data::accounts() {
         let org_id = match a.org_code {
             Some(code) => Some(orgs::get_by_code(svc, &actor, code).await?.id),
             None => None,
@@ -177,9 +197,9 @@ pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
         .map(|c| c.id)
     };
     if let Some(id) = campaign {
-        crate::demo_items::seed(svc, id).await?;
-        crate::demo_loop::seed(svc, id).await?;
-        crate::demo_records::seed(svc, id).await?;
+        crate::tools::demo::items::seed(svc, id).await?;
+        crate::tools::demo::weekly::seed(svc, id).await?;
+        crate::tools::demo::records::seed(svc, id).await?;
     }
     Ok(logins)
 }

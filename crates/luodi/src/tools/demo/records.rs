@@ -6,8 +6,8 @@
 //! removed, rural roads, Dalian's 100 matters at "at most one trip", the "double hundred"
 //! projects). Dates lie in the weeks before the seeding day.
 
-use crate::demo_loop::{actor, org};
-use chrono::{Duration, NaiveDate};
+use super::{actor, org};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use luodi_domain::dashboard::monday_of;
 use luodi_domain::FixedClock;
 use luodi_service::activities::ActivityInput;
@@ -21,23 +21,59 @@ use std::sync::Arc;
 pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     let now = svc.now();
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-    let monday = monday_of(today);
-    let day = |weeks_ago: i64, weekday: i64| {
-        monday - Duration::weeks(weeks_ago) + Duration::days(weekday)
-    };
     // Records made in the past are made on a clock set back to their day.
     let clock = Arc::new(FixedClock::new(now));
-    let past = svc.with_clock(clock.clone());
-    let at = |d: NaiveDate| clock.set(now - Duration::days((today - d).num_days().max(0)));
-
-    // --- The transport department's plan and organisation ---
-    let liaison = actor(svc, "liaison").await?;
-    let transport_org = org(svc, "D-TRANSPORT").await?;
-    at(day(5, 0));
-    luodi_service::organisation::save_plan(
-        &past,
-        &liaison,
+    let p = Past {
+        svc,
+        past: svc.with_clock(clock.clone()),
+        clock,
+        now,
+        today,
+        monday: monday_of(today),
         campaign,
+    };
+    organisation(&p).await?;
+    activities(&p).await?;
+    research(&p).await?;
+    meetings(&p).await?;
+    key_works(&p).await?;
+    p.clock.set(now);
+    Ok(())
+}
+
+/// The seeding day, and the services on a clock set back to the day a record was made.
+struct Past<'a> {
+    svc: &'a Services,
+    past: Services,
+    clock: Arc<FixedClock>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    monday: NaiveDate,
+    campaign: i64,
+}
+
+impl Past<'_> {
+    /// The `weekday` (0 for Monday) of the week `weeks_ago` weeks before this one.
+    fn day(&self, weeks_ago: i64, weekday: i64) -> NaiveDate {
+        self.monday - Duration::weeks(weeks_ago) + Duration::days(weekday)
+    }
+    /// Sets the clock to `d`.
+    fn at(&self, d: NaiveDate) {
+        self.clock
+            .set(self.now - Duration::days((self.today - d).num_days().max(0)));
+    }
+}
+
+/// The transport department's work plan (a draft and a revision), its leading group and
+/// working bodies, and the supervision team's assignments.
+async fn organisation(p: &Past<'_>) -> anyhow::Result<()> {
+    let liaison = actor(p.svc, "liaison").await?;
+    let transport_org = org(p.svc, "D-TRANSPORT").await?;
+    p.at(p.day(5, 0));
+    luodi_service::organisation::save_plan(
+        &p.past,
+        &liaison,
+        p.campaign,
         transport_org.id,
         PlanInput {
             title: "省交通运输厅“不忘初心、牢记使命”主题教育实施方案".into(),
@@ -47,11 +83,11 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         },
     )
     .await?;
-    at(day(4, 2));
+    p.at(p.day(4, 2));
     luodi_service::organisation::save_plan(
-        &past,
+        &p.past,
         &liaison,
-        campaign,
+        p.campaign,
         transport_org.id,
         PlanInput {
             title: "省交通运输厅“不忘初心、牢记使命”主题教育实施方案".into(),
@@ -62,9 +98,9 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     )
     .await?;
     luodi_service::organisation::set_group(
-        &past,
+        &p.past,
         &liaison,
-        campaign,
+        p.campaign,
         transport_org.id,
         vec![
             MemberInput {
@@ -91,9 +127,9 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     )
     .await?;
     luodi_service::organisation::add_body(
-        &past,
+        &p.past,
         &liaison,
-        campaign,
+        p.campaign,
         transport_org.id,
         BodyInput {
             kind: "office".into(),
@@ -104,9 +140,9 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     )
     .await?;
     let team = luodi_service::organisation::add_body(
-        &past,
+        &p.past,
         &liaison,
-        campaign,
+        p.campaign,
         transport_org.id,
         BodyInput {
             kind: "supervision_team".into(),
@@ -123,26 +159,30 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     {
         for code in ["D-TRANSPORT-HWY", "D-TRANSPORT-PORT"] {
             luodi_service::organisation::assign(
-                &past,
+                &p.past,
                 &liaison,
                 b.body.id,
-                org(svc, code).await?.id,
+                org(p.svc, code).await?.id,
                 true,
             )
             .await?;
         }
     }
+    Ok(())
+}
 
-    // --- Study activities ---
-    let archives = actor(svc, "archives_liaison").await?;
-    let keji = actor(svc, "shenyang_keji_liaison").await?;
+/// Study activities of the archives, the transport department and the science bureau.
+async fn activities(p: &Past<'_>) -> anyhow::Result<()> {
+    let liaison = actor(p.svc, "liaison").await?;
+    let archives = actor(p.svc, "archives_liaison").await?;
+    let keji = actor(p.svc, "shenyang_keji_liaison").await?;
     let activities = [
         (
             &archives,
             "D-ARCHIVES",
             "exhibition",
             "“不忘初心、牢记使命”档案文献展览",
-            day(4, 1),
+            p.day(4, 1),
             "省档案馆展厅",
             "馆党委",
             320,
@@ -153,7 +193,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-ARCHIVES",
             "group_study",
             "集体学习《习近平关于“不忘初心、牢记使命”论述摘编》",
-            day(3, 3),
+            p.day(3, 3),
             "馆三楼会议室",
             "馆党委",
             45,
@@ -164,7 +204,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-TRANSPORT",
             "mobilisation_meeting",
             "全省交通运输系统主题教育动员部署会",
-            day(4, 0),
+            p.day(4, 0),
             "厅机关大会议室",
             "厅党组",
             180,
@@ -175,7 +215,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-TRANSPORT",
             "group_study",
             "读原著、学原文、悟原理专题学习",
-            day(3, 1),
+            p.day(3, 1),
             "厅机关大会议室",
             "厅党组",
             60,
@@ -186,7 +226,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-TRANSPORT",
             "seminar",
             "“交通强省、交通先行”专题研讨",
-            day(2, 2),
+            p.day(2, 2),
             "厅机关3楼会议室",
             "厅党组",
             35,
@@ -197,7 +237,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-TRANSPORT",
             "warning_education",
             "警示教育大会",
-            day(2, 4),
+            p.day(2, 4),
             "厅机关大会议室",
             "驻厅纪检监察组",
             150,
@@ -208,7 +248,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-TRANSPORT",
             "film_screening",
             "组织观看红色电影",
-            day(1, 2),
+            p.day(1, 2),
             "辽宁大剧院",
             "机关党委",
             120,
@@ -219,7 +259,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "D-TRANSPORT",
             "field_visit",
             "赴雷锋纪念馆实地参观",
-            day(1, 4),
+            p.day(1, 4),
             "抚顺雷锋纪念馆",
             "机关党委",
             50,
@@ -230,7 +270,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             "210100-SCITECH",
             "lecture",
             "科技创新政策辅导讲座",
-            day(2, 1),
+            p.day(2, 1),
             "市科技局会议室",
             "局党组",
             70,
@@ -238,13 +278,13 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         ),
     ];
     for (who, code, kind, title, held_on, place, organiser, participants, materials) in activities {
-        at(held_on);
+        p.at(held_on);
         luodi_service::activities::create(
-            &past,
+            &p.past,
             who,
             ActivityInput {
-                campaign_id: campaign,
-                org_id: org(svc, code).await?.id,
+                campaign_id: p.campaign,
+                org_id: org(p.svc, code).await?.id,
                 kind: kind.into(),
                 title: title.into(),
                 held_on,
@@ -256,15 +296,20 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         )
         .await?;
     }
+    Ok(())
+}
 
-    // --- Research: the science bureau's tour of districts and counties ---
-    let scitech = org(svc, "210100-SCITECH").await?;
-    at(day(3, 0));
+/// Research: the science bureau's tour of districts and counties, with a problem put into the
+/// ledger and the report.
+async fn research(p: &Past<'_>) -> anyhow::Result<()> {
+    let keji = actor(p.svc, "shenyang_keji_liaison").await?;
+    let scitech = org(p.svc, "210100-SCITECH").await?;
+    p.at(p.day(3, 0));
     let topic = luodi_service::research::create(
-        &past,
+        &p.past,
         &keji,
         TopicInput {
-            campaign_id: campaign,
+            campaign_id: p.campaign,
             org_id: scitech.id,
             title: "科技创新“区县行”调研".into(),
             weakness: "科技政策落到区县、企业的“最后一公里”不通畅，企业对创新政策知晓率低".into(),
@@ -276,15 +321,15 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     let tid = topic.topic.id;
     for (d, place, notes) in [
         (
-            day(3, 2),
+            p.day(3, 2),
             "浑南区科技企业孵化器",
             "座谈企业 12 家，反映研发费用加计扣除申报繁琐",
         ),
-        (day(2, 1), "新民市科技局", "县域科技特派员服务覆盖不足"),
+        (p.day(2, 1), "新民市科技局", "县域科技特派员服务覆盖不足"),
     ] {
-        at(d);
+        p.at(d);
         luodi_service::research::add_visit(
-            &past,
+            &p.past,
             &keji,
             tid,
             VisitInput {
@@ -295,9 +340,9 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         )
         .await?;
     }
-    at(day(2, 3));
+    p.at(p.day(2, 3));
     let v = luodi_service::research::add_finding(
-        &past,
+        &p.past,
         &keji,
         tid,
         FindingInput {
@@ -307,7 +352,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     .await?;
     let first = v.findings.first().map(|f| f.finding.id);
     luodi_service::research::add_finding(
-        &past,
+        &p.past,
         &keji,
         tid,
         FindingInput {
@@ -317,7 +362,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     .await?;
     if let Some(fid) = first {
         luodi_service::research::raise_problem(
-            &past,
+            &p.past,
             &keji,
             fid,
             ProblemInput {
@@ -329,34 +374,39 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
                 lead_org_id: None,
                 responsible_person: "马丽".into(),
                 responsible_user_id: None,
-                due_on: today + Duration::days(40),
+                due_on: p.today + Duration::days(40),
             },
         )
         .await?;
     }
-    at(day(1, 4));
-    let t = luodi_service::research::get(&past, &keji, tid).await?;
+    p.at(p.day(1, 4));
+    let t = luodi_service::research::get(&p.past, &keji, tid).await?;
     luodi_service::research::report(
-        &past,
+        &p.past,
         &keji,
         tid,
         ReportInput {
             report: "调研走访区县 2 个、企业 12 家，梳理问题 2 项，已列入整改台账 1 项。建议简化加计扣除申报，扩大县域科技特派员覆盖面。".into(),
-            reported_on: day(1, 4),
+            reported_on: p.day(1, 4),
             version: t.topic.version,
         },
     )
     .await?;
+    Ok(())
+}
 
-    // --- The transport department's leading-group meetings ---
-    let transport = org(svc, "D-TRANSPORT").await?;
-    let first_meeting = day(2, 0);
-    at(first_meeting);
+/// The transport department's leading-group meetings, the second reviewing a commitment of
+/// the first that is now late.
+async fn meetings(p: &Past<'_>) -> anyhow::Result<()> {
+    let liaison = actor(p.svc, "liaison").await?;
+    let transport = org(p.svc, "D-TRANSPORT").await?;
+    let first_meeting = p.day(2, 0);
+    p.at(first_meeting);
     luodi_service::meetings::create(
-        &past,
+        &p.past,
         &liaison,
         MeetingInput {
-            campaign_id: campaign,
+            campaign_id: p.campaign,
             org_id: transport.id,
             kind: "leading_group".into(),
             title: "厅主题教育领导小组第3次会议".into(),
@@ -370,27 +420,27 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
                     title: "报送港口资源整合实施方案".into(),
                     responsible_person: "港航管理处 王强".into(),
                     responsible_user_id: None,
-                    lead_org_id: Some(org(svc, "D-TRANSPORT-PORT").await?.id),
+                    lead_org_id: Some(org(p.svc, "D-TRANSPORT-PORT").await?.id),
                     due_on: first_meeting + Duration::days(5),
                 },
                 CommitmentInput {
                     title: "完成省界站区交通标志标线整改".into(),
                     responsible_person: "孙伟".into(),
                     responsible_user_id: None,
-                    lead_org_id: Some(org(svc, "D-TRANSPORT-HWY").await?.id),
-                    due_on: today + Duration::days(10),
+                    lead_org_id: Some(org(p.svc, "D-TRANSPORT-HWY").await?.id),
+                    due_on: p.today + Duration::days(10),
                 },
             ],
         },
     )
     .await?;
-    let second = day(1, 0);
-    at(second);
+    let second = p.day(1, 0);
+    p.at(second);
     luodi_service::meetings::create(
-        &past,
+        &p.past,
         &liaison,
         MeetingInput {
-            campaign_id: campaign,
+            campaign_id: p.campaign,
             org_id: transport.id,
             kind: "leading_group".into(),
             title: "厅主题教育领导小组第4次会议".into(),
@@ -405,9 +455,14 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         },
     )
     .await?;
+    Ok(())
+}
 
-    // --- Key work and indicators, with weekly actuals ---
-    let dalian = actor(svc, "dalian_liaison").await?;
+/// Key works and indicators, with weekly actuals and the confidence in reaching the target.
+async fn key_works(p: &Past<'_>) -> anyhow::Result<()> {
+    let liaison = actor(p.svc, "liaison").await?;
+    let keji = actor(p.svc, "shenyang_keji_liaison").await?;
+    let dalian = actor(p.svc, "dalian_liaison").await?;
     struct Ind {
         name: &'static str,
         unit: &'static str,
@@ -510,8 +565,8 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             tasks: &[],
         },
     ];
-    let start = monday - Duration::weeks(4);
-    at(start);
+    let start = p.monday - Duration::weeks(4);
+    p.at(start);
     for Work {
         who,
         code,
@@ -522,11 +577,11 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     } in works
     {
         let k = luodi_service::keyworks::create(
-            &past,
+            &p.past,
             who,
             KeyWorkInput {
-                campaign_id: campaign,
-                org_id: org(svc, code).await?.id,
+                campaign_id: p.campaign,
+                org_id: org(p.svc, code).await?.id,
                 title: title.into(),
                 description: description.into(),
             },
@@ -535,22 +590,22 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
         let kid = k.key_work.id;
         for task in tasks {
             let found = luodi_service::search::find(
-                svc,
+                p.svc,
                 who,
                 task,
                 Some("item"),
-                Some(campaign),
+                Some(p.campaign),
                 luodi_store::Page::new(1, 5),
             )
             .await?;
             if let Some(h) = found.hits.items.iter().find(|h| h.title == *task) {
-                luodi_service::keyworks::link_task(&past, who, kid, h.doc_id).await?;
+                luodi_service::keyworks::link_task(&p.past, who, kid, h.doc_id).await?;
             }
         }
         for ind in inds {
-            at(start);
+            p.at(start);
             let v = luodi_service::keyworks::add_indicator(
-                &past,
+                &p.past,
                 who,
                 kid,
                 IndicatorInput {
@@ -572,9 +627,9 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             for (i, value) in ind.actuals.iter().enumerate() {
                 // Entered on the Friday of each of the last four weeks.
                 let week = start + Duration::weeks(i as i64) + Duration::days(4);
-                at(week);
+                p.at(week);
                 luodi_service::keyworks::record_actual(
-                    &past,
+                    &p.past,
                     who,
                     iid,
                     ActualInput {
@@ -585,7 +640,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
                 .await?;
             }
             luodi_service::keyworks::set_confidence(
-                &past,
+                &p.past,
                 who,
                 iid,
                 ConfidenceInput {
@@ -597,6 +652,5 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
             .await?;
         }
     }
-    clock.set(now);
     Ok(())
 }

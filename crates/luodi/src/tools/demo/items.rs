@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use luodi_domain::item::Action;
 use luodi_domain::{Clock, FixedClock};
 use luodi_service::items::{self, ItemDetail, ItemInput};
-use luodi_service::{auth, Actor, Services};
+use luodi_service::{Actor, Services};
 use std::sync::Arc;
 
 /// A tiny valid PDF, the evidence of the demo's close-outs.
@@ -79,20 +79,11 @@ impl Seeder {
     }
 
     async fn actor(&self, username: &str) -> anyhow::Result<Actor> {
-        let mut c = self.base.db().read().await?;
-        let u = luodi_store::users::get_by_username(c.conn(), username)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no demo user {username}"))?;
-        let b = auth::bindings(c.conn(), u.id).await?;
-        Ok(Actor::user(u.id, u.username, b, None))
+        super::actor(&self.base, username).await
     }
 
     async fn org(&self, code: &str) -> anyhow::Result<i64> {
-        Ok(
-            luodi_service::orgs::get_by_code(&self.base, &Actor::cli(), code)
-                .await?
-                .id,
-        )
+        Ok(super::org(&self.base, code).await?.id)
     }
 
     async fn user(&self, username: &str) -> anyhow::Result<Option<i64>> {
@@ -213,18 +204,23 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
         campaign,
         today,
     };
-    let mut n = 0usize;
-    const TASK: (&str, &str, &str) = ("rectification", "superior_instruction", "time_limited");
-    const RECT: (&str, &str, &str) = ("review", "self_examination", "time_limited");
+    Ok(dalian(&s).await?
+        + transport(&s).await?
+        + archives(&s).await?
+        + shenyang(&s).await?
+        + port(&s).await?)
+}
 
-    // Dalian: the programme's 20 measures, recorded by the office 60 days ago, in every state.
+/// Dalian: the programme's 20 measures, recorded by the office 60 days ago, in every state.
+async fn dalian(s: &Seeder) -> anyhow::Result<usize> {
+    let mut n = 0usize;
     s.at(-60);
     let dalian = "210200-BIZENV";
     let programme = luodi_service::programmes::create(
         &s.svc,
         &s.actor("office").await?,
         luodi_service::programmes::ProgrammeInput {
-            campaign_id: campaign,
+            campaign_id: s.campaign,
             owner_org_id: s.org(dalian).await?,
             name: "营商环境建设突出问题专项整治".into(),
             goal: "营造稳定、公平、透明、可预期的营商环境".into(),
@@ -336,8 +332,12 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
         .deliver("dalian_liaison", measures[2].clone(), "已完成")
         .await?;
     measures[2] = d;
+    Ok(n)
+}
 
-    // The transport department's key works (tasks with subtasks), recorded 45 days ago.
+/// The transport department's key works (tasks with subtasks), recorded 45 days ago.
+async fn transport(s: &Seeder) -> anyhow::Result<usize> {
+    let mut n = 0usize;
     s.at(-45);
     let transport = [
         (
@@ -441,8 +441,12 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
     works[3] = s
         .note("liaison", &works[3], "已出台降低物流成本若干措施", 30)
         .await?;
+    Ok(n)
+}
 
-    // The archives' exhibition and film screenings; the construction group's reforms.
+/// The archives' exhibition and film screenings; the construction group's reforms.
+async fn archives(s: &Seeder) -> anyhow::Result<usize> {
+    let mut n = 0usize;
     s.at(-50);
     let ex = s
         .record(
@@ -525,8 +529,13 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
         )
         .await?;
     let _ = (ex, films, collective);
+    Ok(n)
+}
 
-    // Shenyang: research topics and the "problems affecting scientific innovation" rectification list.
+/// Shenyang: research topics and the "problems affecting scientific innovation" rectification
+/// list, and an item closed long ago whose re-check has passed.
+async fn shenyang(s: &Seeder) -> anyhow::Result<usize> {
+    let mut n = 0usize;
     s.at(-35);
     let keji = "210100-SCITECH";
     let research = s
@@ -625,8 +634,12 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
     s.at(-40);
     let _ = s.step("shenyang_office", &old, Action::PassRecheck).await?;
     n += 1;
+    Ok(n)
+}
 
-    // One rectification item of the transport department awaiting the office's verdict.
+/// One rectification item of the transport department awaiting the office's verdict.
+async fn port(s: &Seeder) -> anyhow::Result<usize> {
+    let mut n = 0usize;
     s.at(-12);
     let port = s
         .record(
@@ -649,3 +662,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<usize> {
     n += 1;
     Ok(n)
 }
+
+/// How the demo's tasks and its units' own rectification items are classed: (phase, source, type).
+const TASK: (&str, &str, &str) = ("rectification", "superior_instruction", "time_limited");
+const RECT: (&str, &str, &str) = ("review", "self_examination", "time_limited");

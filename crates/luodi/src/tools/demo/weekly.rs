@@ -6,6 +6,7 @@
 //! commitments, the expressway administration urged by hand, and information submissions adopted into a published
 //! briefing.
 
+use super::{actor, org};
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use luodi_domain::cadence::{iso_week, Cadence};
 use luodi_domain::org::is_within;
@@ -13,7 +14,7 @@ use luodi_domain::FixedClock;
 use luodi_service::briefings::{AdoptInput, BriefingInput, SubmissionInput};
 use luodi_service::interviews::{CommitmentInput, RecordInput};
 use luodi_service::reports::{ReportTexts, RuleInput};
-use luodi_service::{auth, Actor, Services};
+use luodi_service::{Actor, Services};
 use luodi_store::reports::ReportFilter;
 use luodi_store::Page;
 use std::sync::Arc;
@@ -21,19 +22,6 @@ use std::sync::Arc;
 const SCOPE: &str = "D-TRANSPORT";
 const NEVER_REPORTS: &str = "D-TRANSPORT-FREIGHT";
 const LATE_ONCE: &str = "D-TRANSPORT-ROAD";
-
-pub(crate) async fn actor(svc: &Services, username: &str) -> anyhow::Result<Actor> {
-    let mut c = svc.db().read().await?;
-    let u = luodi_store::users::get_by_username(c.conn(), username)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no demo user {username}"))?;
-    let b = auth::bindings(c.conn(), u.id).await?;
-    Ok(Actor::user(u.id, u.username, b, None))
-}
-
-pub(crate) async fn org(svc: &Services, code: &str) -> anyhow::Result<luodi_store::orgs::Org> {
-    Ok(luodi_service::orgs::get_by_code(svc, &Actor::cli(), code).await?)
-}
 
 /// Submits the open reports of `week` under `rule` for every bound org that `pick` chooses.
 async fn submit_reports(
@@ -95,7 +83,7 @@ pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
     let office = actor(svc, "office").await?;
     let liaison = actor(svc, "liaison").await?;
     let scope = org(svc, SCOPE).await?;
-    let owner = org(svc, crate::demo_data::PROVINCE_OFFICE_CODE).await?;
+    let owner = org(svc, crate::tools::demo::data::PROVINCE_OFFICE_CODE).await?;
     let never = org(svc, NEVER_REPORTS).await?;
     let late = org(svc, LATE_ONCE).await?;
     let hwy = org(svc, "D-TRANSPORT-HWY").await?;
@@ -298,7 +286,7 @@ async fn submissions(
             .await?;
         ids.push(v.submission.id);
     }
-    let root = org(s, crate::demo_data::ROOT_CODE).await?;
+    let root = org(s, crate::tools::demo::data::ROOT_CODE).await?;
     let b = luodi_service::briefings::create_briefing(
         s,
         office,
