@@ -2,7 +2,8 @@
 //! sealer fills in a record's place in the chain once, and a purge removes only what it
 //! archived (the database's triggers refuse anything else; see migration 0022).
 
-use crate::db::{self, Backend, Conn};
+use crate::db::{self, Conn};
+use crate::dialect;
 use crate::error::StoreResult;
 use crate::sql::Sql;
 use crate::{Page, Paged};
@@ -162,15 +163,9 @@ pub struct Head {
 /// Reads the head, locking it for the rest of the transaction on PostgreSQL (SQLite's one
 /// writer already keeps sealers apart).
 pub async fn lock_head(c: Conn<'_>) -> StoreResult<Head> {
-    let s = match c.backend() {
-        Backend::Sqlite => {
-            Sql::new("SELECT last_seq, last_mac, legacy_max_id FROM audit_chain WHERE id = 1")
-        }
-        Backend::Postgres => Sql::new(
-            "SELECT last_seq, last_mac, legacy_max_id FROM audit_chain WHERE id = 1 FOR UPDATE",
-        ),
-    };
-    db::fetch_one(c, s).await
+    let lock = dialect::for_update(c.backend());
+    let s = Sql::new("SELECT last_seq, last_mac, legacy_max_id FROM audit_chain WHERE id = 1");
+    db::fetch_one(c, s.push(lock)).await
 }
 
 pub async fn head(c: Conn<'_>) -> StoreResult<Head> {
@@ -205,8 +200,9 @@ pub async fn unsealed(
 ) -> StoreResult<Vec<ChainRow>> {
     let mut s = Sql::new(CHAIN_COLUMNS);
     s.add("WHERE seq IS NULL AND id > ").bind(after_id);
-    if sealable_only && c.backend() == Backend::Postgres {
-        s.add(" AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+    if let Some(horizon) = dialect::committed_before_running(c.backend()).filter(|_| sealable_only)
+    {
+        s.add(horizon);
     }
     s.add(" ORDER BY id LIMIT ").bind(limit);
     db::fetch_all(c, s).await

@@ -1,10 +1,12 @@
-//! Seeds a demo database from the source article (see `demo_data`): the province with its
+//! Seeds a demo database from the source article (see `data`): the province with its
 //! cities, the departments and units the article names, generated counties and units, the
 //! campaign with its goals and phases, and one account per role.
 
 pub mod data;
 pub mod items;
+mod key_works;
 pub mod records;
+mod seeder;
 pub mod weekly;
 
 use chrono::NaiveDate;
@@ -158,8 +160,6 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     Ok(logins)
 }
 
-/// The whole demo: the tree, campaign and accounts of [`seed`], then the article's items in
-/// every state and light (`demo_items`), then three weeks of the supervision loop (`demo_loop`).
 /// The second-factor secret of the demo's three administrators (base32), printed with the
 /// demo's logins. A demo shows the control working; a real deployment's accounts each set up
 /// their own.
@@ -181,6 +181,9 @@ pub async fn enrol_admins(svc: &Services) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The whole demo: the tree, campaign and accounts of [`seed`], then the article's items in
+/// every state and light (`items`), then three weeks of the supervision loop (`weekly`), the
+/// records units keep (`records`) and their key works (`key_works`).
 pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
     let logins = seed(svc).await?;
     let campaign = {
