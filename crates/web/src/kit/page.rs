@@ -67,6 +67,16 @@ impl Ctx {
     pub fn t(&self, key: &str) -> String {
         self.i18n.t(self.lang, key)
     }
+    /// A picker's (code, label) pairs: each code labelled by the text of `prefix` + code.
+    pub fn options<S: AsRef<str>>(&self, prefix: &str, codes: &[S]) -> Vec<(String, String)> {
+        codes
+            .iter()
+            .map(|c| {
+                let c = c.as_ref();
+                (c.to_owned(), self.t(&format!("{prefix}{c}")))
+            })
+            .collect()
+    }
     pub fn tr(&self, key: &str, args: &[(&str, String)]) -> String {
         self.i18n.tr(self.lang, key, args)
     }

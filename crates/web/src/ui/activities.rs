@@ -1,9 +1,8 @@
 //! Study activity pages: a list and a month calendar with counts per kind (counts only: the
 //! burden rules forbid ranking by study minutes, likes or check-ins), the form, one activity.
 
-use super::forms::{campaign_options, form_status};
-use super::records::{create, form_ctx, new_page, placed, RecordKind};
-use super::{pager_info, render_status, FormErrors};
+use super::records::{create, new_page, placed, FormParts, RecordKind};
+use super::{pager_info, FormErrors};
 use super::{query_base, render, Ctx, Pager};
 use crate::auth::Signed;
 use crate::error::ApiError;
@@ -75,13 +74,6 @@ struct ListPage {
     pager: Pager,
     pager_info: String,
     can_create: bool,
-}
-
-fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
-    KINDS
-        .iter()
-        .map(|k| (k.to_string(), ctx.t(&format!("activity-kind-{k}"))))
-        .collect()
 }
 
 async fn list_page(
@@ -198,7 +190,7 @@ async fn list_page(
         .any(|m| m == "activity_counts");
     Ok(render(&ListPage {
         show_counts,
-        kinds: kind_options(&ctx),
+        kinds: ctx.options("activity-kind-", &KINDS),
         list_href: base(None, Some(kind.as_str()), &list_month)
             .trim_end_matches(['?', '&'])
             .to_owned(),
@@ -244,27 +236,6 @@ struct FormPage {
     errors: FormErrors,
     campaigns: Vec<(String, String)>,
     kinds: Vec<(String, String)>,
-}
-
-async fn form_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    signed: &SignedIn,
-    form: ActivityForm,
-    errors: FormErrors,
-) -> Result<Response, ApiError> {
-    let ctx = form_ctx::<Activities>(state, headers, signed).await?;
-    let campaigns = campaign_options(state, &signed.actor).await?;
-    Ok(render_status(
-        form_status(&errors),
-        &FormPage {
-            kinds: kind_options(&ctx),
-            ctx,
-            form,
-            errors,
-            campaigns,
-        },
-    ))
 }
 
 /// Study activities as a record kind: their new form and making one (their list has a
@@ -328,14 +299,20 @@ impl RecordKind for Activities {
         Ok(svc::create(&state.svc, actor, input).await?.id)
     }
 
-    async fn form_page(
-        state: &AppState,
-        headers: &HeaderMap,
-        signed: &SignedIn,
-        form: ActivityForm,
-        errors: FormErrors,
-    ) -> Result<Response, ApiError> {
-        form_page(state, headers, signed, form, errors).await
+    type FormPage = FormPage;
+
+    async fn form_template(
+        _: &AppState,
+        _: &SignedIn,
+        p: FormParts<ActivityForm>,
+    ) -> Result<FormPage, ApiError> {
+        Ok(FormPage {
+            kinds: p.ctx.options("activity-kind-", &KINDS),
+            ctx: p.ctx,
+            form: p.form,
+            errors: p.errors,
+            campaigns: p.campaigns,
+        })
     }
 }
 

@@ -123,10 +123,10 @@ async fn list_page(
         .filter(|v| q.status.is_empty() || v.status == q.status)
         .map(|v| row(&ctx, v))
         .collect();
-    let statuses = ["proposed", "confirmed", "held", "dismissed"]
-        .iter()
-        .map(|s| (s.to_string(), ctx.t(&format!("interviews-status-{s}"))))
-        .collect();
+    let statuses = ctx.options(
+        "interviews-status-",
+        &["proposed", "confirmed", "held", "dismissed"],
+    );
     Ok(render(&ListPage {
         ctx,
         rows,

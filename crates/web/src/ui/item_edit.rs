@@ -90,13 +90,6 @@ struct EditPage {
     types: Vec<(String, String)>,
 }
 
-fn options(ctx: &Ctx, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
-    values
-        .iter()
-        .map(|v| ((*v).to_owned(), ctx.t(&format!("{prefix}{v}"))))
-        .collect()
-}
-
 fn status_of(d: &ItemDetail) -> Status {
     Status::parse(&d.item.item.status).unwrap_or(Status::Draft)
 }
@@ -314,9 +307,9 @@ async fn form_page(
             "item-edit-unit-current",
             &[("name", d.item.lead_org_name.clone())],
         ),
-        phases: options(&ctx, "phase-", &phases),
-        sources: options(&ctx, "source-", &sources),
-        types: options(&ctx, "item-type-", &types),
+        phases: ctx.options("phase-", &phases),
+        sources: ctx.options("source-", &sources),
+        types: ctx.options("item-type-", &types),
         form,
         errors,
         error,

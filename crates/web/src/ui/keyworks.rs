@@ -2,11 +2,10 @@
 //! trajectory drawn against the actuals, the week's actual entered once, the confidence rating).
 
 use super::dashboard::{indicator_row, IndicatorRow};
-use super::forms::{campaign_options, form_status};
 use super::ledger::{row_view, ItemRowView};
-use super::records::{create, form_ctx, list_parts, new_page, placed, RecordKind};
+use super::records::{create, list_parts, new_page, placed, FormParts, RecordKind};
 use super::{opt_id, render, Ctx, Pager};
-use super::{parse_version, render_status, see_other, see_refused, FormErrors};
+use super::{parse_version, see_other, see_refused, FormErrors};
 use crate::auth::Signed;
 use crate::error::ApiError;
 use crate::i18n::{I18n, Lang};
@@ -127,24 +126,19 @@ impl RecordKind for KeyWorks {
         Ok(svc::create(&state.svc, actor, input).await?.key_work.id)
     }
 
-    async fn form_page(
-        state: &AppState,
-        headers: &HeaderMap,
-        signed: &SignedIn,
-        form: KeyWorkForm,
-        errors: FormErrors,
-    ) -> Result<Response, ApiError> {
-        let ctx = form_ctx::<KeyWorks>(state, headers, signed).await?;
-        let campaigns = campaign_options(state, &signed.actor).await?;
-        Ok(render_status(
-            form_status(&errors),
-            &FormPage {
-                ctx,
-                form,
-                errors,
-                campaigns,
-            },
-        ))
+    type FormPage = FormPage;
+
+    async fn form_template(
+        _: &AppState,
+        _: &SignedIn,
+        p: FormParts<KeyWorkForm>,
+    ) -> Result<FormPage, ApiError> {
+        Ok(FormPage {
+            ctx: p.ctx,
+            form: p.form,
+            errors: p.errors,
+            campaigns: p.campaigns,
+        })
     }
 }
 

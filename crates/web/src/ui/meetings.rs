@@ -2,11 +2,10 @@
 //! a meeting with its minutes, the commitments it made and the earlier ones it reviewed, each
 //! with its light.
 
-use super::forms::{campaign_options, form_status};
 use super::ledger::{row_view, ItemRowView};
-use super::records::{create, form_ctx, list_parts, new_page, placed, RecordKind};
+use super::records::{create, list_parts, new_page, placed, FormParts, RecordKind};
+use super::FormErrors;
 use super::{opt_id, render, Ctx, Pager};
-use super::{render_status, FormErrors};
 use crate::auth::Signed;
 use crate::error::ApiError;
 use crate::i18n::{I18n, Lang};
@@ -51,13 +50,6 @@ struct ListPage {
     can_create: bool,
 }
 
-fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
-    KINDS
-        .iter()
-        .map(|k| (k.to_string(), ctx.t(&format!("meeting-kind-{k}"))))
-        .collect()
-}
-
 async fn list_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -68,7 +60,7 @@ async fn list_page(
     let list = svc::list(&state.svc, &signed.actor, MeetingFilter::default(), page).await?;
     let p = list_parts::<Meetings, _>(&state, &headers, &signed, &q.ok, list).await?;
     Ok(render(&ListPage {
-        kinds: kind_options(&p.ctx),
+        kinds: p.ctx.options("meeting-kind-", &KINDS),
         ctx: p.ctx,
         rows: p.rows,
         pager: p.pager,
@@ -106,16 +98,14 @@ struct FormPage {
     review: Vec<ItemRowView>,
 }
 
-async fn form_page(
+/// Commitments of the org's earlier meetings still open on the day of this one: to review at
+/// it (none while the form names no org or campaign yet).
+async fn open_commitments(
     state: &AppState,
-    headers: &HeaderMap,
-    signed: &SignedIn,
-    form: MeetingForm,
-    errors: FormErrors,
-) -> Result<Response, ApiError> {
-    let ctx = form_ctx::<Meetings>(state, headers, signed).await?;
-    let actor = &signed.actor;
-    let campaigns = campaign_options(state, actor).await?;
+    actor: &Actor,
+    form: &MeetingForm,
+    campaigns: &[(String, String)],
+) -> Vec<svc::Review> {
     let campaign = opt_id(Some(&form.campaign_id))
         .or_else(|| campaigns.first().and_then(|c| c.0.parse().ok()));
     let held = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
@@ -123,23 +113,12 @@ async fn form_page(
     let org = luodi_service::orgs::get_by_code(&state.svc, actor, form.org_code.trim())
         .await
         .ok();
-    let review = match (org, campaign) {
+    match (org, campaign) {
         (Some(o), Some(c)) => svc::open_commitments(&state.svc, actor, o.id, c, held)
             .await
             .unwrap_or_default(),
         _ => Vec::new(),
-    };
-    Ok(render_status(
-        form_status(&errors),
-        &FormPage {
-            review: review.iter().map(|r| row_view(&ctx, &r.item)).collect(),
-            kinds: kind_options(&ctx),
-            campaigns,
-            form,
-            errors,
-            ctx,
-        },
-    ))
+    }
 }
 
 /// Parses the commitment lines; a bad line is an error under the field, by line.
@@ -245,14 +224,22 @@ impl RecordKind for Meetings {
         Ok(svc::create(&state.svc, actor, input).await?.meeting.id)
     }
 
-    async fn form_page(
+    type FormPage = FormPage;
+
+    async fn form_template(
         state: &AppState,
-        headers: &HeaderMap,
         signed: &SignedIn,
-        form: MeetingForm,
-        errors: FormErrors,
-    ) -> Result<Response, ApiError> {
-        form_page(state, headers, signed, form, errors).await
+        p: FormParts<MeetingForm>,
+    ) -> Result<FormPage, ApiError> {
+        let review = open_commitments(state, &signed.actor, &p.form, &p.campaigns).await;
+        Ok(FormPage {
+            review: review.iter().map(|r| row_view(&p.ctx, &r.item)).collect(),
+            kinds: p.ctx.options("meeting-kind-", &KINDS),
+            campaigns: p.campaigns,
+            form: p.form,
+            errors: p.errors,
+            ctx: p.ctx,
+        })
     }
 }
 

@@ -247,14 +247,8 @@ async fn deliveries_page(
     );
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
     let rows = list.items.into_iter().map(|d| row(&ctx, d)).collect();
-    let statuses = ["queued", "sent", "failed"]
-        .iter()
-        .map(|s| (s.to_string(), ctx.t(&format!("delivery-{s}"))))
-        .collect();
-    let channels = ["email", "dingtalk", "wecom"]
-        .iter()
-        .map(|c| (c.to_string(), ctx.t(&format!("channel-{c}"))))
-        .collect();
+    let statuses = ctx.options("delivery-", &["queued", "sent", "failed"]);
+    let channels = ctx.options("channel-", &["email", "dingtalk", "wecom"]);
     Ok(render(&DeliveriesPage {
         rows,
         status: q.status,

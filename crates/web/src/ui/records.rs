@@ -3,8 +3,8 @@
 //! per kind says what differs (where its pages are, what its form holds, how a record is made
 //! from it), and the handlers here do the rest the same way for each.
 
-use super::forms::{absorb, default_org_code, placement};
-use super::{query_base, see_other, validation, Ctx, FormErrors, Pager};
+use super::forms::{absorb, campaign_options, default_org_code, form_status, placement};
+use super::{query_base, render_status, see_other, validation, Ctx, FormErrors, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::i18n::{I18n, Lang};
@@ -84,14 +84,47 @@ pub trait RecordKind: Send + Sync + 'static {
         parsed: Self::Parsed,
     ) -> impl Future<Output = ServiceResult<i64>> + Send;
 
-    /// The form page, fresh or with the errors of a refused form.
-    fn form_page(
+    /// The form page's template.
+    type FormPage: askama::Template + Send;
+
+    /// The form page's template: the parts every kind shows, and what this kind adds.
+    fn form_template(
         state: &AppState,
-        headers: &HeaderMap,
         signed: &SignedIn,
-        form: Self::Form,
-        errors: FormErrors,
-    ) -> impl Future<Output = Result<Response, ApiError>> + Send;
+        parts: FormParts<Self::Form>,
+    ) -> impl Future<Output = Result<Self::FormPage, ApiError>> + Send;
+}
+
+/// What every kind's form page shows: the frame, the form, its errors (fresh: none), and the
+/// campaigns to pick from.
+pub struct FormParts<F> {
+    pub ctx: Ctx,
+    pub form: F,
+    pub errors: FormErrors,
+    pub campaigns: Vec<(String, String)>,
+}
+
+/// A kind's form page, fresh or with the errors of a refused form (then answered 422).
+pub async fn form_page<K: RecordKind>(
+    state: &AppState,
+    headers: &HeaderMap,
+    signed: &SignedIn,
+    form: K::Form,
+    errors: FormErrors,
+) -> Result<Response, ApiError> {
+    let ctx = form_ctx::<K>(state, headers, signed).await?;
+    let campaigns = campaign_options(state, &signed.actor).await?;
+    let status = form_status(&errors);
+    let parts = FormParts {
+        ctx,
+        form,
+        errors,
+        campaigns,
+    };
+    Ok(render_status(
+        status,
+        &K::form_template(state, signed, parts).await?,
+    ))
 }
 
 /// The new form: for those who record items somewhere.
@@ -104,7 +137,7 @@ pub async fn new_page<K: RecordKind>(
         return Err(ServiceError::Forbidden.into());
     }
     let form = K::fresh(&state, default_org_code(&state, &signed).await?);
-    K::form_page(&state, &headers, &signed, form, FormErrors::default()).await
+    form_page::<K>(&state, &headers, &signed, form, FormErrors::default()).await
 }
 
 /// Makes a record from its form: to the record's page, or the form again with every problem
@@ -140,7 +173,7 @@ pub async fn create<K: RecordKind>(
         }
     }
     let errors = errors.finish(t.0, lang);
-    K::form_page(&state, &headers, &signed, form, errors).await
+    form_page::<K>(&state, &headers, &signed, form, errors).await
 }
 
 /// What a kind's list page shows around its rows: the context (with the flash after a record

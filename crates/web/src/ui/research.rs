@@ -2,11 +2,11 @@
 //! each finding either links to the rectification item its problem became or offers the form
 //! that raises it; the report closes the topic.
 
-use super::forms::{campaign_options, form_status, org_by_code};
+use super::forms::org_by_code;
 use super::ledger::{row_view, ItemRowView};
-use super::records::{create, form_ctx, list_parts, new_page, placed, RecordKind};
+use super::records::{create, list_parts, new_page, placed, FormParts, RecordKind};
 use super::{opt_id, render, Ctx, Pager};
-use super::{parse_version, render_status, see_other, see_refused, FormErrors};
+use super::{parse_version, see_other, see_refused, FormErrors};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::i18n::{I18n, Lang};
@@ -130,24 +130,19 @@ impl RecordKind for Topics {
         Ok(svc::create(&state.svc, actor, input).await?.topic.id)
     }
 
-    async fn form_page(
-        state: &AppState,
-        headers: &HeaderMap,
-        signed: &SignedIn,
-        form: TopicForm,
-        errors: FormErrors,
-    ) -> Result<Response, ApiError> {
-        let ctx = form_ctx::<Topics>(state, headers, signed).await?;
-        let campaigns = campaign_options(state, &signed.actor).await?;
-        Ok(render_status(
-            form_status(&errors),
-            &FormPage {
-                ctx,
-                form,
-                errors,
-                campaigns,
-            },
-        ))
+    type FormPage = FormPage;
+
+    async fn form_template(
+        _: &AppState,
+        _: &SignedIn,
+        p: FormParts<TopicForm>,
+    ) -> Result<FormPage, ApiError> {
+        Ok(FormPage {
+            ctx: p.ctx,
+            form: p.form,
+            errors: p.errors,
+            campaigns: p.campaigns,
+        })
     }
 }
 

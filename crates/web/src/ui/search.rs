@@ -146,10 +146,7 @@ async fn search_page(
         .collect();
     Ok(render(&SearchPage {
         no_words: !q.is_empty() && r.terms.is_empty(),
-        kinds: KINDS
-            .iter()
-            .map(|k| (k.to_string(), ctx.t(&format!("search-kind-{k}"))))
-            .collect(),
+        kinds: ctx.options("search-kind-", &KINDS),
         pager_info: pager_info(&ctx, &pager),
         pager,
         hits,

@@ -340,7 +340,7 @@ pub(super) async fn ledger_page(
         summary,
         kinds: kind_options(&ctx),
         statuses,
-        lights: options(&ctx, "light-", &["red", "yellow", "green"]),
+        lights: ctx.options("light-", &["red", "yellow", "green"]),
         phases: phase_options(&ctx),
         sources: source_options(&ctx),
         sorts,

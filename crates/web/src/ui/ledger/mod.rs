@@ -110,31 +110,24 @@ fn timeliness_tag(ctx: &Ctx, t: &str) -> Option<(String, &'static str)> {
     Some((ctx.t(&format!("timeliness-{t}")), class))
 }
 
-fn options(ctx: &Ctx, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
-    values
-        .iter()
-        .map(|v| ((*v).to_owned(), ctx.t(&format!("{prefix}{v}"))))
-        .collect()
-}
-
 fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
     let v: Vec<&str> = ItemKind::ALL.iter().map(|k| k.as_str()).collect();
-    options(ctx, "item-kind-", &v)
+    ctx.options("item-kind-", &v)
 }
 
 fn phase_options(ctx: &Ctx) -> Vec<(String, String)> {
     let v: Vec<&str> = PhaseKind::ALL.iter().map(|k| k.as_str()).collect();
-    options(ctx, "phase-", &v)
+    ctx.options("phase-", &v)
 }
 
 fn source_options(ctx: &Ctx) -> Vec<(String, String)> {
     let v: Vec<&str> = Source::ALL.iter().map(|k| k.as_str()).collect();
-    options(ctx, "source-", &v)
+    ctx.options("source-", &v)
 }
 
 fn type_options(ctx: &Ctx) -> Vec<(String, String)> {
     let v: Vec<&str> = ItemType::ALL.iter().map(|k| k.as_str()).collect();
-    options(ctx, "item-type-", &v)
+    ctx.options("item-type-", &v)
 }
 
 /// The deadline as a table shows it: the one in force, and the original if it was extended.
