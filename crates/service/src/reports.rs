@@ -513,3 +513,47 @@ pub async fn campaign_of_rule(svc: &Services, rule_id: i64) -> ServiceResult<Opt
         .await?
         .map(|r| r.campaign_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveTime;
+    use chrono_tz::Asia::Shanghai;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().expect("instant")
+    }
+
+    fn at(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).expect("time")
+    }
+
+    #[test]
+    fn period_keys_are_an_iso_week_a_month_or_a_minute_in_the_campaign_zone() {
+        let weekly = Cadence::Weekly {
+            weekday: 5,
+            time: at(17, 0),
+        };
+        // Friday 27 November 2026, 17:00 in Shanghai.
+        assert_eq!(
+            period_key(&weekly, utc("2026-11-27T09:00:00Z"), Shanghai),
+            "2026-W48"
+        );
+        let monthly = Cadence::Monthly {
+            day: 30,
+            time: at(18, 0),
+        };
+        // 30 November 2026, 18:00 in Shanghai.
+        assert_eq!(
+            period_key(&monthly, utc("2026-11-30T10:00:00Z"), Shanghai),
+            "2026-11"
+        );
+        let cron = Cadence::Cron {
+            expr: "0 7 * * 1-5".into(),
+        };
+        // Tuesday 1 December 07:00 in Shanghai is still 30 November in UTC.
+        let due = utc("2026-11-30T23:00:00Z");
+        assert_eq!(period_key(&cron, due, chrono_tz::UTC), "2026-11-30 23:00");
+        assert_eq!(period_key(&cron, due, Shanghai), "2026-12-01 07:00");
+    }
+}

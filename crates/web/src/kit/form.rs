@@ -74,6 +74,13 @@ impl FormErrors {
     }
 
     /// Sets the summary line; call once all errors are in.
+    /// The errors of a form with one field: `field`'s under it, the rest above the form.
+    pub fn of_field(i18n: &I18n, lang: Lang, v: &Validation, field: &str) -> Self {
+        let mut errors = FormErrors::default();
+        errors.absorb(i18n, lang, v, |f| (f == field).then(|| f.to_owned()));
+        errors.finish(i18n, lang)
+    }
+
     pub fn finish(mut self, i18n: &I18n, lang: Lang) -> Self {
         if !self.fields.is_empty() || !self.others.is_empty() {
             self.summary = Some(i18n.t(lang, "err-validation_failed"));

@@ -1,13 +1,15 @@
 //! The demo's key works, with indicators and weekly actuals: border toll stations removed,
 //! rural roads, Dalian's 100 matters at "at most one trip", the "double hundred" projects.
 
-use super::records::Past;
+use super::past::Past;
 use super::{actor, org};
 use chrono::Duration;
 use luodi_service::keyworks::{ActualInput, ConfidenceInput, IndicatorInput, KeyWorkInput};
+use luodi_service::Services;
 
 /// Key works and indicators, with weekly actuals and the confidence in reaching the target.
-pub(super) async fn seed(p: &Past<'_>) -> anyhow::Result<()> {
+pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
+    let p = &Past::new(svc, campaign);
     let liaison = actor(p.svc, "liaison").await?;
     let keji = actor(p.svc, "shenyang_keji_liaison").await?;
     let dalian = actor(p.svc, "dalian_liaison").await?;
@@ -200,5 +202,6 @@ pub(super) async fn seed(p: &Past<'_>) -> anyhow::Result<()> {
             .await?;
         }
     }
+    p.done();
     Ok(())
 }

@@ -4,7 +4,8 @@
 
 pub mod data;
 pub mod items;
-mod key_works;
+pub mod key_works;
+mod past;
 pub mod records;
 mod seeder;
 pub mod weekly;
@@ -203,6 +204,7 @@ pub async fn seed_all(svc: &Services) -> anyhow::Result<Vec<DemoLogin>> {
         crate::tools::demo::items::seed(svc, id).await?;
         crate::tools::demo::weekly::seed(svc, id).await?;
         crate::tools::demo::records::seed(svc, id).await?;
+        crate::tools::demo::key_works::seed(svc, id).await?;
     }
     Ok(logins)
 }

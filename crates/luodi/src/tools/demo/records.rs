@@ -5,61 +5,23 @@
 //! first that is now late; then the key works (`key_works`). Dates lie in the weeks before the
 //! seeding day.
 
+use super::past::Past;
 use super::{actor, org};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use luodi_domain::dashboard::monday_of;
-use luodi_domain::FixedClock;
+use chrono::Duration;
 use luodi_service::activities::ActivityInput;
 use luodi_service::meetings::{CommitmentInput, MeetingInput};
 use luodi_service::organisation::{BodyInput, MemberInput, PlanInput};
 use luodi_service::research::{FindingInput, ProblemInput, ReportInput, TopicInput, VisitInput};
 use luodi_service::Services;
-use std::sync::Arc;
 
 pub async fn seed(svc: &Services, campaign: i64) -> anyhow::Result<()> {
-    let now = svc.now();
-    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-    // Records made in the past are made on a clock set back to their day.
-    let clock = Arc::new(FixedClock::new(now));
-    let p = Past {
-        svc,
-        past: svc.with_clock(clock.clone()),
-        clock,
-        now,
-        today,
-        monday: monday_of(today),
-        campaign,
-    };
+    let p = Past::new(svc, campaign);
     organisation(&p).await?;
     activities(&p).await?;
     research(&p).await?;
     meetings(&p).await?;
-    super::key_works::seed(&p).await?;
-    p.clock.set(now);
+    p.done();
     Ok(())
-}
-
-/// The seeding day, and the services on a clock set back to the day a record was made.
-pub(super) struct Past<'a> {
-    pub(super) svc: &'a Services,
-    pub(super) past: Services,
-    pub(super) clock: Arc<FixedClock>,
-    pub(super) now: DateTime<Utc>,
-    pub(super) today: NaiveDate,
-    pub(super) monday: NaiveDate,
-    pub(super) campaign: i64,
-}
-
-impl Past<'_> {
-    /// The `weekday` (0 for Monday) of the week `weeks_ago` weeks before this one.
-    pub(super) fn day(&self, weeks_ago: i64, weekday: i64) -> NaiveDate {
-        self.monday - Duration::weeks(weeks_ago) + Duration::days(weekday)
-    }
-    /// Sets the clock to `d`.
-    pub(super) fn at(&self, d: NaiveDate) {
-        self.clock
-            .set(self.now - Duration::days((self.today - d).num_days().max(0)));
-    }
 }
 
 /// The transport department's work plan (a draft and a revision), its leading group and

@@ -408,13 +408,9 @@ pub(super) async fn publish(
         Ok(_) => Ok(see_other(&format!("/bulletins/{id}"), "bulletin_published")),
         Err(ServiceError::Validation(v)) => {
             let lang = lang_of(&headers);
-            let mut errors = FormErrors::default();
-            errors.absorb(&state.i18n, lang, &v, |f| {
-                (f == "note").then(|| f.to_owned())
-            });
             let forms = ShowForms {
                 note: form.note,
-                errors: errors.finish(&state.i18n, lang),
+                errors: FormErrors::of_field(&state.i18n, lang, &v, "note"),
                 ..Default::default()
             };
             show_response(

@@ -142,13 +142,9 @@ pub(super) async fn review(
         )),
         Err(ServiceError::Validation(v)) => {
             let lang = lang_of(&headers);
-            let mut errors = FormErrors::default();
-            errors.absorb(&state.i18n, lang, &v, |f| {
-                (f == "comment").then(|| f.to_owned())
-            });
             let forms = ReportForms {
                 comment: form.comment,
-                review_errors: errors.finish(&state.i18n, lang),
+                review_errors: FormErrors::of_field(&state.i18n, lang, &v, "comment"),
                 ..Default::default()
             };
             report_response(
