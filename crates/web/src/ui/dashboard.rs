@@ -1,6 +1,6 @@
 //! The dashboard of a scope: the lights of its items, progress per phase, the children that lag,
 //! the on-time rate week by week and report punctuality, drawn as SVG on the server. Every
-//! number and every chart segment leads to the list behind it (links from `api::dashboard`).
+//! number and every chart segment leads to the list behind it (links from `kit::links`).
 
 use super::charts::{columns, stacked_bar, Column, Part};
 use super::ledger::percent;
