@@ -6,10 +6,11 @@ use super::{fmt_time, render_status, see_other, see_refused, FormErrors};
 use super::{render, Ctx};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
+use crate::ui::forms::form_status;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -278,11 +279,7 @@ async fn show_response(
         .iter()
         .map(|k| (k.to_string(), ctx.t(&format!("interviews-level-{k}"))))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = ShowPage {
         v: row(&ctx, i),
         version: i.version,

@@ -8,10 +8,11 @@ use super::{opt_id, render, Ctx};
 use crate::auth::{lang_of, Signed};
 use crate::error::{field_message, ApiError};
 use crate::i18n::{I18n, Lang};
+use crate::ui::forms::form_status;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -355,11 +356,7 @@ async fn form_page(
         .into_iter()
         .map(|(id, name)| (id.to_string(), name))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = FormPage {
         ctx,
         form,

@@ -1,6 +1,7 @@
 //! A new account, with its one-time password.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- A new account ---------------------------------------------------------------------------
 
@@ -35,11 +36,7 @@ pub(super) async fn new_form(
             .unwrap_or_default(),
         ..Default::default()
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     Ok(render_status(status, &NewPage { ctx, form, errors }))
 }
 

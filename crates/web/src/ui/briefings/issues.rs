@@ -1,6 +1,7 @@
 //! Briefings (工作简报): the numbered issues, one issue with its entries, and publishing it.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- Briefings -------------------------------------------------------------------------------
 
@@ -85,11 +86,7 @@ pub(super) async fn briefings_response(
             date: fmt_time(&b.published_at.unwrap_or(b.created_at)),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = BriefingsPage {
         rows,
         can_issue: signed.actor.can_somewhere(Permission::SuperviseItems),

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};

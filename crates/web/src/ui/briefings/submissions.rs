@@ -1,6 +1,7 @@
 //! Information submissions (信息报送): the list, a new one, its page with its photos and adoptions, and the steps on it.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- Submissions -----------------------------------------------------------------------------
 
@@ -115,11 +116,7 @@ pub(super) async fn new_response(
     let list = ctx.t("submissions-title");
     let here = ctx.t("submissions-new");
     let ctx = ctx.crumb(list, "/submissions").crumb(here, "");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = NewPage {
         campaigns: campaign_options(state, &signed.actor).await?,
         form,
@@ -304,11 +301,7 @@ pub(super) async fn show_response(
         .collect();
     let (edit_title, edit_body) =
         typed.unwrap_or_else(|| (v.submission.title.clone(), v.submission.body.clone()));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = ShowPage {
         s: submission_row(&ctx, &v.submission),
         body: v.submission.body.clone(),

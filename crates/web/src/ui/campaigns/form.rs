@@ -1,6 +1,7 @@
 //! The campaign form: a new campaign, editing one, and which metrics it shows.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- The form --------------------------------------------------------------------------------
 
@@ -58,11 +59,7 @@ pub(super) async fn form_page(
         })
         .or_else(|| owners.first().map(|(id, _)| *id))
         .unwrap_or_default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = FormPage {
         ctx,
         form,

@@ -1,6 +1,7 @@
 //! Recording an item: the form, its milestones as lines, and the new item.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- Recording an item -----------------------------------------------------------------------
 
@@ -105,11 +106,7 @@ pub(super) async fn form_page(
         .into_iter()
         .map(|c| (c.id.to_string(), c.name))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = ItemFormPage {
         campaigns,
         kinds: kind_options(&ctx),

@@ -1,6 +1,7 @@
 //! The org tree browser and the list of orgs, filtered and paged.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- The tree and the list -------------------------------------------------------------------
 
@@ -110,11 +111,7 @@ pub(super) async fn orgs_list_response(
         ],
     );
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = OrgsPage {
         roots,
         load_error: ctx.t("orgs-tree-load-error"),

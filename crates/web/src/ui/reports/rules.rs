@@ -1,6 +1,7 @@
 //! Work rules: their list, and a new rule with its cadence.
 
 use super::*;
+use crate::ui::forms::form_status;
 
 // --- Work rules ------------------------------------------------------------------------------
 
@@ -205,11 +206,7 @@ pub(super) async fn rule_form_page(
         .crumb(reports, "/reports")
         .crumb(list, "/rules")
         .crumb(title, "");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     let page = RuleFormPage {
         campaigns: campaign_options(state, &signed.actor).await?,
         kinds: RULE_KINDS
