@@ -1,7 +1,7 @@
 app-name = Luodi
 app-tagline = Campaign supervision
 nav-label = Main navigation
-nav-home = Dashboard
+nav-home = Home
 nav-campaigns = Campaigns
 nav-group-orgs = Organisations
 nav-orgs = Organisation tree
