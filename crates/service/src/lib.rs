@@ -34,6 +34,7 @@ pub mod resets;
 pub mod scheduler;
 pub mod search;
 pub mod secrets;
+pub mod todo;
 pub mod webhooks;
 
 pub use actor::Actor;

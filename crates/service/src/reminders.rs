@@ -24,6 +24,8 @@ pub struct Notice {
     pub body: serde_json::Value,
     pub path: String,
     pub key: String,
+    /// The item it is about, if any: the item's page shows who was told and who has read it.
+    pub item_id: Option<i64>,
 }
 
 impl Notice {
@@ -57,6 +59,7 @@ pub async fn to_person(
             subject: n.kind,
             body: &body,
             dedupe_key: &n.key,
+            item_id: n.item_id,
         },
         now,
     )
@@ -75,6 +78,7 @@ pub async fn to_person(
                 subject: &subject,
                 body: &text,
                 dedupe_key: &format!("{}:email", n.key),
+                item_id: n.item_id,
             },
             now,
         )
@@ -105,6 +109,7 @@ pub async fn to_robots(
                 subject: &subject,
                 body: &text,
                 dedupe_key: &format!("{}:robot:{}", n.key, w.id),
+                item_id: n.item_id,
             },
             now,
         )
@@ -114,6 +119,42 @@ pub async fn to_robots(
         }
     }
     Ok(queued)
+}
+
+/// Tells the people who deliver an item (its responsible person, or with none the people who
+/// act for its responsible unit) of a step taken on it: in their inbox (and by e-mail). Once per
+/// step: the key carries the item's version.
+pub async fn tell_deliverers(
+    svc: &Services,
+    mut c: Conn<'_>,
+    it: &luodi_store::items::Item,
+    kind: &'static str,
+    body: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    let people = match it.responsible_user_id {
+        Some(user) => deliveries::contacts(c.re(), &[user]).await?,
+        None => Vec::new(),
+    };
+    let people = if people.is_empty() {
+        deliveries::org_people(c.re(), it.lead_org_id).await?
+    } else {
+        people
+    };
+    let mut told = 0;
+    for who in &people {
+        let n = Notice {
+            kind,
+            body: body.clone(),
+            path: format!("/items/{}", it.id),
+            key: format!("{kind}:{}:{}:{}", it.id, it.version, who.id),
+            item_id: Some(it.id),
+        };
+        if to_person(svc, c.re(), who, &n, now).await? {
+            told += 1;
+        }
+    }
+    Ok(told)
 }
 
 /// The largest reminder offset a campaign may set.
@@ -160,6 +201,7 @@ pub async fn send_digests(svc: &Services) -> ServiceResult<usize> {
             body: json!({ "kind": "digest", "date": today, "items": items, "reports": reports }),
             path: "/".into(),
             key: format!("digest:{user}:{today}"),
+            item_id: None,
         };
         if to_person(svc, tx.conn(), who, &n, now).await? {
             sent += 1;
@@ -169,7 +211,9 @@ pub async fn send_digests(svc: &Services) -> ServiceResult<usize> {
     Ok(sent)
 }
 
-/// A supervisor urges the responsible person of an item (at most once a day per item).
+/// A supervisor urges an item (at most once a day per item and person): its responsible person
+/// or, with none named, the people who act for its responsible unit get the notice in their
+/// inbox and to-do (and by e-mail).
 pub async fn urge(svc: &Services, actor: &Actor, item_id: i64, note: &str) -> ServiceResult<()> {
     let mut v = luodi_domain::Validation::new();
     v.max_len("note", note, 500);
@@ -187,21 +231,32 @@ pub async fn urge(svc: &Services, actor: &Actor, item_id: i64, note: &str) -> Se
     if !actor.can(Permission::SuperviseItems, &it.lead_org_path) {
         return Err(ServiceError::Refused("not_supervisor"));
     }
-    let Some(user) = it.responsible_user_id else {
-        return Err(ServiceError::Conflict("no_responsible_user"));
+    let people = match it.responsible_user_id {
+        Some(user) => deliveries::contacts(tx.conn(), &[user]).await?,
+        None => Vec::new(),
     };
-    let who = deliveries::contacts(tx.conn(), &[user])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(ServiceError::Conflict("no_responsible_user"))?;
-    let n = Notice {
-        kind: "urge",
-        body: json!({ "kind": "urge", "item_id": it.id, "title": it.title, "due_on": it.due_on, "by": actor.name, "note": note.trim() }),
-        path: format!("/items/{}", it.id),
-        key: format!("urge:{}:{today}", it.id),
+    let people = if people.is_empty() {
+        deliveries::org_people(tx.conn(), it.lead_org_id).await?
+    } else {
+        people
     };
-    if !to_person(svc, tx.conn(), &who, &n, now).await? {
+    if people.is_empty() {
+        return Err(ServiceError::Conflict("no_recipients"));
+    }
+    let mut reached = 0;
+    for who in &people {
+        let n = Notice {
+            kind: "urge",
+            body: json!({ "kind": "urge", "item_id": it.id, "title": it.title, "due_on": it.due_on, "by": actor.name, "note": note.trim() }),
+            path: format!("/items/{}", it.id),
+            key: format!("urge:{}:{today}:{}", it.id, who.id),
+            item_id: Some(it.id),
+        };
+        if to_person(svc, tx.conn(), who, &n, now).await? {
+            reached += 1;
+        }
+    }
+    if reached == 0 {
         return Err(ServiceError::Conflict("already_urged_today"));
     }
     luodi_store::items::add_event(
@@ -242,6 +297,42 @@ pub async fn inbox(svc: &Services, user_id: i64) -> ServiceResult<Vec<Delivery>>
     Ok(deliveries::inbox(c.conn(), user_id, 200).await?)
 }
 
+/// Who was told about an item (urges, items sent back) and whether they have read it: what the
+/// urging office sees on the item's page. The caller has read the item.
+pub async fn told_about(
+    svc: &Services,
+    item_id: i64,
+) -> ServiceResult<Vec<deliveries::NoticeRead>> {
+    let mut c = svc.db.read().await?;
+    Ok(deliveries::read_state(c.conn(), item_id).await?)
+}
+
+/// How many of a person's notices are unread.
+pub async fn unread(svc: &Services, user_id: i64) -> ServiceResult<i64> {
+    let mut c = svc.db.read().await?;
+    Ok(deliveries::unread(c.conn(), user_id).await?)
+}
+
+/// Opens one of a person's notices: marks it read and returns it (not found if it is not theirs).
+pub async fn open_notice(svc: &Services, user_id: i64, id: i64) -> ServiceResult<Delivery> {
+    let mut tx = svc.db.begin().await?;
+    let d = deliveries::get(tx.conn(), id)
+        .await?
+        .filter(|d| d.channel == "inbox" && d.user_id == Some(user_id))
+        .ok_or(ServiceError::NotFound("notice"))?;
+    deliveries::mark_read(tx.conn(), user_id, id, svc.now()).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// Marks all of a person's notices read; returns how many were unread.
+pub async fn read_all(svc: &Services, user_id: i64) -> ServiceResult<u64> {
+    let mut tx = svc.db.begin().await?;
+    let n = deliveries::mark_all_read(tx.conn(), user_id, svc.now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 pub async fn mark_read(svc: &Services, user_id: i64, id: i64) -> ServiceResult<()> {
     let mut tx = svc.db.begin().await?;
     deliveries::mark_read(tx.conn(), user_id, id, svc.now()).await?;
@@ -273,8 +364,9 @@ pub async fn urge_org(
     let n = Notice {
         kind: "urge_org",
         body: json!({ "kind": "urge_org", "org_id": org.id, "org": org.name, "by": actor.name, "note": note.trim(), "overdue": roll.overdue, "red": red }),
-        path: format!("/ledger?org={}", org.id),
+        path: format!("/ledger?within={}", org.id),
         key: format!("urge_org:{}:{today}", org.id),
+        item_id: None,
     };
     let mut tx = svc.db.begin().await?;
     let people = deliveries::org_people(tx.conn(), org.id).await?;
@@ -285,6 +377,7 @@ pub async fn urge_org(
             body: n.body.clone(),
             path: n.path.clone(),
             key: format!("{}:{}", n.key, who.id),
+            item_id: None,
         };
         if to_person(svc, tx.conn(), who, &personal, now).await? {
             reached += 1;
@@ -322,7 +415,7 @@ pub async fn urge_org(
 
 /// Who may see the record of outside deliveries: auditors, and those who manage orgs (and so
 /// their robots).
-fn record_scopes(actor: &Actor) -> Vec<String> {
+pub(crate) fn record_scopes(actor: &Actor) -> Vec<String> {
     let mut s = actor.scopes(Permission::ReadAudit);
     s.extend(actor.scopes(Permission::ManageOrgs));
     s.sort();

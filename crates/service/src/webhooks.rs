@@ -238,6 +238,7 @@ pub async fn test(svc: &Services, actor: &Actor, org_id: i64, id: i64) -> Servic
         &NewDelivery {
             channel: &w.kind,
             user_id: None,
+            item_id: None,
             org_id: Some(org.id),
             address: &w.id.to_string(),
             subject: &subject,

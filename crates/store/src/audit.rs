@@ -333,3 +333,12 @@ pub async fn referenced_files(c: Conn<'_>) -> StoreResult<Vec<String>> {
     .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+/// How many records written before `before` still wait to be sealed into the chain.
+pub async fn unsealed_count(c: Conn<'_>, before: DateTime<Utc>) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("SELECT COUNT(*) FROM audit_log WHERE seq IS NULL AND at < ").arg(before),
+    )
+    .await
+}

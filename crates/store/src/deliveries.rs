@@ -37,6 +37,8 @@ pub struct NewDelivery<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub dedupe_key: &'a str,
+    /// The item the notice is about, if any.
+    pub item_id: Option<i64>,
 }
 
 /// Queues a delivery unless one with the same key exists; returns whether it was queued.
@@ -49,7 +51,7 @@ pub async fn enqueue(c: Conn<'_>, d: &NewDelivery<'_>, now: DateTime<Utc>) -> St
     };
     let n = db::execute(
         c,
-        Sql::new("INSERT INTO deliveries (channel, user_id, org_id, address, subject, body, dedupe_key, status, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES (")
+        Sql::new("INSERT INTO deliveries (channel, user_id, org_id, address, subject, body, dedupe_key, status, attempts, next_attempt_at, last_error, created_at, sent_at, item_id) VALUES (")
             .values([
                 Arg::from(d.channel),
                 Arg::from(d.user_id),
@@ -64,6 +66,7 @@ pub async fn enqueue(c: Conn<'_>, d: &NewDelivery<'_>, now: DateTime<Utc>) -> St
                 Arg::from(""),
                 Arg::from(now),
                 Arg::from((status == "sent").then_some(now)),
+                Arg::from(d.item_id),
             ])
             .push(") ON CONFLICT (dedupe_key) DO NOTHING"),
     )
@@ -92,6 +95,17 @@ pub async fn mark_read(c: Conn<'_>, user_id: i64, id: i64, now: DateTime<Utc>) -
             .arg(user_id)
             .push(" AND id = ")
             .arg(id),
+    )
+    .await
+}
+
+pub async fn mark_all_read(c: Conn<'_>, user_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
+    db::execute(
+        c,
+        Sql::new("UPDATE deliveries SET read_at = ")
+            .arg(now)
+            .push(" WHERE read_at IS NULL AND channel = 'inbox' AND user_id = ")
+            .arg(user_id),
     )
     .await
 }
@@ -320,4 +334,41 @@ pub async fn reports_due(
         .push(" ORDER BY b.user_id, p.due_at"),
     )
     .await
+}
+
+/// How many of a person's notices are unread.
+pub async fn unread(c: Conn<'_>, user_id: i64) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("SELECT COUNT(*) FROM deliveries WHERE channel = 'inbox' AND read_at IS NULL AND user_id = ")
+            .arg(user_id),
+    )
+    .await
+}
+
+/// How many outside deliveries of the filter's scope match it.
+pub async fn count(c: Conn<'_>, f: &DeliveryFilter) -> StoreResult<i64> {
+    let mut s = Sql::new("SELECT COUNT(*) FROM deliveries d LEFT JOIN orgs o ON o.id = d.org_id");
+    delivery_where(&mut s, f);
+    db::scalar_i64(c, s).await
+}
+
+/// Who was sent an inbox notice about an item, when, and whether they have read it.
+pub async fn read_state(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<NoticeRead>> {
+    db::fetch_all(
+        c,
+        Sql::new("SELECT d.subject, d.created_at, d.read_at, u.display_name AS user_name FROM deliveries d JOIN users u ON u.id = d.user_id WHERE d.channel = 'inbox' AND d.item_id = ")
+            .arg(item_id)
+            .push(" ORDER BY d.id"),
+    )
+    .await
+}
+
+/// One person's copy of a notice and whether they have read it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoticeRead {
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub user_name: String,
 }

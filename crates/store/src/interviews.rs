@@ -176,3 +176,11 @@ pub async fn held_since(
     s.add(" GROUP BY v.org_path");
     db::fetch_all(c, s).await
 }
+
+/// How many interviews of the scopes stand at `status`.
+pub async fn count(c: Conn<'_>, scopes: &[String], status: &str) -> StoreResult<i64> {
+    let mut s = Sql::new("SELECT COUNT(*) FROM interviews v WHERE ");
+    s.in_subtrees("v.org_path", scopes);
+    s.add(" AND v.status = ").bind(status);
+    db::scalar_i64(c, s).await
+}

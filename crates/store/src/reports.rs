@@ -336,3 +336,10 @@ pub async fn reindex(mut c: Conn<'_>, id: i64) -> StoreResult<()> {
     )
     .await
 }
+
+/// How many reports match `f`.
+pub async fn count(c: Conn<'_>, f: &ReportFilter) -> StoreResult<i64> {
+    let mut s = Sql::new("SELECT COUNT(*) FROM reports p ");
+    report_where(&mut s, f);
+    db::scalar_i64(c, s).await
+}

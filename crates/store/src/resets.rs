@@ -136,3 +136,12 @@ pub async fn collect(c: Conn<'_>, id: i64, now: DateTime<Utc>) -> StoreResult<u6
     )
     .await
 }
+
+/// How many requests await a decision.
+pub async fn count_pending(c: Conn<'_>) -> StoreResult<i64> {
+    db::scalar_i64(
+        c,
+        Sql::new("SELECT COUNT(*) FROM credential_resets WHERE status = 'pending'"),
+    )
+    .await
+}

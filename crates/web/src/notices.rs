@@ -96,6 +96,21 @@ impl NoticeText for Notices {
                     ],
                 ),
             ),
+            "send_back" | "reject_extension" => {
+                let key = kind.replace('_', "-");
+                (
+                    tr(&format!("mail-{key}-subject"), &[("title", s(&b["title"]))]),
+                    tr(
+                        &format!("mail-{key}-text"),
+                        &[
+                            ("title", s(&b["title"])),
+                            ("by", s(&b["by"])),
+                            ("due", s(&b["due_on"])),
+                            ("note", s(&b["note"])),
+                        ],
+                    ),
+                )
+            }
             "urge_org" => (
                 tr("mail-urge-org-subject", &[("org", s(&b["org"]))]),
                 tr(

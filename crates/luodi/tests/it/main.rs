@@ -36,5 +36,6 @@ mod scheduler;
 mod search;
 mod sensitive;
 mod sessions;
+mod todo;
 mod totp;
 mod trail;

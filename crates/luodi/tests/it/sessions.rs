@@ -137,7 +137,7 @@ async fn language_choice_is_remembered_per_user() {
         .text()
         .await
         .expect("html");
-    assert!(html.contains("工作台") && html.contains("lang=\"zh-CN\""));
+    assert!(html.contains("待办") && html.contains("lang=\"zh-CN\""));
     let r = c
         .post(app.url("/lang"))
         .form(&[("lang", "en"), ("back", "/")])

@@ -55,6 +55,7 @@ action-withdraw = Withdraw
 action-withdraw-confirm = Withdraw this item? It will no longer be counted, but its record is kept.
 action-send_back-confirm = Send this item back? It returns to "In progress".
 action-reopen-confirm = Reopen this item? It returns to "In progress" and its reopen count goes up.
+event-urge = Reminder sent
 event-create = Created
 event-add_evidence = Evidence uploaded
 event-import = Imported

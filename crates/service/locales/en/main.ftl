@@ -1,7 +1,7 @@
 app-name = Luodi
 app-tagline = Campaign supervision
 nav-label = Main navigation
-nav-home = Home
+nav-home = To-do
 nav-campaigns = Campaigns
 nav-group-orgs = Organisations
 nav-orgs = Organisation tree

@@ -55,6 +55,7 @@ action-withdraw = 撤销
 action-withdraw-confirm = 确定撤销该事项吗？撤销后不再计入统计，但记录会保留。
 action-send_back-confirm = 确定退回整改吗？事项将回到“推进中”。
 action-reopen-confirm = 确定重新打开该事项吗？它将回到“推进中”，并计入重新打开次数。
+event-urge = 催办
 event-create = 创建
 event-add_evidence = 上传佐证材料
 event-import = 导入

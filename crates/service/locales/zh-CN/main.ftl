@@ -1,7 +1,7 @@
 app-name = 落地
 app-tagline = 主题教育落实督办
 nav-label = 主导航
-nav-home = 工作台
+nav-home = 待办
 nav-campaigns = 主题教育
 nav-group-orgs = 组织机构
 nav-orgs = 组织树

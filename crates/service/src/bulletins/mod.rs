@@ -238,6 +238,7 @@ pub async fn publish(
         }),
         path: format!("/bulletins/{}", b.id),
         key: format!("bulletin:{}", b.id),
+        item_id: None,
     };
     crate::reminders::to_robots(svc, tx.conn(), b.scope_org_id, &notice, svc.now()).await?;
     audit::record::<(), serde_json::Value>(

@@ -126,6 +126,14 @@ pub async fn transition(
         },
     )
     .await?;
+    // Steps that hand the item back to its unit reach the people who must act at once.
+    if let Action::SendBack { .. } | Action::RejectExtension { .. } = &action {
+        let body = serde_json::json!({
+            "kind": action.name(), "item_id": id, "title": after.title, "due_on": after.due_on,
+            "by": actor.name, "note": reason,
+        });
+        crate::reminders::tell_deliverers(svc, tx.conn(), &after, action.name(), body, now).await?;
+    }
     tx.commit().await?;
     get(svc, actor, id).await
 }

@@ -29,6 +29,8 @@ pub struct ItemFilter {
     pub programme_area_id: Option<i64>,
     pub top_level_only: bool,
     pub include_withdrawn: bool,
+    /// Only items with an extension request awaiting a decision.
+    pub pending_extension: bool,
 }
 
 /// Sort orders of the ledger.
@@ -138,6 +140,9 @@ pub(super) fn item_where(s: &mut Sql, f: &ItemFilter, scope_column: &'static str
     if let Some(a) = f.programme_area_id {
         s.add(" AND i.programme_area_id = ").bind(a);
     }
+    if f.pending_extension {
+        s.add(" AND i.pending_extension_on IS NOT NULL");
+    }
     if let Some(p) = f.parent_id {
         s.add(" AND i.parent_id = ").bind(p);
     } else if f.top_level_only {
@@ -207,6 +212,7 @@ pub(super) fn countable(f: &ItemFilter) -> bool {
         && f.parent_id.is_none()
         && f.programme_area_id.is_none()
         && !f.top_level_only
+        && !f.pending_extension
 }
 
 /// Appends a scalar subquery: how many items match a [`countable`] `f`, from the counters of
@@ -303,6 +309,19 @@ pub async fn list(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// How many items match `f`: a read of the roll-up counters where they hold every condition,
+/// else a count over the indexes the conditions name.
+pub async fn count(c: Conn<'_>, f: &ItemFilter) -> StoreResult<i64> {
+    if countable(f) {
+        let mut s = Sql::new("SELECT ");
+        add_counted(&mut s, f);
+        return db::scalar_i64(c, s).await;
+    }
+    let mut s = Sql::new("SELECT COUNT(*) FROM items i ");
+    item_where(&mut s, f, "i.lead_org_path");
+    db::scalar_i64(c, s).await
 }
 
 /// The items of `ids`, in deadline order (ids not found are left out).

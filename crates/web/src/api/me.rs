@@ -136,50 +136,6 @@ pub struct NoticeDto {
     pub read: bool,
 }
 
-/// Renders a notice's structured body as a sentence in `lang`.
-pub fn notice_text(
-    state: &AppState,
-    lang: crate::i18n::Lang,
-    kind: &str,
-    body: &serde_json::Value,
-) -> String {
-    let count = |k: &str| body[k].as_array().map(Vec::len).unwrap_or(0).to_string();
-    match kind {
-        "digest" => state.i18n.tr(
-            lang,
-            "notice-digest",
-            &[("items", count("items")), ("reports", count("reports"))],
-        ),
-        "urge" => state.i18n.tr(
-            lang,
-            "notice-urge",
-            &[
-                ("title", body["title"].as_str().unwrap_or("").to_owned()),
-                ("by", body["by"].as_str().unwrap_or("").to_owned()),
-                ("note", body["note"].as_str().unwrap_or("").to_owned()),
-            ],
-        ),
-        "urge_org" => state.i18n.tr(
-            lang,
-            "notice-urge-org",
-            &[
-                ("org", body["org"].as_str().unwrap_or("").to_owned()),
-                ("by", body["by"].as_str().unwrap_or("").to_owned()),
-                ("note", body["note"].as_str().unwrap_or("").to_owned()),
-            ],
-        ),
-        "bulletin" => state.i18n.tr(
-            lang,
-            "notice-bulletin",
-            &[
-                ("scope", body["scope"].as_str().unwrap_or("").to_owned()),
-                ("issue", body["issue_no"].to_string()),
-            ],
-        ),
-        other => other.to_owned(),
-    }
-}
-
 /// The caller's in-app inbox: daily digests and urges, newest first.
 #[utoipa::path(get, path = "/me/inbox", tag = "me", responses((status = 200, body = Vec<NoticeDto>)))]
 pub async fn inbox(
@@ -195,7 +151,7 @@ pub async fn inbox(
                 let body: serde_json::Value = serde_json::from_str(&d.body).unwrap_or_default();
                 NoticeDto {
                     id: d.id,
-                    text: notice_text(&state, lang, &d.subject, &body),
+                    text: crate::kit::notice_text(&state.i18n, lang, &d.subject, &body),
                     kind: d.subject,
                     body,
                     created_at: d.created_at,
@@ -215,4 +171,77 @@ pub async fn read_notice(
 ) -> Result<StatusCode, ApiError> {
     luodi_service::reminders::mark_read(&state.svc, s.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One entry of a to-do group.
+#[derive(Serialize, ToSchema)]
+pub struct TodoEntryDto {
+    pub title: String,
+    pub org: String,
+    pub due_on: Option<chrono::NaiveDate>,
+    /// red, yellow or green, for items
+    pub light: Option<String>,
+    /// The page where it is done.
+    pub path: String,
+}
+
+/// One kind of work waiting on the caller.
+#[derive(Serialize, ToSchema)]
+pub struct TodoGroupDto {
+    /// sign_off, overdue, due_soon, reports_to_write, assign, close_out, extension,
+    /// reports_to_review, interviews, red, notices, resets_to_decide, resets_to_hand_out,
+    /// deliveries_failed or audit_unsealed
+    pub kind: String,
+    /// The group's name in the reader's language.
+    pub label: String,
+    pub count: i64,
+    /// The page where this work is done, filtered to it.
+    pub path: String,
+    pub urgent: bool,
+    /// The first entries (at most five).
+    pub entries: Vec<TodoEntryDto>,
+}
+
+/// What waits on the caller now.
+#[derive(Serialize, ToSchema)]
+pub struct TodoDto {
+    pub total: i64,
+    pub groups: Vec<TodoGroupDto>,
+}
+
+/// The caller's to-do (待办): what waits on them now for their roles and scopes, grouped and
+/// counted, each group with the page where it is done and its first entries.
+#[utoipa::path(get, path = "/me/todo", tag = "me", operation_id = "me_todo", responses((status = 200, body = TodoDto), (status = 401, body = super::ErrorBody)))]
+pub async fn todo(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Signed(s): Signed,
+) -> Result<Json<TodoDto>, ApiError> {
+    let lang = crate::auth::lang_of(&headers);
+    let t = luodi_service::todo::todo(&state.svc, &s.actor, 5).await?;
+    Ok(Json(TodoDto {
+        total: t.total,
+        groups: t
+            .groups
+            .into_iter()
+            .map(|g| TodoGroupDto {
+                label: state.i18n.t(lang, &format!("todo-{}", g.kind)),
+                kind: g.kind.to_owned(),
+                count: g.count,
+                path: g.path,
+                urgent: g.urgent,
+                entries: g
+                    .entries
+                    .into_iter()
+                    .map(|e| TodoEntryDto {
+                        title: e.title,
+                        org: e.org,
+                        due_on: e.due_on,
+                        light: e.light,
+                        path: e.path,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
 }

@@ -163,6 +163,7 @@ pub fn routes() -> Router<AppState> {
             "/users/{id}/contact",
             axum::routing::put(users::set_contact),
         )
+        .route("/me/todo", get(me::todo))
         .route("/me/inbox", get(me::inbox))
         .route("/me/inbox/{id}/read", post(me::read_notice))
         .route("/items/{id}/urge", post(items::urge))
@@ -213,7 +214,7 @@ pub fn routes() -> Router<AppState> {
         records::list_key_works, records::create_key_work, records::get_key_work, records::add_indicator, records::link_task, records::record_actual, records::set_confidence,
         records::get_organisation, records::save_plan, records::attach, records::plan_attachment, records::set_group, records::add_body, records::watch,
         audit::list, audit::verify, audit::purges, audit::purge, audit::archive,
-        me::get, me::change_password, me::set_email, users::set_email, users::set_contact, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
+        me::get, me::change_password, me::set_email, users::set_email, users::set_contact, me::todo, me::inbox, me::read_notice, items::urge, me::tokens, me::create_token, me::revoke_token,
         notices::list_webhooks, notices::create_webhook, notices::update_webhook, notices::delete_webhook, notices::test_webhook, notices::urge_org, notices::deliveries, notices::retry,
     ),
     components(schemas(ErrorBody, search::SearchAnswer, search::SearchHit, dashboard::DashboardAnswer, crate::kit::Drill)),

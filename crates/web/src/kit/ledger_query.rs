@@ -37,6 +37,8 @@ pub struct ItemListParams {
     pub parent_id: Option<i64>,
     /// Only measures of this programme area.
     pub programme_area_id: Option<i64>,
+    /// `pending`: only items with an extension request awaiting a decision.
+    pub extension: Option<String>,
     /// due_on (default), -due_on, updated, title
     pub sort: Option<String>,
     pub page: Option<i64>,
@@ -98,6 +100,7 @@ pub fn item_query(p: &ItemListParams) -> ItemQuery {
             q: p.q.clone(),
             parent_id: p.parent_id,
             programme_area_id: p.programme_area_id,
+            pending_extension: p.extension.as_deref() == Some("pending"),
             ..Default::default()
         },
         sort: match p.sort.as_deref() {

@@ -73,6 +73,14 @@ pub fn fmt_time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
+/// A time as the campaign's people read it: Beijing time, to the minute (the page names the
+/// zone once, `time-zone-note`).
+pub fn fmt_local(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// The pager line: total, page and pages (`pager-info`).
 pub fn pager_info(ctx: &Ctx, p: &Pager) -> String {
     ctx.tr(

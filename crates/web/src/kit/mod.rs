@@ -8,6 +8,7 @@ mod form;
 mod ledger_query;
 mod links;
 mod list;
+mod notice;
 mod page;
 mod refusal;
 mod upload;
@@ -19,7 +20,8 @@ pub use form::{
 };
 pub use ledger_query::{item_query, ItemListParams};
 pub use links::{drill, href, Drill, OrgDrill, PeriodDrill, PhaseDrill, WeekDrill};
-pub use list::{fmt_time, opt_id, pager_info, query_base, ListQuery, Pager};
+pub use list::{fmt_local, fmt_time, opt_id, pager_info, query_base, ListQuery, Pager};
+pub use notice::{notice_link, notice_text};
 pub use page::{error_page, render, Ctx, Nav, ScopeOption, UserCtx};
 pub use refusal::{reshow, shown_on_page};
 pub use upload::read_upload;

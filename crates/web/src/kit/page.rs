@@ -61,6 +61,10 @@ pub struct Ctx {
     /// Why the last action was refused (after a redirect), in the reader's language.
     pub refusal: Option<String>,
     pub back: String,
+    /// How much waits on the user (the to-do count in the top bar) and how many notices are
+    /// unread.
+    pub waiting: i64,
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -106,6 +110,8 @@ impl Ctx {
             flash: None,
             refusal: None,
             back: "/".into(),
+            waiting: 0,
+            unread: 0,
         }
     }
 
@@ -142,6 +148,12 @@ impl Ctx {
             resets: a.can_somewhere(Permission::ApproveResets)
                 || a.can_somewhere(Permission::ManageAccounts),
         };
+        ctx.waiting = luodi_service::todo::count(&state.svc, a)
+            .await
+            .map_err(ApiError::from)?;
+        ctx.unread = luodi_service::reminders::unread(&state.svc, signed.user.id)
+            .await
+            .map_err(ApiError::from)?;
         let roots = luodi_service::orgs::children(&state.svc, a, None, false)
             .await
             .map_err(ApiError::from)?;

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod excel;
 pub mod forms;
 pub mod home;
+pub mod inbox;
 pub mod interviews;
 pub mod item_edit;
 pub mod keyworks;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(bulletins::routes())
         .merge(notices::routes())
+        .merge(inbox::routes())
         .merge(interviews::routes())
         .merge(briefings::routes())
         .merge(search::routes())

@@ -125,6 +125,16 @@ pub(super) struct ItemPage {
     pub(super) note_progress: String,
     /// Where the item came from: (label, link, title) of a research topic or a meeting.
     pub(super) origins: Vec<(String, String, String)>,
+    /// Who was told of it (urges, sent back) and whether they have read it: for supervisors.
+    pub(super) told: Vec<ToldView>,
+}
+
+/// One person's copy of a notice about the item.
+pub(super) struct ToldView {
+    pub(super) who: String,
+    pub(super) kind: String,
+    pub(super) at: String,
+    pub(super) read: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -425,7 +435,22 @@ pub(super) async fn item_response(
     if let Some((mid, title)) = meeting {
         origins.push((ctx.t("meeting-from"), format!("/meetings/{mid}"), title));
     }
+    let told = if actor.can(Permission::SuperviseItems, &i.lead_org_path) {
+        luodi_service::reminders::told_about(&state.svc, i.id)
+            .await?
+            .into_iter()
+            .map(|n| ToldView {
+                who: n.user_name,
+                kind: ctx.t(&format!("inbox-kind-{}", n.subject)),
+                at: fmt_local(&n.created_at),
+                read: n.read_at.as_ref().map(fmt_local),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = ItemPage {
+        told,
         origins,
         measures: d.measures.iter().map(|m| m.text.clone()).collect(),
         milestones,
@@ -453,9 +478,7 @@ pub(super) async fn item_response(
         can_add_child: actor.can(Permission::EditItems, &i.lead_org_path)
             && !status_now.is_done()
             && status_now != Status::Withdrawn,
-        can_urge: actor.can(Permission::SuperviseItems, &i.lead_org_path)
-            && status_now.is_open()
-            && i.responsible_user_id.is_some(),
+        can_urge: actor.can(Permission::SuperviseItems, &i.lead_org_path) && status_now.is_open(),
         max_bytes: max,
         too_large: ctx.tr("err-file_too_large", &[("max", max_text.clone())]),
         upload_hint: ctx.tr("item-upload-hint", &[("max", max_text)]),

@@ -33,6 +33,13 @@ pub struct LedgerQuery {
     pub page: String,
     pub per_page: String,
     pub ok: String,
+    /// `1`: only the items the reader is named responsible for.
+    pub mine: String,
+    /// `pending`: only items with an extension request awaiting a decision.
+    pub extension: String,
+    /// The reader's account, when `mine` asks for their items (set by the handler).
+    #[serde(skip)]
+    pub me: Option<i64>,
 }
 
 /// The timeliness values a ledger link may filter by.
@@ -117,7 +124,7 @@ impl LedgerQuery {
             phase: Self::known(&self.phase, |p| PhaseKind::parse(p).is_some()),
             source: Self::known(&self.source, |s| Source::parse(s).is_some()),
             lead_org_id: None,
-            responsible_user_id: None,
+            responsible_user_id: self.me,
             person: Self::text(&self.person),
             due_from: Self::date(&self.due_from),
             due_to: Self::date(&self.due_to),
@@ -127,6 +134,7 @@ impl LedgerQuery {
             q: Self::text(&self.q),
             parent_id: None,
             programme_area_id: opt_id(Some(&self.programme_area_id)),
+            extension: Self::known(&self.extension, |e| e == "pending"),
             sort: self.sort(),
             page: None,
             per_page: None,
@@ -160,6 +168,8 @@ impl LedgerQuery {
                 ("original_due_from", ofrom.as_deref()),
                 ("original_due_to", oto.as_deref()),
                 ("q", p.q.as_deref()),
+                ("mine", p.responsible_user_id.map(|_| "1")),
+                ("extension", p.extension.as_deref()),
                 ("sort", p.sort.as_deref()),
             ],
         )
@@ -222,12 +232,13 @@ pub(super) async fn ledger_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Signed(signed): Signed,
-    Query(q): Query<LedgerQuery>,
+    Query(mut q): Query<LedgerQuery>,
 ) -> Result<Response, ApiError> {
     let actor = &signed.actor;
     if !actor.can_somewhere(Permission::ReadItems) {
         return Err(ServiceError::Forbidden.into());
     }
+    q.me = (q.mine.trim() == "1").then_some(signed.user.id);
     let task_book = q.kind.trim() == "task";
     let (active, title_key) = if task_book {
         ("tasks", "nav-task-book")
@@ -320,6 +331,12 @@ pub(super) async fn ledger_page(
     }
     if let Some(t) = &p.timeliness {
         drill.push(ctx.t(&format!("ledger-drill-{t}")));
+    }
+    if p.responsible_user_id.is_some() {
+        drill.push(ctx.t("ledger-drill-mine"));
+    }
+    if p.extension.is_some() {
+        drill.push(ctx.t("ledger-drill-extension"));
     }
     if p.original_due_from.is_some() || p.original_due_to.is_some() {
         let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();

@@ -81,10 +81,11 @@ pub(super) async fn list_page(
         punctuality: punctuality.clone(),
         campaign_id,
         period_key: (!period.is_empty()).then(|| period.clone()),
-        statuses: if status.is_empty() {
-            Vec::new()
-        } else {
-            vec![status.clone()]
+        statuses: match status.as_str() {
+            "" => Vec::new(),
+            // What the unit still has to write: not begun, a draft, or sent back.
+            "to_write" => vec!["open".into(), "draft".into(), "sent_back".into()],
+            s => vec![s.to_owned()],
         },
         missing_at: missing.then_some(now),
         ..Default::default()

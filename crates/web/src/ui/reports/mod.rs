@@ -52,7 +52,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 const PER_PAGE: i64 = 50;
-const STATUSES: [&str; 5] = ["open", "draft", "submitted", "accepted", "sent_back"];
+const STATUSES: [&str; 6] = [
+    "to_write",
+    "open",
+    "draft",
+    "submitted",
+    "accepted",
+    "sent_back",
+];
 const CADENCE_KINDS: [&str; 3] = ["weekly", "monthly", "cron"];
 
 // --- Helpers ---------------------------------------------------------------------------------
