@@ -162,7 +162,65 @@ pub enum Action {
     },
 }
 
+/// Why a step could not be read from its name and fields: the field at fault and its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionFieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
 impl Action {
+    /// The step named `name` (as [`Action::name`] gives it), with the reason and the new
+    /// deadline a form or a request carries (each used only by the steps that take it).
+    pub fn from_parts(
+        name: &str,
+        reason: &str,
+        new_due_on: Result<Option<NaiveDate>, &'static str>,
+    ) -> Result<Action, ActionFieldError> {
+        let r = reason.to_owned();
+        Ok(match name.trim() {
+            "assign" => Action::Assign,
+            "sign_off" => Action::SignOff,
+            "return_not_ours" => Action::ReturnNotOurs { reason: r },
+            "reassign" => Action::Reassign,
+            "request_close_out" => Action::RequestCloseOut,
+            "start_review" => Action::StartReview,
+            "close" => Action::Close,
+            "send_back" => Action::SendBack { reason: r },
+            "pass_recheck" => Action::PassRecheck,
+            "reopen" => Action::Reopen { reason: r },
+            "request_extension" => match new_due_on {
+                Ok(Some(d)) => Action::RequestExtension {
+                    new_due_on: d,
+                    reason: r,
+                },
+                Ok(None) => {
+                    return Err(ActionFieldError {
+                        field: "new_due_on",
+                        code: "required",
+                    })
+                }
+                Err(code) => {
+                    return Err(ActionFieldError {
+                        field: "new_due_on",
+                        code,
+                    })
+                }
+            },
+            "approve_extension" => Action::ApproveExtension,
+            "reject_extension" => Action::RejectExtension { reason: r },
+            "suspend" => Action::Suspend { reason: r },
+            "resume" => Action::Resume,
+            "withdraw" => Action::Withdraw { reason: r },
+            _ => {
+                return Err(ActionFieldError {
+                    field: "action",
+                    code: "unknown_value",
+                })
+            }
+        })
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Action::Assign => "assign",

@@ -13,6 +13,7 @@
  *                                        open/close every <details> in the card
  *   5. details[data-children-url]        lazy-load tree children on first open
  *   6. input[type=file][data-max-bytes]  client-side size check before upload
+ *   2b. [data-select-all], #batch-action  row selection and batch reasons
  *
  * Plain ES2017, no dependencies, no inline handlers or eval, so it runs under
  * a strict CSP (script-src 'self'). Listeners are delegated to `document`
@@ -164,6 +165,37 @@
         event.preventDefault();
       }
     });
+  }
+
+  /* ---------------------------------------------------------------------
+   * 2b. Row selection for batch work: a header checkbox
+   *     [data-select-all=NAME] ticks every checkbox NAME of its table; a
+   *     batch form's reason is required while the chosen action needs one
+   *     (option[data-needs-reason]), so that the browser asks for it before
+   *     any confirmation.
+   * ------------------------------------------------------------------- */
+
+  function initBatch() {
+    doc.addEventListener('change', (event) => {
+      const el = targetElement(event);
+      if (!el) return;
+      if (el.matches('input[type="checkbox"][data-select-all]')) {
+        const table = el.closest('table');
+        if (!table) return;
+        table.querySelectorAll('input[type="checkbox"][name="' + el.dataset.selectAll + '"]')
+          .forEach((box) => { box.checked = el.checked; });
+      }
+      if (el.matches('#batch-action')) syncReason(el);
+    });
+    const action = doc.getElementById('batch-action');
+    if (action) syncReason(action);
+  }
+
+  function syncReason(select) {
+    const form = select.form;
+    const reason = form && form.querySelector('[name="reason"]');
+    const option = select.options[select.selectedIndex];
+    if (reason && option) reason.required = option.hasAttribute('data-needs-reason');
   }
 
   /* ---------------------------------------------------------------------
@@ -416,6 +448,7 @@
   ready(() => {
     initNav();
     initSubmitGuards();
+    initBatch();
     initAutosubmit();
     initExpandCollapse();
     initTree();

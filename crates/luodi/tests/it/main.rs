@@ -12,6 +12,7 @@ mod authz;
 mod authz_matrix;
 mod backup;
 mod bad_input;
+mod batch;
 mod briefings;
 mod browser;
 mod bulletins;

@@ -2,6 +2,7 @@
 //! Every write keeps an item's derived state (light, timeliness, bucket) and the per-ancestor
 //! roll-up counters current in the same transaction, and records an event and an audit entry.
 
+mod batch;
 mod create;
 mod evidence;
 mod input;
@@ -9,6 +10,7 @@ mod rollup;
 mod transition;
 mod update;
 
+pub use batch::*;
 pub use create::*;
 pub use evidence::*;
 pub use input::*;

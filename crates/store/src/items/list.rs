@@ -31,6 +31,8 @@ pub struct ItemFilter {
     pub include_withdrawn: bool,
     /// Only items with an extension request awaiting a decision.
     pub pending_extension: bool,
+    /// Only these items (a selection), when not empty.
+    pub ids: Vec<i64>,
 }
 
 /// Sort orders of the ledger.
@@ -143,6 +145,16 @@ pub(super) fn item_where(s: &mut Sql, f: &ItemFilter, scope_column: &'static str
     if f.pending_extension {
         s.add(" AND i.pending_extension_on IS NOT NULL");
     }
+    if !f.ids.is_empty() {
+        s.add(" AND i.id IN (");
+        for (n, id) in f.ids.iter().enumerate() {
+            if n > 0 {
+                s.add(", ");
+            }
+            s.bind(*id);
+        }
+        s.add(")");
+    }
     if let Some(p) = f.parent_id {
         s.add(" AND i.parent_id = ").bind(p);
     } else if f.top_level_only {
@@ -213,6 +225,7 @@ pub(super) fn countable(f: &ItemFilter) -> bool {
         && f.programme_area_id.is_none()
         && !f.top_level_only
         && !f.pending_extension
+        && f.ids.is_empty()
 }
 
 /// Appends a scalar subquery: how many items match a [`countable`] `f`, from the counters of

@@ -4,7 +4,7 @@
 use super::{etag, expected_version, stale_as_412, ApiJson, PageOf, Paging};
 use crate::auth::Signed;
 use crate::error::ApiError;
-use crate::kit::{attachment_response, item_query, ItemListParams};
+use crate::kit::{attachment_response, batch_answer, item_query, ItemListParams};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -290,32 +290,8 @@ pub struct TransitionBody {
 }
 
 fn action_of(b: &TransitionBody) -> Result<Action, ApiError> {
-    let r = b.reason.clone();
-    Ok(match b.action.as_str() {
-        "assign" => Action::Assign,
-        "sign_off" => Action::SignOff,
-        "return_not_ours" => Action::ReturnNotOurs { reason: r },
-        "reassign" => Action::Reassign,
-        "request_close_out" => Action::RequestCloseOut,
-        "start_review" => Action::StartReview,
-        "close" => Action::Close,
-        "send_back" => Action::SendBack { reason: r },
-        "pass_recheck" => Action::PassRecheck,
-        "reopen" => Action::Reopen { reason: r },
-        "request_extension" => match b.new_due_on {
-            Some(d) => Action::RequestExtension {
-                new_due_on: d,
-                reason: r,
-            },
-            None => return Err(luodi_service::error::invalid("new_due_on", "required").into()),
-        },
-        "approve_extension" => Action::ApproveExtension,
-        "reject_extension" => Action::RejectExtension { reason: r },
-        "suspend" => Action::Suspend { reason: r },
-        "resume" => Action::Resume,
-        "withdraw" => Action::Withdraw { reason: r },
-        _ => return Err(luodi_service::error::invalid("action", "unknown_value").into()),
-    })
+    Action::from_parts(&b.action, &b.reason, Ok(b.new_due_on))
+        .map_err(|e| luodi_service::error::invalid(e.field, e.code).into())
 }
 
 /// Takes a lifecycle step. Who may take it is part of the rule (the responsible unit, the
@@ -560,4 +536,46 @@ pub async fn urge(
 ) -> Result<StatusCode, ApiError> {
     luodi_service::reminders::urge(&state.svc, &s.actor, id, &b.note).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    /// urge, or a lifecycle step: assign, sign_off, send_back, approve_extension,
+    /// reject_extension, start_review, close, …
+    pub action: String,
+    /// The items, at most 500.
+    pub ids: Vec<i64>,
+    /// The one reason for every item, for the steps that need one.
+    #[serde(default)]
+    pub reason: String,
+    /// For urge: the note sent with it.
+    #[serde(default)]
+    pub note: String,
+    /// For request_extension.
+    pub new_due_on: Option<NaiveDate>,
+}
+
+/// Takes one action on many items: each item as if taken alone (its own rules, event and audit
+/// record), answering per item whether it was done or refused and why. A reason the step needs
+/// is checked once, before any item is touched (422).
+#[utoipa::path(post, path = "/items/batch", tag = "items", operation_id = "items_batch", request_body = BatchBody,
+    responses((status = 200, body = crate::kit::BatchAnswer), (status = 422, body = super::ErrorBody)))]
+pub async fn batch(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<BatchBody>,
+) -> Result<Json<crate::kit::BatchAnswer>, ApiError> {
+    let action = if b.action.trim() == "urge" {
+        items::BatchAction::Urge { note: b.note }
+    } else {
+        items::BatchAction::Step(
+            Action::from_parts(&b.action, &b.reason, Ok(b.new_due_on))
+                .map_err(|e| ApiError::from(luodi_service::error::invalid(e.field, e.code)))?,
+        )
+    };
+    let lang = crate::auth::lang_of(&headers);
+    let outcomes = items::batch(&state.svc, &s.actor, &b.ids, action).await?;
+    Ok(Json(batch_answer(&state.i18n, lang, outcomes)))
 }

@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
             get(campaigns::get).put(campaigns::update),
         )
         .route("/items", get(items::list).post(items::create))
+        .route("/items/batch", post(items::batch))
         .route("/items/export.xlsx", get(ledger::export))
         .route("/items/template.xlsx", get(ledger::template))
         .route("/items/import", post(ledger::import))
@@ -199,7 +200,7 @@ pub fn routes() -> Router<AppState> {
         users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::reset_totp, users::grant, users::revoke,
         resets::list, resets::approve, resets::refuse, resets::collect,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
-        items::list, items::create, items::get, items::update, items::transition, items::add_note, items::rollup, items::upload_evidence, items::download, ledger::export, ledger::template, ledger::import,
+        items::list, items::create, items::get, items::update, items::transition, items::batch, items::add_note, items::rollup, items::upload_evidence, items::download, ledger::export, ledger::template, ledger::import,
         programmes::list, programmes::create, programmes::get,
         jobs::get,
         bulletins::compute, bulletins::list, bulletins::get, bulletins::publish, bulletins::scoring, bulletins::set_scoring, bulletins::export, interviews::list, interviews::get, interviews::decide, interviews::record,

@@ -134,7 +134,8 @@ pub fn see_refused(path: &str, e: ServiceError) -> Result<Response, ApiError> {
 
 /// A 303 back to `path`, whose page says why the action was refused (`code`, an error code).
 pub fn see_refused_code(path: &str, code: &str) -> Response {
-    Redirect::to(&format!("{path}?refused={code}")).into_response()
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}refused={code}")).into_response()
 }
 
 /// A page rendered with a status other than 200 (a refused form: 422).

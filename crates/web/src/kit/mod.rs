@@ -3,6 +3,7 @@
 //! page), forms and their errors, refusals shown on their page, lists and pagers, query strings and links, uploads, and files
 //! handed out as downloads.
 
+mod batch;
 mod download;
 mod form;
 mod ledger_query;
@@ -13,6 +14,7 @@ mod page;
 mod refusal;
 mod upload;
 
+pub use batch::{batch_answer, BatchAnswer, BatchItemResult};
 pub use download::{attachment_response, photo_response};
 pub use form::{
     kind_options, parse_version, render_status, see_other, see_refused, see_refused_code,

@@ -33,6 +33,8 @@ pub struct LedgerQuery {
     pub page: String,
     pub per_page: String,
     pub ok: String,
+    /// Why the last batch was refused (after a redirect).
+    pub refused: String,
     /// `1`: only the items the reader is named responsible for.
     pub mine: String,
     /// `pending`: only items with an extension request awaiting a decision.
@@ -114,7 +116,7 @@ impl LedgerQuery {
     }
 
     /// The API's list parameters for this query, within `within`.
-    fn params(&self, within: Option<i64>) -> ItemListParams {
+    pub(super) fn params(&self, within: Option<i64>) -> ItemListParams {
         ItemListParams {
             within,
             campaign_id: opt_id(Some(&self.campaign_id)),
@@ -226,6 +228,10 @@ pub(super) struct LedgerPage {
     pub(super) export_href: String,
     /// Filters that came with a link and have no field in the bar (a dashboard's drill-down).
     pub(super) drill: Vec<String>,
+    /// The actions of the batch bar the reader may take: (action, label, needs a reason).
+    pub(super) batch_actions: Vec<(String, String, bool)>,
+    /// The list's query, for the batch bar's "all that match" and the way back.
+    pub(super) filter_query: String,
 }
 
 pub(super) async fn ledger_page(
@@ -247,7 +253,8 @@ pub(super) async fn ledger_page(
     };
     let mut ctx = Ctx::signed(&state, &headers, &signed, active, title_key)
         .await?
-        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()));
+        .with_flash(Some(q.ok.as_str()).filter(|k| !k.is_empty()))
+        .with_refusal(Some(q.refused.as_str()).filter(|k| !k.is_empty()));
     // A named org (from a dashboard link) stands in for the scope; a foreign one is not found.
     let scope_org = match q.within_id() {
         Some(id) => Some(orgs_svc::get(&state.svc, actor, id).await?),
@@ -348,7 +355,34 @@ pub(super) async fn ledger_page(
             ],
         ));
     }
+    let mut batch_actions = Vec::new();
+    let mut offer = |name: &str, reason: bool| {
+        batch_actions.push((
+            name.to_owned(),
+            ctx.t(&format!("ledger-batch-action-{name}")),
+            reason,
+        ))
+    };
+    if actor.can_somewhere(Permission::SuperviseItems) {
+        offer("urge", false);
+        offer("assign", false);
+        offer("start_review", false);
+        offer("send_back", true);
+        offer("approve_extension", false);
+        offer("reject_extension", true);
+    }
+    if actor.can_somewhere(Permission::DeliverItems) {
+        offer("sign_off", false);
+    }
+    offer("export", false);
+    let own_href = LedgerQuery::href("", &own, None);
+    let filter_query = own_href
+        .trim_start_matches('?')
+        .trim_end_matches('&')
+        .to_owned();
     let page = LedgerPage {
+        batch_actions,
+        filter_query,
         drill,
         heading,
         rows: list.items.iter().map(|r| row_view(&ctx, r)).collect(),

@@ -4,12 +4,14 @@
 //! downloads; and the roadmap, a Gantt-style chart of the task book drawn as server-side SVG
 //! (positions are SVG attributes, so nothing needs an inline style or a script).
 
+mod batch;
 mod form;
 mod item;
 mod list;
 mod roadmap;
 mod steps;
 
+use batch::*;
 use form::*;
 use item::*;
 use list::*;
@@ -46,6 +48,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ledger", get(ledger_page))
+        .route("/ledger/batch", post(batch))
         .route("/items", get(items_index).post(create_item))
         .route("/items/new", get(new_item_page))
         .route("/items/{id}", get(item_page))

@@ -54,33 +54,13 @@ pub struct TransitionForm {
 }
 
 pub(super) fn action_of(f: &TransitionForm) -> Result<Action, ServiceError> {
-    use luodi_service::error::invalid;
-    let r = f.reason.clone();
-    Ok(match f.action.trim() {
-        "assign" => Action::Assign,
-        "sign_off" => Action::SignOff,
-        "return_not_ours" => Action::ReturnNotOurs { reason: r },
-        "reassign" => Action::Reassign,
-        "request_close_out" => Action::RequestCloseOut,
-        "start_review" => Action::StartReview,
-        "close" => Action::Close,
-        "send_back" => Action::SendBack { reason: r },
-        "pass_recheck" => Action::PassRecheck,
-        "reopen" => Action::Reopen { reason: r },
-        "request_extension" => match parse_date(&f.new_due_on) {
-            Ok(d) => Action::RequestExtension {
-                new_due_on: d,
-                reason: r,
-            },
-            Err(code) => return Err(invalid("new_due_on", code)),
-        },
-        "approve_extension" => Action::ApproveExtension,
-        "reject_extension" => Action::RejectExtension { reason: r },
-        "suspend" => Action::Suspend { reason: r },
-        "resume" => Action::Resume,
-        "withdraw" => Action::Withdraw { reason: r },
-        _ => return Err(invalid("action", "unknown_value")),
-    })
+    let due = if f.new_due_on.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_date(&f.new_due_on).map(Some)
+    };
+    Action::from_parts(&f.action, &f.reason, due)
+        .map_err(|e| luodi_service::error::invalid(e.field, e.code))
 }
 
 pub(super) async fn transition(
