@@ -439,6 +439,7 @@
       expand: d.expand || '+',
       placeholderOrg: d.placeholderOrg || '',
       placeholderPerson: d.placeholderPerson || '',
+      scopePlaceholder: d.scopePlaceholder || '',
     };
   }
 
@@ -643,8 +644,8 @@
     const box = doc.createElement('input');
     box.type = 'text';
     box.className = field.className;
-    box.id = field.id;
-    field.id = field.id ? field.id + '-value' : '';
+    box.id = field.id || 'picker-field-' + (++pickerSeq);
+    field.id = box.id + '-value';
     ['aria-describedby', 'aria-invalid', 'required', 'autofocus'].forEach((a) => {
       if (field.hasAttribute(a)) box.setAttribute(a, field.getAttribute(a));
     });
@@ -867,7 +868,7 @@
     select.id = select.id + '-select';
     const current = select.options[select.selectedIndex];
     box.placeholder = current ? current.textContent.trim() : texts.placeholderOrg;
-    box.setAttribute('aria-label', current ? current.textContent.trim() : '');
+    box.title = texts.scopePlaceholder;
     select.disabled = true; // no longer sent
     select.hidden = true;
     select.insertAdjacentElement('afterend', wrap);

@@ -292,3 +292,86 @@ async fn person_lookup_offers_the_units_own_people_first_and_nobody_outside() {
         .expect("send");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_new_item_form_offers_pickers_and_still_takes_a_typed_code_without_script() {
+    let app = TestApp::seeded().await;
+    let c = app.demo("liaison").await;
+    let html = c
+        .get(app.url("/items/new"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("name=\"lead_org_code\" data-picker=\"org\""),
+        "the unit picker"
+    );
+    assert!(
+        html.contains(
+            "name=\"responsible_username\" data-picker=\"person\" data-picker-unit=\"i-unit\""
+        ),
+        "the person picker, bound to the unit"
+    );
+    assert!(html.contains("id=\"picker-texts\""), "the picker's words");
+    assert!(
+        html.contains("data-scope-picker"),
+        "the scope switcher searches too"
+    );
+    let campaign = {
+        let at = html.find("name=\"campaign_id\"").expect("campaign field");
+        let rest = &html[at..];
+        let v = rest.find("<option value=\"").expect("an option") + "<option value=\"".len();
+        rest[v..v + rest[v..].find('"').expect("end")].to_owned()
+    };
+
+    // What a browser without script sends: the code and the username as typed.
+    let r = c
+        .post(app.url("/items"))
+        .form(&[
+            ("campaign_id", campaign.as_str()),
+            ("kind", "rectification"),
+            ("title", "收费站入口指引标识不清"),
+            ("phase", "rectification"),
+            ("source", "self_examination"),
+            ("item_type", "time_limited"),
+            ("lead_org_code", "D-TRANSPORT-HWY"),
+            ("responsible_person", "孙伟"),
+            ("responsible_username", "owner"),
+            ("due_on", "2099-06-30"),
+            ("measures", "更换指引标识"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let id: i64 = location
+        .trim_start_matches("/items/")
+        .split(['?', '/'])
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("an item's page: {location}"));
+    let (_, item) = json(
+        c.get(app.url(&format!("/api/v1/items/{id}")))
+            .send()
+            .await
+            .expect("item"),
+    )
+    .await;
+    assert_eq!(
+        item["lead_org_id"],
+        app.org_id("D-TRANSPORT-HWY").await,
+        "{item}"
+    );
+    assert_eq!(
+        item["responsible_user_id"],
+        app.user_id("owner").await,
+        "{item}"
+    );
+}
