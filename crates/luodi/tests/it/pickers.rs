@@ -305,14 +305,18 @@ async fn the_new_item_form_offers_pickers_and_still_takes_a_typed_code_without_s
         .text()
         .await
         .expect("body");
+    let input = |name: &str| {
+        let at = html.find(&format!("name=\"{name}\"")).expect("the field");
+        let start = html[..at].rfind("<input").expect("its input");
+        html[start..at + html[at..].find('>').expect("end")].to_owned()
+    };
     assert!(
-        html.contains("name=\"lead_org_code\" data-picker=\"org\""),
+        input("lead_org_code").contains("data-picker=\"org\""),
         "the unit picker"
     );
     assert!(
-        html.contains(
-            "name=\"responsible_username\" data-picker=\"person\" data-picker-unit=\"i-unit\""
-        ),
+        input("responsible_username")
+            .contains("data-picker=\"person\" data-picker-unit=\"i-unit\""),
         "the person picker, bound to the unit"
     );
     assert!(html.contains("id=\"picker-texts\""), "the picker's words");
