@@ -152,6 +152,41 @@ pub fn check_move(
     Ok(())
 }
 
+/// The ways a typed lookup may name an org, each a list of words that must all appear in the
+/// org's name, its code or its parent's name. The first is the text as typed (split at spaces);
+/// the second, when the text runs a place name into a unit name without a space
+/// (`辽宁省交通运输厅`, `沈阳市和平区`), splits each word after a 省 / 市 that neither starts
+/// nor ends it: the province or city is then found in the parent's name, and a short name that
+/// drops the province (`省交通运输厅…党支部`) is found as well. At most eight words are kept.
+pub fn lookup_forms(q: &str) -> Vec<Vec<String>> {
+    let typed: Vec<String> = q
+        .split_whitespace()
+        .take(8)
+        .map(|w| w.to_lowercase())
+        .collect();
+    if typed.is_empty() {
+        return Vec::new();
+    }
+    let mut split = Vec::new();
+    for w in &typed {
+        let chars: Vec<char> = w.chars().collect();
+        let mut start = 0;
+        for (i, c) in chars.iter().enumerate() {
+            if matches!(c, '省' | '市') && i >= 2 && i + 1 < chars.len() {
+                split.push(chars[start..=i].iter().collect::<String>());
+                start = i + 1;
+            }
+        }
+        split.push(chars[start..].iter().collect::<String>());
+    }
+    split.truncate(8);
+    let mut forms = vec![typed];
+    if split != forms[0] {
+        forms.push(split);
+    }
+    forms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +260,39 @@ mod tests {
             codes,
             vec![("b", "bad_code"), ("c", "required"), ("d", "too_long")]
         );
+    }
+
+    #[test]
+    fn a_lookup_splits_place_names_run_into_unit_names() {
+        assert_eq!(lookup_forms("  "), Vec::<Vec<String>>::new());
+        assert_eq!(
+            lookup_forms("第一党支部"),
+            vec![vec!["第一党支部".to_owned()]]
+        );
+        assert_eq!(
+            lookup_forms("沈阳  SY-t1"),
+            vec![vec!["沈阳".to_owned(), "sy-t1".to_owned()]]
+        );
+        assert_eq!(
+            lookup_forms("辽宁省交通运输厅"),
+            vec![
+                vec!["辽宁省交通运输厅".to_owned()],
+                vec!["辽宁省".to_owned(), "交通运输厅".to_owned()]
+            ]
+        );
+        assert_eq!(
+            lookup_forms("沈阳市和平区 党支部"),
+            vec![
+                vec!["沈阳市和平区".to_owned(), "党支部".to_owned()],
+                vec![
+                    "沈阳市".to_owned(),
+                    "和平区".to_owned(),
+                    "党支部".to_owned()
+                ]
+            ]
+        );
+        // A 省 or 市 that starts or ends a word is part of the name.
+        assert_eq!(lookup_forms("省教育厅"), vec![vec!["省教育厅".to_owned()]]);
+        assert_eq!(lookup_forms("大连市"), vec![vec!["大连市".to_owned()]]);
     }
 }

@@ -11,7 +11,7 @@ use luodi_domain::role::{check_grant, Permission, Role, RoleConflict};
 use luodi_domain::{password, sensitive, Validation};
 use luodi_store::orgs::{self, Org};
 use luodi_store::users::{self, UserFilter};
-pub use luodi_store::users::{ApiToken, BindingRow, User, UserListRow};
+pub use luodi_store::users::{ApiToken, BindingRow, PersonHit, User, UserListRow};
 use luodi_store::{sessions, Conn, Page, Paged, StoreError};
 use serde::Serialize;
 
@@ -123,6 +123,42 @@ pub async fn list(
     };
     let mut c = svc.db.read().await?;
     Ok(users::list(c.conn(), &filter, page).await?)
+}
+
+/// People a picker offers (a responsible person, say): enabled accounts that belong to an org,
+/// whose username or display name holds `q`, among those the actor may see as accounts
+/// (`ReadUsers`) or may name on the items they record (`EditItems`, the same reach as
+/// [`crate::items::responsible_by_username`]). With `org_id` (an org the actor may read),
+/// only that org's subtree, its own people first. At most `limit` (1–50, default 20).
+pub async fn lookup(
+    svc: &Services,
+    actor: &Actor,
+    q: &str,
+    org_id: Option<i64>,
+    limit: Option<i64>,
+) -> ServiceResult<Vec<PersonHit>> {
+    let limit = limit
+        .unwrap_or(crate::orgs::LOOKUP_DEFAULT)
+        .clamp(1, crate::orgs::LOOKUP_MAX);
+    let mut scopes = actor.scopes(Permission::ReadUsers);
+    scopes.extend(actor.scopes(Permission::EditItems));
+    if scopes.is_empty() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut c = svc.db.read().await?;
+    let within = match org_id {
+        Some(id) => Some(crate::orgs::visible(c.conn(), actor, id).await?),
+        None => None,
+    };
+    Ok(users::lookup(
+        c.conn(),
+        &scopes,
+        within.as_ref().map(|o| o.path.as_str()),
+        within.as_ref().map(|o| o.id),
+        q.trim(),
+        limit,
+    )
+    .await?)
 }
 
 /// A new account as entered. Without a password, a random one is generated and returned once.

@@ -139,6 +139,103 @@ pub async fn list(c: Conn<'_>, f: &OrgFilter, page: Page) -> StoreResult<Paged<O
     db::fetch_page(c, count, s, page).await
 }
 
+/// An org found by a lookup, with its parent's name.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OrgHit {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub org: Org,
+    pub parent_name: Option<String>,
+}
+
+/// What a picker looks up: enabled orgs in `scopes` (and in `within`, when given) matching any
+/// of `forms` (each a list of words that must all be in the org's name, its code or its
+/// parent's name; see `luodi_domain::org::lookup_forms`), best first: the exact code, a code or
+/// name that starts with the first word, then nearer the root and shorter names. One query
+/// with a limit: the scopes bound it to a range of the path index, and the words are matched
+/// by `LIKE '%…%'` over that range (no index serves a match inside a name).
+pub async fn lookup(
+    c: Conn<'_>,
+    scopes: &[String],
+    within: Option<&str>,
+    forms: &[Vec<String>],
+    limit: i64,
+) -> StoreResult<Vec<OrgHit>> {
+    let mut s = Sql::default();
+    s.add("SELECT ")
+        .add(COLS)
+        .add(", p.name AS parent_name FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE ");
+    s.in_subtrees("o.path", scopes);
+    if let Some(w) = within {
+        let (lo, hi) = subtree_range(w);
+        s.add(" AND o.path >= ")
+            .bind(lo)
+            .add(" AND o.path < ")
+            .bind(hi);
+    }
+    s.add(" AND o.disabled = ").bind(false);
+    let first = forms
+        .first()
+        .and_then(|f| f.first())
+        .cloned()
+        .unwrap_or_default();
+    if !forms.is_empty() {
+        s.add(" AND (");
+        for (i, words) in forms.iter().enumerate() {
+            if i > 0 {
+                s.add(" OR ");
+            }
+            s.add("(");
+            for (j, w) in words.iter().enumerate() {
+                if j > 0 {
+                    s.add(" AND ");
+                }
+                let pat = contains_pattern(w);
+                s.add("(LOWER(o.name) LIKE ")
+                    .bind(pat.clone())
+                    .add(" ESCAPE '\\' OR LOWER(o.code) LIKE ")
+                    .bind(pat.clone())
+                    .add(" ESCAPE '\\' OR LOWER(COALESCE(p.name, '')) LIKE ")
+                    .bind(pat)
+                    .add(" ESCAPE '\\')");
+            }
+            s.add(")");
+        }
+        s.add(")");
+    }
+    let starts = {
+        let mut p = contains_pattern(&first);
+        p.remove(0);
+        p
+    };
+    s.add(" ORDER BY CASE WHEN LOWER(o.code) = ")
+        .bind(first)
+        .add(" THEN 0 WHEN LOWER(o.code) LIKE ")
+        .bind(starts.clone())
+        .add(" ESCAPE '\\' OR LOWER(o.name) LIKE ")
+        .bind(starts)
+        .add(" ESCAPE '\\' THEN 1 ELSE 2 END, o.depth, LENGTH(o.name), o.code LIMIT ")
+        .bind(limit);
+    db::fetch_all(c, s).await
+}
+
+/// The orgs of the given ids (names for breadcrumbs of several orgs at once).
+pub async fn by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<Org>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut s = select();
+    s.add("WHERE o.id IN (");
+    for (i, id) in ids.iter().take(1000).enumerate() {
+        if i > 0 {
+            s.add(", ");
+        }
+        s.bind(*id);
+    }
+    s.add(")");
+    db::fetch_all(c, s).await
+}
+
 /// Direct children of `parent` (or the roots), each with its child count.
 pub async fn children(
     c: Conn<'_>,

@@ -308,6 +308,55 @@ pub async fn list(c: Conn<'_>, f: &UserFilter, page: Page) -> StoreResult<Paged<
     db::fetch_page(c, count, s, page).await
 }
 
+/// A person a picker offers: an enabled account in an org, with the org's name.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PersonHit {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+}
+
+/// Enabled accounts of orgs in `scopes` (and in the subtree `within`, when given) whose
+/// username or display name holds `q`: the people of `own_org` first, then by how near the
+/// root their org is, then by name. One query with a limit.
+pub async fn lookup(
+    c: Conn<'_>,
+    scopes: &[String],
+    within: Option<&str>,
+    own_org: Option<i64>,
+    q: &str,
+    limit: i64,
+) -> StoreResult<Vec<PersonHit>> {
+    let mut s = Sql::new(
+        "SELECT u.id, u.username, u.display_name, o.id AS org_id, o.name AS org_name \
+         FROM users u JOIN orgs o ON o.id = u.org_id WHERE ",
+    );
+    s.in_subtrees("o.path", scopes);
+    if let Some(w) = within {
+        let (lo, hi) = luodi_domain::org::subtree_range(w);
+        s.add(" AND o.path >= ")
+            .bind(lo)
+            .add(" AND o.path < ")
+            .bind(hi);
+    }
+    s.add(" AND u.disabled = ").bind(false);
+    if !q.trim().is_empty() {
+        let pat = contains_pattern(q);
+        s.add(" AND (LOWER(u.username) LIKE ")
+            .bind(pat.clone())
+            .add(" ESCAPE '\\' OR LOWER(u.display_name) LIKE ")
+            .bind(pat)
+            .add(" ESCAPE '\\')");
+    }
+    s.add(" ORDER BY CASE WHEN o.id = ")
+        .bind(own_org.unwrap_or(0))
+        .add(" THEN 0 ELSE 1 END, o.depth, u.display_name, u.username LIMIT ")
+        .bind(limit);
+    db::fetch_all(c, s).await
+}
+
 /// A role binding with its org's path (`None` org = the whole tree).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BindingRow {

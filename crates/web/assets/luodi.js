@@ -13,6 +13,8 @@
  *                                        open/close every <details> in the card
  *   5. details[data-children-url]        lazy-load tree children on first open
  *   6. input[type=file][data-max-bytes]  client-side size check before upload
+ *   7. input[data-picker=org|person]     a search-as-you-type picker (combobox)
+ *      form[data-scope-picker]           the top bar's scope switcher as a picker
  *   2b. [data-select-all], #batch-action  row selection and batch reasons
  *
  * Plain ES2017, no dependencies, no inline handlers or eval, so it runs under
@@ -442,6 +444,496 @@
   }
 
   /* ---------------------------------------------------------------------
+   * 7. Pickers: orgs and people
+   *
+   * The server renders an ordinary text input that takes a code (or a
+   * username); the form works with it as it is. Here the input becomes a
+   * hidden field holding the code, and a combobox in its place searches
+   * /api/v1/orgs/lookup (or /api/v1/users/lookup) as one types, debounced.
+   * Picking an answer puts its code in the hidden field and shows its name;
+   * text typed and not picked is sent as typed, so a code still works.
+   * Org pickers also get a small tree to browse (/api/v1/orgs/{id}/children).
+   * ------------------------------------------------------------------- */
+
+  const PICKER_DEBOUNCE_MS = 200;
+  let pickerSeq = 0;
+
+  function pickerTexts() {
+    const el = doc.getElementById('picker-texts');
+    const d = el ? el.dataset : {};
+    return {
+      none: d.none || '—',
+      loading: d.loading || '…',
+      error: d.error || DEFAULT_LOAD_ERROR,
+      count: d.count || '{n}',
+      browse: d.browse || '▸',
+      browseClose: d.browseClose || '▾',
+      expand: d.expand || '+',
+      placeholderOrg: d.placeholderOrg || '',
+      placeholderPerson: d.placeholderPerson || '',
+      scopePlaceholder: d.scopePlaceholder || '',
+    };
+  }
+
+  async function getJson(url) {
+    const res = await fetch(url, {
+      method: 'GET',
+      mode: 'same-origin',
+      credentials: 'include',
+      headers: { Accept: 'application/json' },
+    });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    return res.json();
+  }
+
+  function el(tag, cls, text) {
+    const e = doc.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function orgLookupUrl(q, under, limit) {
+    const u = new URL('/api/v1/orgs/lookup', window.location.origin);
+    u.searchParams.set('q', q);
+    if (under) u.searchParams.set('under', under);
+    u.searchParams.set('limit', String(limit || 20));
+    return u.href;
+  }
+
+  // The org a code names, among those the reader may see (exact code only).
+  async function resolveCode(code) {
+    if (!code) return null;
+    const hits = await getJson(orgLookupUrl(code, null, 5));
+    const want = code.trim().toLowerCase();
+    return hits.find((h) => h.code.toLowerCase() === want) || null;
+  }
+
+  /*
+   * The combobox. `opts`:
+   *   source(q) → Promise<[item]>       answers for the text typed
+   *   label(item) → string              what the input shows once picked
+   *   render(item, li)                  fills an option
+   *   choose(item)                      what picking does
+   *   typed(text)                       what typing (without picking) does
+   *   openEmpty                         ArrowDown / focus on an empty box lists answers
+   */
+  function combobox(input, opts) {
+    const texts = pickerTexts();
+    const id = 'picker-' + (++pickerSeq);
+    const list = el('ul', 'picker-list');
+    list.id = id + '-list';
+    list.setAttribute('role', 'listbox');
+    list.hidden = true;
+    const status = el('div', 'visually-hidden');
+    status.setAttribute('role', 'status');
+    status.setAttribute('aria-live', 'polite');
+    input.setAttribute('role', 'combobox');
+    input.setAttribute('aria-autocomplete', 'list');
+    input.setAttribute('aria-expanded', 'false');
+    input.setAttribute('aria-controls', list.id);
+    input.setAttribute('autocomplete', 'off');
+    input.insertAdjacentElement('afterend', list);
+    list.insertAdjacentElement('afterend', status);
+
+    let items = [];
+    let active = -1;
+    let timer = 0;
+    let asked = 0;
+
+    function options() {
+      return Array.from(list.querySelectorAll('[role="option"]'));
+    }
+    function setActive(i) {
+      const os = options();
+      if (os.length === 0) { active = -1; return; }
+      active = (i + os.length) % os.length;
+      os.forEach((o, k) => o.setAttribute('aria-selected', k === active ? 'true' : 'false'));
+      input.setAttribute('aria-activedescendant', os[active].id);
+      os[active].scrollIntoView({ block: 'nearest' });
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      input.removeAttribute('aria-activedescendant');
+      active = -1;
+    }
+    function message(text) {
+      list.textContent = '';
+      const li = el('li', 'picker-empty', text);
+      li.setAttribute('aria-disabled', 'true');
+      list.appendChild(li);
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+    }
+    function show(found) {
+      items = found;
+      list.textContent = '';
+      active = -1;
+      input.removeAttribute('aria-activedescendant');
+      if (found.length === 0) {
+        message(texts.none);
+        status.textContent = texts.none;
+        return;
+      }
+      found.forEach((item, k) => {
+        const li = el('li', 'picker-option');
+        li.id = id + '-o' + k;
+        li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        opts.render(item, li);
+        // mousedown, not click: the input keeps its focus.
+        li.addEventListener('mousedown', (e) => {
+          e.preventDefault();
+          pick(k);
+        });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+      status.textContent = texts.count.replace('{n}', String(found.length));
+    }
+    function pick(k) {
+      const item = items[k];
+      if (!item) return;
+      input.value = opts.label(item);
+      close();
+      opts.choose(item);
+    }
+    async function ask(q) {
+      const mine = ++asked;
+      try {
+        const found = await opts.source(q);
+        if (mine === asked && doc.activeElement === input) show(found);
+      } catch (e) {
+        if (mine === asked) message(texts.error);
+      }
+    }
+    function askSoon() {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      if (q === '' && !opts.openEmpty) { close(); asked++; return; }
+      timer = setTimeout(() => ask(q), PICKER_DEBOUNCE_MS);
+    }
+
+    input.addEventListener('input', () => {
+      opts.typed(input.value.trim());
+      askSoon();
+    });
+    input.addEventListener('keydown', (e) => {
+      if (e.isComposing) return; // an IME is still composing Chinese
+      const open = !list.hidden && options().length > 0;
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        if (!open) {
+          clearTimeout(timer);
+          ask(input.value.trim());
+          return;
+        }
+        setActive(active + (e.key === 'ArrowDown' ? 1 : -1));
+      } else if (e.key === 'Enter') {
+        if (open && active >= 0) {
+          e.preventDefault(); // pick, do not submit the form
+          pick(active);
+        }
+      } else if (e.key === 'Escape') {
+        if (!list.hidden) {
+          e.preventDefault();
+          e.stopPropagation();
+          close();
+        }
+      } else if (e.key === 'Tab') {
+        close();
+      }
+    });
+    input.addEventListener('focus', () => {
+      if (opts.openEmpty && input.value.trim() === '') askSoon();
+    });
+    input.addEventListener('blur', () => {
+      clearTimeout(timer);
+      asked++;
+      close();
+    });
+    return { close };
+  }
+
+  function orgPathText(h) {
+    return (h.path_names || []).join(' › ');
+  }
+
+  function renderOrg(h, li) {
+    li.appendChild(el('span', 'picker-name', h.name));
+    if (h.code) li.appendChild(el('span', 'picker-code', h.code));
+    const path = orgPathText(h);
+    if (path) li.appendChild(el('span', 'picker-path', path));
+  }
+
+  // Wraps `field` (the server's text input): the field becomes hidden and a
+  // visible combobox takes its place, its id and its label.
+  function wrapField(field) {
+    const wrap = el('div', 'picker');
+    field.insertAdjacentElement('beforebegin', wrap);
+    const box = doc.createElement('input');
+    box.type = 'text';
+    box.className = field.className;
+    box.id = field.id || 'picker-field-' + (++pickerSeq);
+    field.id = box.id + '-value';
+    ['aria-describedby', 'aria-invalid', 'required', 'autofocus'].forEach((a) => {
+      if (field.hasAttribute(a)) box.setAttribute(a, field.getAttribute(a));
+    });
+    box.value = field.value;
+    field.type = 'hidden';
+    wrap.appendChild(box);
+    wrap.appendChild(field);
+    const chosen = el('div', 'picker-chosen');
+    chosen.setAttribute('aria-live', 'polite');
+    wrap.appendChild(chosen);
+    return { wrap, box, chosen };
+  }
+
+  function initOrgPicker(field) {
+    const texts = pickerTexts();
+    const { wrap, box, chosen } = wrapField(field);
+    box.placeholder = field.getAttribute('placeholder') || texts.placeholderOrg;
+    const under = field.dataset.pickerUnder || '';
+
+    function choose(h) {
+      field.value = h.code;
+      field.dataset.orgId = String(h.id);
+      box.value = h.name;
+      chosen.textContent = [orgPathText(h), h.code].filter(Boolean).join(' · ');
+      field.dispatchEvent(new CustomEvent('picker:change', { bubbles: true, detail: h }));
+    }
+    const cb = combobox(box, {
+      source: (q) => getJson(orgLookupUrl(q, under, 20)),
+      label: (h) => h.name,
+      render: renderOrg,
+      choose,
+      typed: (text) => {
+        field.value = text;
+        delete field.dataset.orgId;
+        chosen.textContent = '';
+        field.dispatchEvent(new CustomEvent('picker:change', { bubbles: true, detail: null }));
+      },
+      openEmpty: false,
+    });
+
+    // A code already in the field (a form shown again) is shown by its name.
+    if (field.value.trim() !== '') {
+      resolveCode(field.value).then((h) => {
+        if (h && field.value.trim().toLowerCase() === h.code.toLowerCase()) choose(h);
+      }, () => {});
+    }
+
+    // Browsing: the reader's scope roots, then children on demand.
+    const toggle = el('button', 'btn btn-small picker-browse', texts.browse);
+    toggle.type = 'button';
+    toggle.setAttribute('aria-expanded', 'false');
+    const tree = el('div', 'picker-tree');
+    tree.id = box.id + '-tree';
+    tree.hidden = true;
+    toggle.setAttribute('aria-controls', tree.id);
+    wrap.insertBefore(toggle, field);
+    wrap.appendChild(tree);
+
+    function node(h) {
+      const li = el('li', 'picker-node');
+      const row = el('div', 'picker-node-row');
+      const count = h.child_count === undefined ? 1 : h.child_count;
+      let kids = null;
+      if (count > 0) {
+        const exp = el('button', 'picker-expand', '+');
+        exp.type = 'button';
+        exp.setAttribute('aria-expanded', 'false');
+        exp.setAttribute('aria-label', texts.expand + ' ' + h.name);
+        exp.addEventListener('click', async () => {
+          const open = exp.getAttribute('aria-expanded') === 'true';
+          exp.setAttribute('aria-expanded', open ? 'false' : 'true');
+          exp.textContent = open ? '+' : '−';
+          if (open) { kids.hidden = true; return; }
+          kids.hidden = false;
+          if (kids.dataset.loaded !== undefined) return;
+          kids.textContent = '';
+          kids.appendChild(el('li', 'muted', texts.loading));
+          try {
+            const children = await getJson('/api/v1/orgs/' + encodeURIComponent(h.id) + '/children');
+            kids.textContent = '';
+            children.filter((c) => !c.disabled).forEach((c) => {
+              c.path_names = (h.path_names || []).concat([h.name]);
+              kids.appendChild(node(c));
+            });
+            kids.dataset.loaded = '';
+          } catch (e) {
+            kids.textContent = '';
+            kids.appendChild(el('li', 'muted', texts.error));
+          }
+        });
+        row.appendChild(exp);
+        kids = el('ul', 'picker-subtree');
+        kids.hidden = true;
+      } else {
+        row.appendChild(el('span', 'picker-expand-none'));
+      }
+      const name = el('button', 'picker-node-pick');
+      name.type = 'button';
+      name.appendChild(el('span', 'picker-name', h.name));
+      name.appendChild(el('span', 'picker-code', h.code));
+      name.addEventListener('click', () => {
+        choose(h);
+        showTree(false);
+        box.focus();
+      });
+      row.appendChild(name);
+      li.appendChild(row);
+      if (kids) li.appendChild(kids);
+      return li;
+    }
+
+    async function loadRoots() {
+      tree.textContent = '';
+      tree.appendChild(el('div', 'muted', texts.loading));
+      try {
+        let roots;
+        if (under) {
+          const o = await getJson('/api/v1/orgs/' + encodeURIComponent(under));
+          roots = [o];
+        } else {
+          // The shallowest answers come first; the reader's scope roots are
+          // those with no readable ancestor.
+          roots = (await getJson(orgLookupUrl('', null, 50)))
+            .filter((h) => (h.path_names || []).length === 0);
+        }
+        const ul = el('ul', 'picker-subtree picker-roots');
+        roots.forEach((r) => ul.appendChild(node(r)));
+        tree.textContent = '';
+        tree.appendChild(ul);
+        tree.dataset.loaded = '';
+      } catch (e) {
+        tree.textContent = '';
+        tree.appendChild(el('div', 'muted', texts.error));
+      }
+    }
+    function showTree(open) {
+      tree.hidden = !open;
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      toggle.textContent = open ? texts.browseClose : texts.browse;
+      if (open && tree.dataset.loaded === undefined) loadRoots();
+    }
+    toggle.addEventListener('click', () => {
+      cb.close();
+      showTree(tree.hidden);
+    });
+    tree.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        showTree(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  function initPersonPicker(field) {
+    const texts = pickerTexts();
+    const { box, chosen } = wrapField(field);
+    box.placeholder = field.getAttribute('placeholder') || texts.placeholderPerson;
+    const unitField = field.dataset.pickerUnit
+      ? (doc.getElementById(field.dataset.pickerUnit + '-value') || doc.getElementById(field.dataset.pickerUnit))
+      : null;
+    const nameField = field.dataset.pickerName ? doc.getElementById(field.dataset.pickerName) : null;
+
+    async function unitId() {
+      if (!unitField || unitField.value.trim() === '') return null;
+      if (unitField.dataset.orgId) return unitField.dataset.orgId;
+      const h = await resolveCode(unitField.value);
+      return h ? String(h.id) : null;
+    }
+    function label(p) {
+      return p.display_name;
+    }
+    function choose(p) {
+      field.value = p.username;
+      box.value = p.display_name;
+      chosen.textContent = [p.username, p.org_name].join(' · ');
+      // The person's name goes into the name field when that is still empty.
+      if (nameField && nameField.value.trim() === '') {
+        nameField.value = p.display_name.split(/[（(]/)[0].trim();
+      }
+    }
+    combobox(box, {
+      source: async (q) => {
+        const u = new URL('/api/v1/users/lookup', window.location.origin);
+        u.searchParams.set('q', q);
+        const org = await unitId();
+        if (org) u.searchParams.set('org_id', org);
+        return getJson(u.href);
+      },
+      label,
+      render: (p, li) => {
+        li.appendChild(el('span', 'picker-name', p.display_name));
+        li.appendChild(el('span', 'picker-code', p.username));
+        li.appendChild(el('span', 'picker-path', p.org_name));
+      },
+      choose,
+      typed: (text) => {
+        field.value = text;
+        chosen.textContent = '';
+      },
+      openEmpty: true,
+    });
+    if (field.value.trim() !== '') chosen.textContent = field.value.trim();
+  }
+
+  // The top bar's scope switcher: the same org search over the whole
+  // readable subtree; with an empty box, the switcher's own short list.
+  function initScopePicker(form) {
+    const select = form.querySelector('select[name="org_id"]');
+    if (!select) return;
+    const texts = pickerTexts();
+    const hidden = doc.createElement('input');
+    hidden.type = 'hidden';
+    hidden.name = 'org_id';
+    hidden.value = select.value;
+    const wrap = el('div', 'picker picker-scope');
+    const box = doc.createElement('input');
+    box.type = 'search';
+    box.id = select.id;
+    select.id = select.id + '-select';
+    const current = select.options[select.selectedIndex];
+    box.placeholder = current ? current.textContent.trim() : texts.placeholderOrg;
+    box.title = texts.scopePlaceholder;
+    select.disabled = true; // no longer sent
+    select.hidden = true;
+    select.insertAdjacentElement('afterend', wrap);
+    wrap.appendChild(box);
+    wrap.appendChild(hidden);
+    const shortList = Array.from(select.options).map((o) => ({
+      id: o.value,
+      name: o.textContent.trim(),
+      code: '',
+      path_names: [],
+      local: true,
+    }));
+    combobox(box, {
+      source: async (q) => (q === '' ? shortList : getJson(orgLookupUrl(q, null, 20))),
+      label: (h) => h.name,
+      render: renderOrg,
+      choose: (h) => {
+        hidden.value = String(h.id);
+        submitForm(form);
+      },
+      typed: () => {},
+      openEmpty: true,
+    });
+  }
+
+  function initPickers() {
+    doc.querySelectorAll('input[data-picker="org"]').forEach(initOrgPicker);
+    // After the org pickers, so that a person picker finds its unit's field.
+    doc.querySelectorAll('input[data-picker="person"]').forEach(initPersonPicker);
+    doc.querySelectorAll('form[data-scope-picker]').forEach(initScopePicker);
+  }
+
+  /* ---------------------------------------------------------------------
    * Boot
    * ------------------------------------------------------------------- */
 
@@ -453,5 +945,6 @@
     initExpandCollapse();
     initTree();
     initFileLimits();
+    initPickers();
   });
 })();

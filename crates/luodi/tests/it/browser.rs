@@ -476,3 +476,122 @@ async fn dashboard_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
     b.wait_for_text("h1", "取消高速公路省界收费站", T).await?;
     Ok(())
 }
+
+/// The new-item form's unit picker: part of a name typed, the answer picked with the keyboard;
+/// then the person picker lists that unit's people. `LUODI_SCREENSHOTS=dir` also saves the
+/// open picker at a desktop and a phone size.
+#[tokio::test]
+async fn a_unit_and_a_person_are_picked_with_the_keyboard_on_the_new_item_form() {
+    if !browser_required() {
+        return;
+    }
+    let app = TestApp::seeded().await;
+    let b = Browser::start().await.expect("browser");
+    let r = pick(&app, &b).await;
+    if r.is_err() {
+        let _ = b
+            .save_screenshot(std::env::temp_dir().join("luodi-picker-failure.png"))
+            .await;
+    }
+    let _ = b.quit().await;
+    r.expect("picker scenario");
+}
+
+const DOWN: &str = "\u{E015}";
+const ENTER: &str = "\u{E007}";
+
+async fn value_of(b: &Browser, css: &str) -> Result<String, String> {
+    Ok(b.find(css)
+        .await?
+        .property("value")
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+async fn pick(app: &TestApp, b: &Browser) -> Result<(), String> {
+    b.goto(&app.url("/items/new")).await?;
+    b.wait_for("#login-form", T).await?;
+    b.find("#username").await?.send_keys("liaison").await?;
+    b.find("#password").await?.send_keys(PW).await?;
+    b.find("#login-submit").await?.click().await?;
+    b.wait_for_url("/items/new", T).await?;
+    // The code field became hidden; the combobox took its id and its label.
+    let unit = b.wait_for("#i-unit[role=combobox]", T).await?;
+    if b.find("#i-unit-value")
+        .await?
+        .attr("type")
+        .await?
+        .as_deref()
+        != Some("hidden")
+    {
+        return Err("the unit's code field is not hidden".into());
+    }
+    unit.clear().await?;
+    unit.send_keys("高速公路管理").await?;
+    b.wait_for_text("#i-unit + .picker-list", "辽宁省高速公路管理局", T)
+        .await?;
+    if let Some(dir) = std::env::var_os("LUODI_SCREENSHOTS") {
+        let dir = std::path::PathBuf::from(dir);
+        let centre = "document.getElementById('i-unit').scrollIntoView({block: 'center'})";
+        for (w, h) in [(1366, 768), (390, 844)] {
+            b.set_window_size(w, h).await?;
+            b.execute(centre, Vec::new()).await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            b.save_screenshot(dir.join(format!("picker-{w}x{h}.png")))
+                .await?;
+        }
+    }
+    unit.send_keys(DOWN).await?;
+    let active = b
+        .find("#i-unit + .picker-list .picker-option[aria-selected=true]")
+        .await?
+        .text()
+        .await?;
+    if !active.contains("辽宁省高速公路管理局") {
+        return Err(format!(
+            "the first answer is not the administration: {active}"
+        ));
+    }
+    if unit.attr("aria-activedescendant").await?.is_none() {
+        return Err("no aria-activedescendant on the combobox".into());
+    }
+    unit.send_keys(ENTER).await?;
+    if value_of(b, "#i-unit-value").await? != "D-TRANSPORT-HWY" {
+        return Err("picking did not put the code in the form".into());
+    }
+    if value_of(b, "#i-unit").await? != "辽宁省高速公路管理局" {
+        return Err("the picked unit is not shown by its name".into());
+    }
+    if b.current_url().await?.contains("/items/") && !b.current_url().await?.ends_with("/items/new")
+    {
+        return Err("Enter submitted the form".into());
+    }
+    // The person picker lists the picked unit's people when it gets the focus.
+    let person = b.find("#i-user").await?;
+    person.click().await?;
+    b.wait_for_text("#i-user + .picker-list", "孙伟", T).await?;
+    person.send_keys(DOWN).await?;
+    person.send_keys(ENTER).await?;
+    if value_of(b, "#i-user-value").await? != "owner" {
+        return Err("picking a person did not put the username in the form".into());
+    }
+    if value_of(b, "#i-person").await? != "孙伟" {
+        return Err("the person's name was not filled in".into());
+    }
+    // Escape closes an open list.
+    unit.clear().await?;
+    unit.send_keys("党支部").await?;
+    b.wait_for("#i-unit + .picker-list:not([hidden])", T)
+        .await?;
+    unit.send_keys("\u{E00C}").await?;
+    if !b
+        .find_all("#i-unit + .picker-list:not([hidden])")
+        .await?
+        .is_empty()
+    {
+        return Err("Escape did not close the list".into());
+    }
+    Ok(())
+}

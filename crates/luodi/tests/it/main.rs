@@ -29,6 +29,7 @@ mod keyworks;
 mod loop_pages;
 mod memory;
 mod organisation;
+mod pickers;
 mod programme_pages;
 mod records;
 mod reminders;

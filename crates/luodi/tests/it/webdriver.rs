@@ -460,6 +460,16 @@ impl Browser {
             .map_err(|e| format!("back: {e}"))
     }
 
+    /// Resizes the window (the page's viewport follows), e.g. to look at a phone's width.
+    #[allow(dead_code)]
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        self.session
+            .post("/window/rect", json!({ "width": width, "height": height }))
+            .await
+            .map(drop)
+            .map_err(|e| format!("set_window_size: {e}"))
+    }
+
     pub async fn refresh(&self) -> Result<(), String> {
         self.session
             .post("/refresh", json!({}))

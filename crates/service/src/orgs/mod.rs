@@ -14,7 +14,7 @@ use luodi_domain::role::Permission;
 use luodi_domain::Validation;
 use luodi_office::{CellError, ImportError};
 use luodi_store::orgs::{self, NewOrg, OrgFilter};
-pub use luodi_store::orgs::{Org, OrgNode};
+pub use luodi_store::orgs::{Org, OrgHit, OrgNode};
 use luodi_store::{Conn, Page, Paged, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -115,6 +115,68 @@ pub async fn list(
     };
     let mut c = svc.db.read().await?;
     Ok(orgs::list(c.conn(), &filter, page).await?)
+}
+
+/// Most answers a lookup gives, and how many when none is asked for.
+pub const LOOKUP_MAX: i64 = 50;
+pub const LOOKUP_DEFAULT: i64 = 20;
+
+/// An org a picker offers: the org, and the names of its ancestors the reader may see (root
+/// first), so that two branches of the same name can be told apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupHit {
+    pub org: Org,
+    pub parent_name: Option<String>,
+    pub path_names: Vec<String>,
+}
+
+/// Orgs whose name or code (or parent's name) holds the typed words, among those the actor may
+/// read, optionally only under `under`; at most `limit` (1–50, default 20). Two queries
+/// whatever the tree's size: the lookup, and the names of the answers' ancestors.
+pub async fn lookup(
+    svc: &Services,
+    actor: &Actor,
+    q: &str,
+    under: Option<i64>,
+    limit: Option<i64>,
+) -> ServiceResult<Vec<LookupHit>> {
+    let limit = limit.unwrap_or(LOOKUP_DEFAULT).clamp(1, LOOKUP_MAX);
+    let within = match under {
+        Some(id) => Some(get(svc, actor, id).await?.path),
+        None => None,
+    };
+    let forms = rules::lookup_forms(q);
+    let scopes = actor.scopes(Permission::ReadOrgs);
+    let mut c = svc.db.read().await?;
+    let hits = orgs::lookup(c.conn(), &scopes, within.as_deref(), &forms, limit).await?;
+    let mut ids: Vec<i64> = hits
+        .iter()
+        .flat_map(|h| rules::ancestor_ids(&h.org.path))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: HashMap<i64, Org> = orgs::by_ids(c.conn(), &ids)
+        .await?
+        .into_iter()
+        .filter(|o| actor.can(Permission::ReadOrgs, &o.path))
+        .map(|o| (o.id, o))
+        .collect();
+    Ok(hits
+        .into_iter()
+        .map(|h| {
+            let path_names = rules::ancestor_ids(&h.org.path)
+                .into_iter()
+                .filter(|id| *id != h.org.id)
+                .filter_map(|id| names.get(&id).map(|o| o.name.clone()))
+                .collect();
+            let parent_readable = h.org.parent_id.is_some_and(|p| names.contains_key(&p));
+            LookupHit {
+                parent_name: h.parent_name.filter(|_| parent_readable),
+                path_names,
+                org: h.org,
+            }
+        })
+        .collect())
 }
 
 /// Children of `parent`; without a parent, the roots of the actor's scopes.

@@ -35,10 +35,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(orgs::list).post(orgs::create))
         .route("/orgs/import", post(orgs::import))
+        .route("/orgs/lookup", get(orgs::lookup))
         .route("/orgs/{id}", get(orgs::get).patch(orgs::update))
         .route("/orgs/{id}/children", get(orgs::children))
         .route("/orgs/{id}/move", post(orgs::move_org))
         .route("/users", get(users::list).post(users::create))
+        .route("/users/lookup", get(users::lookup))
         .route("/users/{id}", get(users::get))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
@@ -196,8 +198,8 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "luodi API", description = "落地: campaign supervision. Every list is paged on the server; every change is audited; changes carry the version they read (If-Match or `version`)."),
     paths(
-        orgs::list, orgs::create, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
-        users::list, users::create, users::get, users::disable, users::enable, users::reset_password, users::reset_totp, users::grant, users::revoke,
+        orgs::list, orgs::create, orgs::lookup, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
+        users::list, users::create, users::lookup, users::get, users::disable, users::enable, users::reset_password, users::reset_totp, users::grant, users::revoke,
         resets::list, resets::approve, resets::refuse, resets::collect,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
         items::list, items::create, items::get, items::update, items::transition, items::batch, items::add_note, items::rollup, items::upload_evidence, items::download, ledger::export, ledger::template, ledger::import,

@@ -134,6 +134,59 @@ pub async fn create(
         .into_response())
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrgLookupParams {
+    /// Words typed (part of a name or code; a place name may run into the unit's name, e.g.
+    /// `沈阳市和平区`). Empty: the first orgs of the caller's scope, nearest the root.
+    #[serde(default)]
+    pub q: String,
+    /// Only this org's subtree (an org the caller may read).
+    pub under: Option<i64>,
+    /// At most this many answers (1–50, default 20).
+    pub limit: Option<i64>,
+}
+
+/// An org a picker offers.
+#[derive(Serialize, ToSchema)]
+pub struct OrgHitDto {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    /// The parent's name, when the caller may read the parent.
+    pub parent_name: Option<String>,
+    /// Names of the ancestors the caller may read, root first (not the org itself).
+    pub path_names: Vec<String>,
+}
+
+/// Orgs whose name or code holds the typed words, for pickers: enabled orgs the caller may
+/// read, best match first (exact code, then a code or name that starts with the text, then
+/// nearer the root). One query whatever the tree's size.
+#[utoipa::path(get, path = "/orgs/lookup", tag = "orgs", operation_id = "orgs_lookup", params(OrgLookupParams),
+    responses((status = 200, body = Vec<OrgHitDto>), (status = 404, body = super::ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<OrgLookupParams>,
+) -> Result<Json<Vec<OrgHitDto>>, ApiError> {
+    let hits = orgs::lookup(&state.svc, &s.actor, &p.q, p.under, p.limit).await?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|h| OrgHitDto {
+                id: h.org.id,
+                code: h.org.code,
+                name: h.org.name,
+                kind: h.org.kind,
+                parent_id: h.org.parent_id,
+                parent_name: h.parent_name,
+                path_names: h.path_names,
+            })
+            .collect(),
+    ))
+}
+
 /// One org. Its `ETag` is its version.
 #[utoipa::path(get, path = "/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = OrgDto), (status = 404, body = super::ErrorBody)))]

@@ -134,6 +134,51 @@ pub async fn list(
     )))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserLookupParams {
+    /// Part of a username or display name; empty: everyone in reach.
+    #[serde(default)]
+    pub q: String,
+    /// Only the people of this org and its subtree, the org's own people first.
+    pub org_id: Option<i64>,
+    /// At most this many answers (1–50, default 20).
+    pub limit: Option<i64>,
+}
+
+/// A person a picker offers.
+#[derive(Serialize, ToSchema)]
+pub struct PersonDto {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+}
+
+/// People for pickers (a responsible person): enabled accounts of orgs the caller may see as
+/// accounts or may name on the items they record.
+#[utoipa::path(get, path = "/users/lookup", tag = "users", operation_id = "users_lookup", params(UserLookupParams),
+    responses((status = 200, body = Vec<PersonDto>), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<UserLookupParams>,
+) -> Result<Json<Vec<PersonDto>>, ApiError> {
+    let hits = accounts::lookup(&state.svc, &s.actor, &p.q, p.org_id, p.limit).await?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|h| PersonDto {
+                id: h.id,
+                username: h.username,
+                display_name: h.display_name,
+                org_id: h.org_id,
+                org_name: h.org_name,
+            })
+            .collect(),
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {

@@ -44,6 +44,9 @@ pub(super) struct ListPage {
     pub(super) statuses: Vec<(String, String)>,
     pub(super) status: String,
     pub(super) period: String,
+    /// The current ISO week and the four before it, offered under the period field (which
+    /// also takes a month or any other period key).
+    pub(super) recent_weeks: Vec<String>,
     pub(super) missing: bool,
     pub(super) can_rules: bool,
     /// Filters from a link that have no field in the bar (a dashboard's drill-down).
@@ -164,6 +167,9 @@ pub(super) async fn list_page(
             .collect(),
         status,
         period,
+        recent_weeks: (0..5)
+            .map(|w| luodi_domain::cadence::iso_week(now.date_naive() - chrono::Duration::weeks(w)))
+            .collect(),
         missing,
         can_rules: actor.can_somewhere(Permission::ReadItems),
         ctx,
