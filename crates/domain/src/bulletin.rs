@@ -1,8 +1,11 @@
 //! The weekly bulletin's rules (每周一通报): how a report stands against its cut-off, report
-//! punctuality, the score of an org from scoring rules that are data (with a version, recorded in
-//! every bulletin), ranking, and the rules that propose accountability interviews (约谈).
+//! punctuality, when a bulletin's week is closed (its reports all past their deadline), the score
+//! of an org from scoring rules that are data (with a version, recorded in every bulletin),
+//! ranking, and the rules that propose accountability interviews (约谈).
 
-use chrono::{DateTime, Utc};
+use crate::cadence::{iso_week, week_bounds, Cadence};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// How a situation report stands.
@@ -35,6 +38,69 @@ pub fn punctuality(on_time: i64, due: i64) -> Option<f64> {
     (due > 0).then(|| on_time as f64 / due as f64)
 }
 
+/// A rate as a bulletin prints it: a whole percentage, or one decimal when not whole; "—" with
+/// nothing to count. The page, the documents and an interview's reason all write rates this way,
+/// so that a reason quotes the figure of its row as the row shows it.
+pub fn percent(rate: Option<f64>) -> String {
+    match rate {
+        Some(r) => {
+            let p = r * 100.0;
+            if (p - p.round()).abs() < 0.05 {
+                format!("{}%", p.round() as i64)
+            } else {
+                format!("{p:.1}%")
+            }
+        }
+        None => "\u{2014}".to_owned(),
+    }
+}
+
+/// The instant a bulletin's week `[start, end)` has all its reports in: the last deadline of the
+/// reporting `cadences` that falls inside the week, or the week's end when none does.
+pub fn report_deadline(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    cadences: &[Cadence],
+    tz: Tz,
+) -> DateTime<Utc> {
+    // Dues in [start, end): cadences run to the minute, so a second either side is exact.
+    let (from, to) = (start - Duration::seconds(1), end - Duration::seconds(1));
+    cadences
+        .iter()
+        .filter_map(|c| c.dues_between(from, to, tz, 7 * 24 * 60).last().copied())
+        .max()
+        .unwrap_or(end)
+}
+
+/// Whether the week `[start, end)` is closed at `now`: its report deadline has passed (a report
+/// handed in at the deadline itself is on time, so the week closes just after it), or the week
+/// is over. A bulletin of a week that is not closed is provisional.
+pub fn week_closed(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    cadences: &[Cadence],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> bool {
+    now >= end || now > report_deadline(start, end, cadences, tz)
+}
+
+/// The last closed ISO week at `now` in the zone `tz`: this week once its reports are all past
+/// their deadline, else the week before (which is over).
+pub fn last_closed_week(now: DateTime<Utc>, cadences: &[Cadence], tz: Tz) -> String {
+    let mut day = now.with_timezone(&tz).date_naive();
+    for _ in 0..3 {
+        let week = iso_week(day);
+        if let Some((start, end)) = week_bounds(&week, tz) {
+            if week_closed(start, end, cadences, tz, now) {
+                return week;
+            }
+        }
+        day -= Duration::weeks(1);
+    }
+    iso_week(day)
+}
+
 /// What a bulletin knows of one org for a period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -60,6 +126,11 @@ pub struct Figures {
     pub commitments: i64,
     pub commitments_done: i64,
     pub commitments_overdue: i64,
+    /// Reports due over the interview window (the weeks ending with this one), and those in by
+    /// their deadline: the punctuality the interview rule judges.
+    pub window_weeks: i64,
+    pub window_reports_due: i64,
+    pub window_reports_on_time: i64,
 }
 
 impl Figures {
@@ -84,12 +155,19 @@ impl Figures {
         self.commitments += o.commitments;
         self.commitments_done += o.commitments_done;
         self.commitments_overdue += o.commitments_overdue;
+        self.window_weeks = self.window_weeks.max(o.window_weeks);
+        self.window_reports_due += o.window_reports_due;
+        self.window_reports_on_time += o.window_reports_on_time;
     }
     pub fn on_time_rate(&self) -> Option<f64> {
         (self.items_due > 0).then(|| self.closed_on_time as f64 / self.items_due as f64)
     }
     pub fn punctuality(&self) -> Option<f64> {
         punctuality(self.reports_on_time, self.reports_due)
+    }
+    /// Report punctuality over the interview window.
+    pub fn window_punctuality(&self) -> Option<f64> {
+        punctuality(self.window_reports_on_time, self.window_reports_due)
     }
     pub fn average_days_to_close(&self) -> Option<f64> {
         (self.closed_count > 0).then(|| self.days_to_close_sum as f64 / self.closed_count as f64)
@@ -234,8 +312,20 @@ impl Default for InterviewRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum InterviewReason {
-    RedItems { count: i64 },
-    LowPunctuality { rate: f64 },
+    RedItems {
+        count: i64,
+    },
+    /// Punctuality over the window: `on_time` of `due` reports over `weeks` weeks (the counts
+    /// are absent from proposals made before they were recorded).
+    LowPunctuality {
+        rate: f64,
+        #[serde(default)]
+        on_time: i64,
+        #[serde(default)]
+        due: i64,
+        #[serde(default)]
+        weeks: i64,
+    },
 }
 
 /// The kinds of interview, in rising severity.
@@ -261,7 +351,12 @@ pub fn interview_reasons(
     }
     if let Some(rate) = punctuality(reports_on_time_in_window, reports_due_in_window) {
         if rate < rule.min_punctuality {
-            out.push(InterviewReason::LowPunctuality { rate });
+            out.push(InterviewReason::LowPunctuality {
+                rate,
+                on_time: reports_on_time_in_window,
+                due: reports_due_in_window,
+                weeks: rule.window_weeks,
+            });
         }
     }
     out
@@ -378,6 +473,109 @@ mod tests {
         );
     }
 
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().expect("instant")
+    }
+
+    fn weekly(weekday: u32, h: u32) -> Cadence {
+        Cadence::Weekly {
+            weekday,
+            time: chrono::NaiveTime::from_hms_opt(h, 0, 0).expect("time"),
+        }
+    }
+
+    #[test]
+    fn a_week_closes_when_its_reports_are_past_their_deadline() {
+        use chrono_tz::Asia::Shanghai;
+        // 2026-W48: Monday 23 to Sunday 29 November; reports due Friday 27th 17:00 Shanghai.
+        let (start, end) = week_bounds("2026-W48", Shanghai).expect("week");
+        let friday = [weekly(5, 17)];
+        assert_eq!(
+            report_deadline(start, end, &friday, Shanghai),
+            utc("2026-11-27T09:00:00Z")
+        );
+        let closed = |now: &str| week_closed(start, end, &friday, Shanghai, utc(now));
+        assert!(
+            !closed("2026-11-23T01:00:00Z"),
+            "Monday: reports due Friday"
+        );
+        assert!(
+            !closed("2026-11-27T09:00:00Z"),
+            "at the deadline a report is still on time"
+        );
+        assert!(closed("2026-11-27T09:00:01Z"), "just after the deadline");
+        // Without reporting rules, the week closes when it ends.
+        assert_eq!(report_deadline(start, end, &[], Shanghai), end);
+        assert!(!week_closed(
+            start,
+            end,
+            &[],
+            Shanghai,
+            end - Duration::seconds(1)
+        ));
+        assert!(week_closed(start, end, &[], Shanghai, end));
+        // Two rules: the later deadline counts; a monthly one outside the week does not.
+        let two = [
+            weekly(3, 12),
+            weekly(5, 17),
+            Cadence::Monthly {
+                day: 1,
+                time: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("t"),
+            },
+        ];
+        assert_eq!(
+            report_deadline(start, end, &two, Shanghai),
+            utc("2026-11-27T09:00:00Z")
+        );
+        // A report due Monday 00:00 belongs to the week it opens.
+        assert_eq!(
+            report_deadline(start, end, &[weekly(1, 0)], Shanghai),
+            start
+        );
+    }
+
+    #[test]
+    fn the_last_closed_week_on_a_monday_is_the_week_before() {
+        use chrono_tz::Asia::Shanghai;
+        let friday = [weekly(5, 17)];
+        // Monday 30 November 2026, 09:00 Shanghai: this week's reports are due Friday.
+        assert_eq!(
+            last_closed_week(utc("2026-11-30T01:00:00Z"), &friday, Shanghai),
+            "2026-W48"
+        );
+        // Friday 4 December 17:30: this week's reports are past their deadline.
+        assert_eq!(
+            last_closed_week(utc("2026-12-04T09:30:00Z"), &friday, Shanghai),
+            "2026-W49"
+        );
+        // Friday 4 December 16:00: not yet.
+        assert_eq!(
+            last_closed_week(utc("2026-12-04T08:00:00Z"), &friday, Shanghai),
+            "2026-W48"
+        );
+        // Without reporting rules: the week before, until this one is over. Sunday 23:30 in
+        // Shanghai is still W49 there, while UTC says Sunday afternoon.
+        assert_eq!(
+            last_closed_week(utc("2026-12-06T15:30:00Z"), &[], Shanghai),
+            "2026-W48"
+        );
+        // Early January: the last ISO week of the old year.
+        assert_eq!(
+            last_closed_week(utc("2027-01-04T01:00:00Z"), &friday, Shanghai),
+            "2026-W53"
+        );
+    }
+
+    #[test]
+    fn rates_print_as_whole_percentages_or_with_one_decimal() {
+        assert_eq!(percent(None), "\u{2014}");
+        assert_eq!(percent(Some(0.5)), "50%");
+        assert_eq!(percent(Some(2.0 / 3.0)), "66.7%");
+        assert_eq!(percent(Some(10.0 / 13.0)), "76.9%");
+        assert_eq!(percent(Some(1.0 / 13.0)), "7.7%");
+        assert_eq!(percent(Some(1.0)), "100%");
+    }
+
     #[test]
     fn interviews_are_proposed_by_the_rules() {
         let r = InterviewRule::default();
@@ -388,7 +586,12 @@ mod tests {
         );
         assert_eq!(
             interview_reasons(&r, 0, 4, 3),
-            vec![InterviewReason::LowPunctuality { rate: 0.75 }]
+            vec![InterviewReason::LowPunctuality {
+                rate: 0.75,
+                on_time: 3,
+                due: 4,
+                weeks: 4
+            }]
         );
         assert_eq!(
             interview_reasons(&r, 0, 5, 4),

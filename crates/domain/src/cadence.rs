@@ -128,6 +128,21 @@ pub fn parse_iso_week(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, Weekday::Mon)
 }
 
+/// The ISO week `week` (`2026-W49`) in the zone `tz`: from its Monday 00:00 to the next Monday
+/// 00:00 (the end of its Sunday). `None` for a label that names no ISO week.
+pub fn week_bounds(week: &str, tz: Tz) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let monday = parse_iso_week(week)?;
+    let start = tz
+        .from_local_datetime(&monday.and_hms_opt(0, 0, 0)?)
+        .earliest()?
+        .with_timezone(&Utc);
+    let next = tz
+        .from_local_datetime(&(monday + Duration::weeks(1)).and_hms_opt(0, 0, 0)?)
+        .earliest()?
+        .with_timezone(&Utc);
+    Some((start, next))
+}
+
 /// A parsed five-field cron expression: each field a set of allowed values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cron {
@@ -350,5 +365,19 @@ mod tests {
             "2026-W53"
         );
         assert_eq!(parse_iso_week("2026-W99"), None);
+    }
+
+    #[test]
+    fn a_week_runs_from_its_local_monday_midnight_to_the_next() {
+        // 2026-W48 is Monday 23 to Sunday 29 November; Shanghai is UTC+8.
+        assert_eq!(
+            week_bounds("2026-W48", Shanghai),
+            Some((utc(2026, 11, 22, 16, 0), utc(2026, 11, 29, 16, 0)))
+        );
+        assert_eq!(
+            week_bounds(" 2026-W53 ", chrono_tz::UTC),
+            Some((utc(2026, 12, 28, 0, 0), utc(2027, 1, 4, 0, 0)))
+        );
+        assert_eq!(week_bounds("2025-W53", Shanghai), None);
     }
 }

@@ -18,12 +18,17 @@ use luodi_store::Conn;
 use serde::{Deserialize, Serialize};
 
 /// Turns a published bulletin's proposals into proposed interviews (inside its transaction).
+/// An org has at most one open proposal in a campaign: when it already has one (proposed, not
+/// yet confirmed or dismissed), the proposal is renewed — its bulletin, kind and reasons become
+/// this bulletin's — and the change is audited, instead of a second proposal beside it.
 pub async fn propose_from_bulletin(
+    svc: &Services,
     mut c: Conn<'_>,
+    actor: &Actor,
     b: &luodi_store::bulletins::Bulletin,
     rows: &[luodi_store::bulletins::BulletinRow],
-    now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<usize> {
+    let now = svc.now();
     let mut n = 0;
     for r in rows {
         let proposal: serde_json::Value =
@@ -35,16 +40,47 @@ pub async fn propose_from_bulletin(
             continue;
         };
         let kind = proposal["kind"].as_str().unwrap_or("reminder");
-        interviews::propose(
-            c.re(),
-            b.campaign_id,
-            b.id,
-            (org.id, &org.path),
-            kind,
-            &proposal["reasons"].to_string(),
-            now,
-        )
-        .await?;
+        let reasons = proposal["reasons"].to_string();
+        match interviews::open_proposal(c.re(), b.campaign_id, org.id).await? {
+            Some(open) => {
+                if !interviews::renew_proposal(c.re(), open.id, b.id, kind, &reasons, open.version)
+                    .await?
+                {
+                    return Err(ServiceError::Stale {
+                        current: open.version,
+                    });
+                }
+                let after = interviews::get(c.re(), open.id)
+                    .await?
+                    .ok_or(ServiceError::NotFound("interview"))?;
+                audit::record(
+                    svc,
+                    c.re(),
+                    actor,
+                    Change {
+                        action: "interview.renew",
+                        object_type: "interview",
+                        object_id: Some(open.id.to_string()),
+                        org_path: Some(open.org_path.clone()),
+                        before: Some(&open),
+                        after: Some(&after),
+                    },
+                )
+                .await?;
+            }
+            None => {
+                interviews::propose(
+                    c.re(),
+                    b.campaign_id,
+                    b.id,
+                    (org.id, &org.path),
+                    kind,
+                    &reasons,
+                    now,
+                )
+                .await?;
+            }
+        }
         n += 1;
     }
     Ok(n)

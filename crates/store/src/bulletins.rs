@@ -59,6 +59,8 @@ pub struct Bulletin {
     pub totals_json: String,
     /// The audit chain's head when it was published (`SEQ:MAC`).
     pub audit_head: Option<String>,
+    /// Computed before its week was closed: not to be published.
+    pub provisional: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -74,7 +76,7 @@ pub struct BulletinRow {
 }
 
 const SELECT: &str = "SELECT id, campaign_id, scope_org_id, scope_org_path, period_key, issue_no, status, computed_at, published_at, published_by, note, \
-    rules_version, rules_json, totals_json, audit_head FROM bulletins ";
+    rules_version, rules_json, totals_json, audit_head, provisional FROM bulletins ";
 
 pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<Bulletin>> {
     db::fetch_optional(c, Sql::new(SELECT).push("WHERE id = ").arg(id)).await
@@ -137,12 +139,13 @@ pub struct NewBulletin<'a> {
     pub rules_version: i64,
     pub rules_json: &'a str,
     pub totals_json: &'a str,
+    pub provisional: bool,
 }
 
 pub async fn create(c: Conn<'_>, b: &NewBulletin<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
     db::scalar_i64(
         c,
-        Sql::new("INSERT INTO bulletins (campaign_id, scope_org_id, scope_org_path, period_key, issue_no, status, computed_at, note, rules_version, rules_json, totals_json) VALUES (")
+        Sql::new("INSERT INTO bulletins (campaign_id, scope_org_id, scope_org_path, period_key, issue_no, status, computed_at, note, rules_version, rules_json, totals_json, provisional) VALUES (")
             .values([
                 Arg::from(b.campaign_id),
                 Arg::from(b.scope_org_id),
@@ -155,32 +158,43 @@ pub async fn create(c: Conn<'_>, b: &NewBulletin<'_>, now: DateTime<Utc>) -> Sto
                 Arg::from(b.rules_version),
                 Arg::from(b.rules_json),
                 Arg::from(b.totals_json),
+                Arg::from(b.provisional),
             ])
             .push(") RETURNING id"),
     )
     .await
 }
 
+/// What a computation writes into a draft.
+pub struct Computed<'a> {
+    pub rules_version: i64,
+    pub rules_json: &'a str,
+    pub totals_json: &'a str,
+    /// Computed before the week was closed.
+    pub provisional: bool,
+    pub rows: &'a [BulletinRow],
+}
+
 /// Replaces a draft's computed content. Returns false if it is no longer a draft.
 pub async fn recompute(
     mut c: Conn<'_>,
     id: i64,
-    rules_version: i64,
-    rules_json: &str,
-    totals_json: &str,
-    rows: &[BulletinRow],
+    k: &Computed<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
+    let rows = k.rows;
     let n = db::execute(
         c.re(),
         Sql::new("UPDATE bulletins SET computed_at = ")
             .arg(now)
             .push(", rules_version = ")
-            .arg(rules_version)
+            .arg(k.rules_version)
             .push(", rules_json = ")
-            .arg(rules_json)
+            .arg(k.rules_json)
             .push(", totals_json = ")
-            .arg(totals_json)
+            .arg(k.totals_json)
+            .push(", provisional = ")
+            .arg(k.provisional)
             .push(" WHERE status = 'draft' AND id = ")
             .arg(id),
     )

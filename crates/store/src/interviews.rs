@@ -63,6 +63,52 @@ pub async fn propose(
     Ok(())
 }
 
+/// The org's open proposal in a campaign (proposed, neither confirmed nor dismissed yet), if
+/// any: an org has at most one, which later bulletins renew.
+pub async fn open_proposal(
+    c: Conn<'_>,
+    campaign_id: i64,
+    org_id: i64,
+) -> StoreResult<Option<Interview>> {
+    db::fetch_optional(
+        c,
+        Sql::new(SELECT)
+            .push("WHERE v.campaign_id = ")
+            .arg(campaign_id)
+            .push(" AND v.org_id = ")
+            .arg(org_id)
+            .push(" AND v.status = 'proposed' ORDER BY v.id DESC LIMIT 1"),
+    )
+    .await
+}
+
+/// Points an open proposal at a later bulletin with that bulletin's kind and reasons, if it is
+/// still proposed at version `expected`.
+pub async fn renew_proposal(
+    c: Conn<'_>,
+    id: i64,
+    bulletin_id: i64,
+    kind: &str,
+    reasons_json: &str,
+    expected: i64,
+) -> StoreResult<bool> {
+    let n = db::execute(
+        c,
+        Sql::new("UPDATE interviews SET bulletin_id = ")
+            .arg(bulletin_id)
+            .push(", kind = ")
+            .arg(kind)
+            .push(", reasons_json = ")
+            .arg(reasons_json)
+            .push(", version = version + 1 WHERE status = 'proposed' AND id = ")
+            .arg(id)
+            .push(" AND version = ")
+            .arg(expected),
+    )
+    .await?;
+    Ok(n == 1)
+}
+
 pub async fn get(c: Conn<'_>, id: i64) -> StoreResult<Option<Interview>> {
     db::fetch_optional(c, Sql::new(SELECT).push("WHERE v.id = ").arg(id)).await
 }

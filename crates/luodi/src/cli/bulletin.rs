@@ -14,11 +14,11 @@ pub(super) async fn bulletin(
     bulletin_command(&svc, command).await
 }
 
-/// The campaign and scope org a bulletin command names.
+/// The campaign, scope org and week a bulletin command names.
 pub(super) async fn bulletin_target(
     svc: &Services,
     which: &BulletinWhich,
-) -> anyhow::Result<(i64, i64)> {
+) -> anyhow::Result<(i64, i64, String)> {
     let actor = Actor::cli();
     let scope = luodi_service::orgs::get_by_code(svc, &actor, &which.scope).await?;
     let campaign = match which.campaign {
@@ -34,20 +34,31 @@ pub(super) async fn bulletin_target(
             }
         }
     };
-    Ok((campaign, scope.id))
+    let week = match &which.week {
+        Some(w) => w.clone(),
+        None => {
+            luodi_service::bulletins::default_week(svc, &actor, campaign, Some(scope.id)).await?
+        }
+    };
+    Ok((campaign, scope.id, week))
 }
 
 pub(super) fn print_ranking(v: &luodi_service::bulletins::BulletinView) {
     let b = &v.bulletin;
     println!(
-        "{} 第{}期 ({}): {}",
-        b.period_key, b.issue_no, b.status, b.id
+        "{} 第{}期 ({}{}): {}",
+        b.period_key,
+        b.issue_no,
+        b.status,
+        if b.provisional {
+            ", 暂定: the week's reports are not all past their deadline; not to be published"
+        } else {
+            ""
+        },
+        b.id
     );
+    let pct = luodi_domain::bulletin::percent;
     for r in &v.rows {
-        let pct = |x: Option<f64>| {
-            x.map(|x| format!("{:.0}%", x * 100.0))
-                .unwrap_or_else(|| "—".into())
-        };
         println!(
             "{:>3}  {:<24} {:>7}  on time {:>4}  reports {:>4}{}",
             r.rank,
@@ -71,24 +82,21 @@ pub(super) async fn bulletin_command(
     let actor = Actor::cli();
     match command {
         BulletinCommand::Compute { which } => {
-            let (campaign, scope) = bulletin_target(svc, &which).await?;
-            let v = luodi_service::bulletins::compute(svc, &actor, campaign, scope, &which.week)
-                .await?;
+            let (campaign, scope, week) = bulletin_target(svc, &which).await?;
+            let v = luodi_service::bulletins::compute(svc, &actor, campaign, scope, &week).await?;
             print_ranking(&v);
             Ok(())
         }
         BulletinCommand::Publish { which, note } => {
-            let (campaign, scope) = bulletin_target(svc, &which).await?;
-            let v =
-                luodi_service::bulletins::find(svc, &actor, campaign, scope, &which.week).await?;
+            let (campaign, scope, week) = bulletin_target(svc, &which).await?;
+            let v = luodi_service::bulletins::find(svc, &actor, campaign, scope, &week).await?;
             let v = luodi_service::bulletins::publish(svc, &actor, v.bulletin.id, &note).await?;
             print_ranking(&v);
             Ok(())
         }
         BulletinCommand::Export { which, out } => {
-            let (campaign, scope) = bulletin_target(svc, &which).await?;
-            let v =
-                luodi_service::bulletins::find(svc, &actor, campaign, scope, &which.week).await?;
+            let (campaign, scope, week) = bulletin_target(svc, &which).await?;
+            let v = luodi_service::bulletins::find(svc, &actor, campaign, scope, &week).await?;
             let ext = out
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase())

@@ -237,9 +237,10 @@ struct BulletinWhich {
     /// Code of the org whose direct children the bulletin ranks.
     #[arg(long, value_name = "CODE")]
     scope: String,
-    /// ISO week, e.g. 2026-W48.
+    /// ISO week, e.g. 2026-W48; by default the last closed week (its reports all past their
+    /// deadline, in the campaign's zone).
     #[arg(long, value_name = "YYYY-Www")]
-    week: String,
+    week: Option<String>,
     #[arg(long, value_name = "ID")]
     campaign: Option<i64>,
 }

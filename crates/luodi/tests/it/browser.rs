@@ -257,8 +257,8 @@ async fn a_report_is_submitted_and_the_bulletin_computed_and_published_in_the_br
     let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, 2, 0, 0)
         .single()
         .expect("t");
-    let app =
-        TestApp::spawn_with_clock(std::sync::Arc::new(luodi_domain::FixedClock::new(now))).await;
+    let clock = std::sync::Arc::new(luodi_domain::FixedClock::new(now));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
     luodi::tools::demo::seed(&app.svc).await.expect("seed");
     // The office's reporting rule for the transport department's units (set up through the API).
     let office = app.token_client("office").await;
@@ -282,7 +282,7 @@ async fn a_report_is_submitted_and_the_bulletin_computed_and_published_in_the_br
     assert_eq!(r.status(), reqwest::StatusCode::CREATED);
 
     let b = Browser::start().await.expect("browser");
-    let r = loop_scenario(&app, &b).await;
+    let r = loop_scenario(&app, &clock, &b).await;
     if r.is_err() {
         let _ = b
             .save_screenshot(std::env::temp_dir().join("luodi-loop-failure.png"))
@@ -336,7 +336,11 @@ async fn a_report_is_submitted_and_the_bulletin_computed_and_published_in_the_br
     }
 }
 
-async fn loop_scenario(app: &TestApp, b: &Browser) -> Result<(String, String), String> {
+async fn loop_scenario(
+    app: &TestApp,
+    clock: &luodi_domain::FixedClock,
+    b: &Browser,
+) -> Result<(String, String), String> {
     // The liaison finds the expressway administration's report of the week and submits it.
     sign_in(app, b, "liaison").await?;
     b.goto(&app.url("/reports?status=open")).await?;
@@ -361,7 +365,13 @@ async fn loop_scenario(app: &TestApp, b: &Browser) -> Result<(String, String), S
         .await?;
     sign_out(b).await?;
 
-    // The office computes the week's bulletin for the department and publishes it with a note.
+    // Friday 17:30 in Shanghai, the week's reports past their deadline: the office computes the
+    // week's bulletin for the department and publishes it with a note.
+    clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 9, 30, 0)
+            .single()
+            .ok_or("time")?,
+    );
     sign_in(app, b, "office").await?;
     b.goto(&app.url("/bulletins")).await?;
     b.wait_for("#bulletin-compute-form", T).await?;

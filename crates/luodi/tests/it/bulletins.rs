@@ -73,7 +73,8 @@ pub async fn close(app: &TestApp, unit: &Client, office: &Client, v: &Value) -> 
 
 #[tokio::test]
 async fn the_weekly_bulletin_is_a_frozen_ranking() {
-    // Items are recorded on 2026-11-02; the bulletin is of week 48 (Nov 23–29), computed on the 27th.
+    // Items are recorded on 2026-11-02; the bulletin is of week 48 (Nov 23–29), computed on
+    // Monday the 30th: no reporting rule falls due in the week, so it closes when it ends.
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
             .single()
@@ -124,7 +125,7 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
     .await;
     close(&app, &liaison, &office, &port).await;
     clock.set(
-        Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+        Utc.with_ymd_and_hms(2026, 11, 30, 1, 0, 0)
             .single()
             .expect("t"),
     );
@@ -145,9 +146,13 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
         (
             b["bulletin"]["status"].as_str(),
             b["bulletin"]["rules_version"].as_i64(),
-            b["bulletin"]["issue_no"].as_i64()
+            b["bulletin"]["issue_no"].as_i64(),
+            b["bulletin"]["provisional"].as_bool(),
+            b["can_publish"].as_bool()
         ),
-        (Some("draft"), Some(1), Some(1))
+        (Some("draft"), Some(1), Some(1), Some(false), Some(true)),
+        "{}",
+        b["totals"]
     );
     let rows = b["rows"].as_array().expect("rows");
     let row = |code: &str| {
@@ -407,4 +412,309 @@ async fn the_weekly_bulletin_is_a_frozen_ranking() {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+/// Monday 30 November 2026, 10:00 in Shanghai, with the demo's three weeks behind it: the
+/// transport department's reports fall due on Fridays at 17:00, its bulletin on Mondays at 09:00;
+/// the bulletins of weeks 46 and 47 are published, week 48's is a draft computed this morning.
+async fn monday_after_the_demo() -> (TestApp, Arc<FixedClock>, i64, i64) {
+    let clock = Arc::new(FixedClock::new(at("2026-11-30T02:00:00Z")));
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let scope = app.org_id("D-TRANSPORT").await;
+    // The campaign of the demo's weekly loop: that of its bulletins.
+    let (_, list) = json(
+        office
+            .get(app.url("/api/v1/bulletins"))
+            .send()
+            .await
+            .expect("bulletins"),
+    )
+    .await;
+    let weeks: Vec<(&str, &str)> = list
+        .as_array()
+        .expect("bulletins")
+        .iter()
+        .filter(|b| b["scope_org_id"] == scope)
+        .filter_map(|b| Some((b["period_key"].as_str()?, b["status"].as_str()?)))
+        .collect();
+    assert_eq!(
+        weeks,
+        vec![
+            ("2026-W48", "draft"),
+            ("2026-W47", "published"),
+            ("2026-W46", "published")
+        ]
+    );
+    let cid = list[0]["campaign_id"].as_i64().expect("campaign");
+    (app, clock, cid, scope)
+}
+
+fn at(s: &str) -> chrono::DateTime<Utc> {
+    s.parse().expect("instant")
+}
+
+async fn compute(app: &TestApp, c: &Client, body: Value) -> (StatusCode, Value) {
+    json(
+        c.post(app.url("/api/v1/bulletins"))
+            .json(&body)
+            .send()
+            .await
+            .expect("compute"),
+    )
+    .await
+}
+
+async fn publish(app: &TestApp, c: &Client, id: &Value) -> (StatusCode, Value) {
+    json(
+        c.post(app.url(&format!("/api/v1/bulletins/{id}/publish")))
+            .json(&json!({"note": ""}))
+            .send()
+            .await
+            .expect("publish"),
+    )
+    .await
+}
+
+async fn page(app: &TestApp, c: &Client, path: &str) -> String {
+    let r = c.get(app.url(path)).send().await.expect("page");
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.text().await.expect("html")
+}
+
+#[tokio::test]
+async fn on_a_monday_the_default_week_is_last_week_and_this_week_is_provisional() {
+    let (app, clock, cid, scope) = monday_after_the_demo().await;
+    let office = app.demo("office").await;
+
+    // The compute form offers last week, whose reports fell due on Friday; not this week.
+    let html = page(&app, &office, "/bulletins").await;
+    assert!(
+        html.contains(r#"id="bc-week" name="week" value="2026-W48""#),
+        "the form's week"
+    );
+    // So does the API when no week is named.
+    let (s, last) = compute(
+        &app,
+        &office,
+        json!({"campaign_id": cid, "scope_org_id": scope}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{last}");
+    assert_eq!(
+        (
+            last["bulletin"]["period_key"].as_str(),
+            last["bulletin"]["provisional"].as_bool(),
+            last["can_publish"].as_bool()
+        ),
+        (Some("2026-W48"), Some(false), Some(true))
+    );
+
+    // This week's reports are due on Friday: its bulletin is provisional, proposes no
+    // interview, and is not published.
+    let (s, open) = compute(
+        &app,
+        &office,
+        json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W49"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{open}");
+    assert_eq!(
+        (
+            open["bulletin"]["provisional"].as_bool(),
+            open["can_publish"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    let rows = open["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["interview"].is_null()), "{open}");
+    assert_eq!(open["totals"]["interviews_proposed"], json!([]));
+    let id = open["bulletin"]["id"].clone();
+    let (s, refused) = publish(&app, &office, &id).await;
+    assert_eq!(
+        (s, refused["code"].as_str()),
+        (StatusCode::CONFLICT, Some("period_not_closed"))
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("暂定")),
+        "{refused}"
+    );
+    // Its page says so, and offers computing it again rather than publishing.
+    let html = page(&app, &office, &format!("/bulletins/{id}")).await;
+    assert!(html.contains(r#"id="bulletin-provisional""#));
+    assert!(html.contains(r#"id="bulletin-provisional-why""#));
+    assert!(html.contains(r#"id="bulletin-publish-unavailable""#));
+    assert!(html.contains(r#"id="bulletin-recompute""#));
+    assert!(!html.contains(r#"id="bulletin-publish-form""#));
+    // The page's publish form, posted anyway, is refused with the reason.
+    let r = office
+        .post(app.url(&format!("/bulletins/{id}/publish")))
+        .form(&[("note", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("报送截止后重新生成"), "the reason is shown");
+    // Last week's bulletin publishes.
+    let (s, v) = publish(&app, &office, &last["bulletin"]["id"]).await;
+    assert_eq!(
+        (s, v["bulletin"]["status"].as_str()),
+        (StatusCode::OK, Some("published")),
+        "{v}"
+    );
+
+    // Friday 17:30: this week's reports are past their deadline. Computed again, the bulletin is
+    // final, may propose interviews, and publishes.
+    clock.set(at("2026-12-04T09:30:00Z"));
+    let office = app.demo("office").await;
+    let html = page(&app, &office, "/bulletins").await;
+    assert!(html.contains(r#"id="bc-week" name="week" value="2026-W49""#));
+    let (s, closed) = compute(
+        &app,
+        &office,
+        json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W49"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{closed}");
+    assert_eq!(closed["bulletin"]["id"], id, "the same draft");
+    assert_eq!(
+        (
+            closed["bulletin"]["provisional"].as_bool(),
+            closed["can_publish"].as_bool()
+        ),
+        (Some(false), Some(true))
+    );
+    let (s, v) = publish(&app, &office, &id).await;
+    assert_eq!(
+        (s, v["bulletin"]["status"].as_str()),
+        (StatusCode::OK, Some("published")),
+        "{v}"
+    );
+}
+
+/// The open (proposed) interviews of the campaign, by org.
+async fn open_proposals(app: &TestApp, c: &Client) -> Vec<Value> {
+    let (s, list) = json(
+        c.get(app.url("/api/v1/interviews"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    list.as_array()
+        .expect("interviews")
+        .iter()
+        .filter(|v| v["status"] == "proposed")
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_later_bulletin_renews_the_open_proposal_and_its_reason_quotes_the_row() {
+    let (app, _clock, cid, scope) = monday_after_the_demo().await;
+    let office = app.demo("office").await;
+    let freight = app.org_id("D-TRANSPORT-FREIGHT").await;
+
+    // Week 47's bulletin proposed an interview for the freight administration, which never
+    // reports; the office has not decided on it yet.
+    let before = open_proposals(&app, &office).await;
+    let of_freight = |l: &[Value]| -> Vec<Value> {
+        l.iter()
+            .filter(|v| v["org_id"] == freight)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(of_freight(&before).len(), 1, "{before:?}");
+    let open = of_freight(&before)[0].clone();
+
+    // Week 48's bulletin proposes it again: publishing it renews that proposal.
+    let (s, b) = compute(
+        &app,
+        &office,
+        json!({"campaign_id": cid, "scope_org_id": scope, "week": "2026-W48"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let row = b["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["org_id"] == freight)
+        .cloned()
+        .expect("the freight administration's row");
+    assert!(!row["interview"].is_null(), "{row}");
+    let bid = b["bulletin"]["id"].clone();
+    let (s, v) = publish(&app, &office, &bid).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let after = open_proposals(&app, &office).await;
+    assert_eq!(of_freight(&after).len(), 1, "one open proposal: {after:?}");
+    let renewed = of_freight(&after)[0].clone();
+    assert_eq!(renewed["id"], open["id"], "the same proposal");
+    assert_eq!(renewed["bulletin_id"], bid, "now from the latest bulletin");
+    assert_eq!(
+        renewed["version"].as_i64(),
+        open["version"].as_i64().map(|v| v + 1)
+    );
+    let reasons: Value =
+        serde_json::from_str(renewed["reasons_json"].as_str().unwrap_or("")).expect("reasons");
+    assert_eq!(
+        reasons, row["interview"]["reasons"],
+        "the bulletin's reasons"
+    );
+    // No org has two open proposals.
+    let mut orgs: Vec<i64> = after.iter().filter_map(|v| v["org_id"].as_i64()).collect();
+    let n = orgs.len();
+    orgs.sort_unstable();
+    orgs.dedup();
+    assert_eq!(orgs.len(), n, "{after:?}");
+
+    // The reason quotes the figure the row shows: punctuality over the window, as a percentage.
+    let low = reasons
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["reason"] == "low_punctuality"))
+        .cloned()
+        .expect("a low-punctuality reason");
+    assert_eq!(low["rate"], row["window_punctuality"]);
+    assert_eq!(
+        (low["due"].as_i64(), low["on_time"].as_i64()),
+        (
+            row["figures"]["window_reports_due"].as_i64(),
+            row["figures"]["window_reports_on_time"].as_i64()
+        )
+    );
+    let html = page(&app, &office, &format!("/bulletins/{bid}")).await;
+    let tr = html
+        .split("<tr ")
+        .find(|t| t.contains("data-org-code=\"D-TRANSPORT-FREIGHT\""))
+        .expect("the row");
+    let cell = |class: &str| -> String {
+        let from = tr.find(&format!("class=\"{class}\"")).unwrap_or(0);
+        let rest = &tr[from..];
+        let start = rest.find('>').map(|i| i + 1).unwrap_or(0);
+        let end = rest[start..].find('<').map(|i| start + i).unwrap_or(start);
+        rest[start..end].to_owned()
+    };
+    let shown = cell("hint bulletin-window-punctuality"); // "近 4 周 x%"
+    let rate = shown.rsplit(' ').next().unwrap_or("").to_owned();
+    assert!(rate.ends_with('%'), "{shown}");
+    let reason = tr
+        .split("class=\"hint bulletin-reason\">")
+        .skip(1)
+        .map(|r| r.split('<').next().unwrap_or(""))
+        .find(|r| r.contains("报送及时率"))
+        .expect("the punctuality reason")
+        .to_owned();
+    assert!(
+        reason.contains(&format!("{rate}（")),
+        "{reason} quotes {shown}"
+    );
+    // The interview's page says it in the same words.
+    let html = page(&app, &office, &format!("/interviews/{}", renewed["id"])).await;
+    assert!(html.contains(&reason), "{reason}");
 }

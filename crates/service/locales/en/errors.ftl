@@ -98,6 +98,7 @@ err-bad_cadence = The cadence is not valid (a weekday, a day of the month, or a 
 object-report = Situation report
 object-work_rule = Work rule
 err-bulletin_published = This bulletin is published; it can no longer change or be recomputed.
+err-period_not_closed = This bulletin is provisional: it was computed before the week's report deadline, so it cannot be published. Compute it again after the deadline, then publish.
 err-bad_week = Weeks are written YYYY-Www, e.g. 2026-W48.
 object-bulletin = Bulletin
 err-no_responsible_user = The item has no responsible user account to remind.

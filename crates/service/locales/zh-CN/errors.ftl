@@ -98,6 +98,7 @@ err-bad_cadence = 周期设置有误（每周几、每月几日或 cron 表达�
 object-report = 情况汇报
 object-work_rule = 工作制度
 err-bulletin_published = 该通报已发布，不能再修改或重新计算。
+err-period_not_closed = 该通报为暂定通报：生成时本期情况汇报尚未截止，不能发布。请在报送截止后重新生成，再审核发布。
 err-bad_week = 周次格式应为 YYYY-Www，例如 2026-W48。
 object-bulletin = 通报
 err-no_responsible_user = 该事项没有关联责任人账号，无法催办。

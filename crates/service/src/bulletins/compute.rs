@@ -8,20 +8,12 @@ pub(super) fn week_bounds(
     week: &str,
     tz: chrono_tz::Tz,
 ) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
-    let monday = parse_iso_week(week).ok_or_else(|| invalid("week", "bad_week"))?;
-    let start = tz
-        .from_local_datetime(
-            &monday
-                .and_hms_opt(0, 0, 0)
-                .ok_or_else(|| invalid("week", "bad_week"))?,
-        )
-        .earliest()
-        .ok_or_else(|| invalid("week", "bad_week"))?;
-    let start = start.with_timezone(&Utc);
-    Ok((start, start + Duration::days(7)))
+    luodi_domain::cadence::week_bounds(week, tz).ok_or_else(|| invalid("week", "bad_week"))
 }
 
-/// Computes (or recomputes, while a draft) the bulletin of `scope_org_id` for `week`.
+/// Computes (or recomputes, while a draft) the bulletin of `scope_org_id` for `week`. Before the
+/// week's reports are all past their deadline the bulletin is provisional: it proposes no
+/// interview and cannot be published until computed again once the week is closed.
 pub async fn compute(
     svc: &Services,
     actor: &Actor,
@@ -60,6 +52,9 @@ pub async fn compute(
         .parse()
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let (start, end) = week_bounds(week, tz)?;
+    let cadences = reporting_cadences(tx.conn(), campaign_id, Some(&scope.path)).await?;
+    let deadline = report_deadline(start, end, &cadences, tz);
+    let provisional = !week_closed(start, end, &cadences, tz, now);
     let scoring = scoring(tx.conn(), campaign_id).await?;
     let interview_rule: InterviewRule = scoring.interview.clone();
 
@@ -70,7 +65,11 @@ pub async fn compute(
         .map(|n| n.org)
         .collect();
     let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
-    let mut figs: HashMap<i64, Figures> = ids.iter().map(|id| (*id, Figures::default())).collect();
+    let blank = Figures {
+        window_weeks: interview_rule.window_weeks,
+        ..Default::default()
+    };
+    let mut figs: HashMap<i64, Figures> = ids.iter().map(|id| (*id, blank.clone())).collect();
     // Items, from the counters (each child's row is its whole subtree).
     for (org, k) in luodi_store::items::counters_of(tx.conn(), &ids, Some(campaign_id)).await? {
         let Some(f) = figs.get_mut(&org) else {
@@ -113,6 +112,8 @@ pub async fn compute(
             continue;
         };
         window.insert(t.org_id, (t.window_due, t.window_on_time));
+        f.window_reports_due += t.window_due;
+        f.window_reports_on_time += t.window_on_time;
         f.reports_due += t.week_due;
         f.reports_on_time += t.week_on_time;
         f.reports_late += t.week_late;
@@ -177,7 +178,12 @@ pub async fn compute(
         };
         let f = figs.remove(&org_id).unwrap_or_default();
         let (due, on_time) = window.get(&org_id).copied().unwrap_or((0, 0));
-        let reasons = interview_reasons(&interview_rule, f.red, due, on_time);
+        // A provisional bulletin is no basis for accountability: it proposes no interview.
+        let reasons = if provisional {
+            Vec::new()
+        } else {
+            interview_reasons(&interview_rule, f.red, due, on_time)
+        };
         let interview = if reasons.is_empty() {
             serde_json::Value::Null
         } else {
@@ -213,6 +219,8 @@ pub async fn compute(
         "commitments": commitments,
         "week_start": start,
         "week_end": end,
+        "report_deadline": deadline,
+        "provisional": provisional,
     })
     .to_string();
     let rules_json = serde_json::to_string(&scoring).unwrap_or_default();
@@ -235,6 +243,7 @@ pub async fn compute(
                     rules_version: scoring.version,
                     rules_json: &rules_json,
                     totals_json: &totals_json,
+                    provisional,
                 },
                 now,
             )
@@ -244,10 +253,13 @@ pub async fn compute(
     if !bulletins::recompute(
         tx.conn(),
         id,
-        scoring.version,
-        &rules_json,
-        &totals_json,
-        &rows,
+        &bulletins::Computed {
+            rules_version: scoring.version,
+            rules_json: &rules_json,
+            totals_json: &totals_json,
+            provisional,
+            rows: &rows,
+        },
         now,
     )
     .await?
@@ -264,7 +276,7 @@ pub async fn compute(
             object_id: Some(id.to_string()),
             org_path: Some(scope.path.clone()),
             before: None,
-            after: Some(&serde_json::json!({ "week": week, "orgs": rows.len() })),
+            after: Some(&serde_json::json!({ "week": week, "orgs": rows.len(), "provisional": provisional })),
         },
     )
     .await?;

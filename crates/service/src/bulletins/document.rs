@@ -7,10 +7,7 @@ use super::*;
 pub fn document(i18n: &I18n, lang: Lang, v: &BulletinView) -> luodi_office::bulletin::BulletinDoc {
     let t = |k: &str| i18n.t(lang, k);
     let tr = |k: &str, args: &[(&str, String)]| i18n.tr(lang, k, args);
-    let pct = |x: Option<f64>| {
-        x.map(|x| format!("{:.0}%", x * 100.0))
-            .unwrap_or_else(|| "—".into())
-    };
+    let pct = luodi_domain::bulletin::percent;
     let b = &v.bulletin;
     let date = b
         .published_at

@@ -15,11 +15,12 @@ use crate::audit::{self, Change};
 use crate::error::invalid;
 use crate::i18n::{I18n, Lang};
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use luodi_domain::bulletin::{
-    interview_reasons, rank, score, suggested_kind, Figures, InterviewRule, ScoringRules,
+    interview_reasons, last_closed_week, rank, report_deadline, score, suggested_kind, week_closed,
+    Figures, InterviewRule, ScoringRules,
 };
-use luodi_domain::cadence::parse_iso_week;
+use luodi_domain::cadence::Cadence;
 use luodi_domain::org::is_within;
 use luodi_domain::role::Permission;
 use luodi_store::bulletins::{self, Bulletin, BulletinRow, NewBulletin};
@@ -92,6 +93,66 @@ pub async fn set_scoring(
     Ok(rules)
 }
 
+/// The campaign's time zone (Asia/Shanghai unless set).
+async fn campaign_tz(c: Conn<'_>, campaign_id: i64) -> ServiceResult<chrono_tz::Tz> {
+    Ok(campaigns::rules(c, campaign_id)
+        .await?
+        .and_then(|r| r.time_zone.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Shanghai))
+}
+
+/// The cadences of the campaign's active reporting rules whose orgs a bulletin of `scope_path`
+/// counts (rules over the scope, within it or above it); every rule of the campaign without a
+/// scope. Their deadlines decide when a week is closed.
+pub(crate) async fn reporting_cadences(
+    c: Conn<'_>,
+    campaign_id: i64,
+    scope_path: Option<&str>,
+) -> ServiceResult<Vec<Cadence>> {
+    let rules = luodi_store::reports::active_rules(c, "reporting").await?;
+    rules
+        .iter()
+        .filter(|r| r.campaign_id == campaign_id)
+        .filter(|r| {
+            scope_path
+                .is_none_or(|p| is_within(p, &r.scope_org_path) || is_within(&r.scope_org_path, p))
+        })
+        .map(crate::reports::cadence_of)
+        .collect()
+}
+
+/// The week a bulletin is computed for unless one is named: the last closed week (the latest
+/// whose reports are all past their deadline) in the campaign's zone, now. On a Monday that is
+/// the week before. The scope narrows the reporting rules that count, when given.
+pub async fn default_week(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    scope_org_id: Option<i64>,
+) -> ServiceResult<String> {
+    let mut c = svc.db.read().await?;
+    if !campaigns::is_visible(
+        c.conn(),
+        campaign_id,
+        &actor.scopes(Permission::ReadCampaigns),
+    )
+    .await?
+        && !actor.system
+    {
+        return Err(invalid("campaign_id", "unknown_campaign"));
+    }
+    let scope = match scope_org_id {
+        Some(id) => orgs::get(c.conn(), id)
+            .await?
+            .filter(|o| actor.can(Permission::ReadOrgs, &o.path))
+            .map(|o| o.path),
+        None => None,
+    };
+    let tz = campaign_tz(c.conn(), campaign_id).await?;
+    let cadences = reporting_cadences(c.conn(), campaign_id, scope.as_deref()).await?;
+    Ok(last_closed_week(svc.now(), &cadences, tz))
+}
+
 /// One ranked org of a bulletin.
 #[derive(Debug, Clone, Serialize)]
 pub struct RankedOrg {
@@ -101,6 +162,8 @@ pub struct RankedOrg {
     pub figures: Figures,
     pub on_time_rate: Option<f64>,
     pub punctuality: Option<f64>,
+    /// Report punctuality over the interview window: what a low-punctuality reason quotes.
+    pub window_punctuality: Option<f64>,
     pub score: f64,
     pub rank: i64,
     /// Why an accountability interview is proposed, if it is, and of what kind.
@@ -112,10 +175,16 @@ pub struct BulletinView {
     pub bulletin: Bulletin,
     pub rows: Vec<RankedOrg>,
     pub totals: serde_json::Value,
+    /// A draft its reader supervises, of a closed week.
     pub can_publish: bool,
+    /// A draft its reader supervises: computed again on request (a provisional one must be,
+    /// once its week is closed, before it can be published).
+    pub can_recompute: bool,
 }
 
-fn view(b: Bulletin, rows: Vec<BulletinRow>, can_publish: bool) -> BulletinView {
+fn view(b: Bulletin, rows: Vec<BulletinRow>, supervises: bool) -> BulletinView {
+    let can_recompute = supervises && b.status == "draft";
+    let can_publish = can_recompute && !b.provisional;
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -126,6 +195,7 @@ fn view(b: Bulletin, rows: Vec<BulletinRow>, can_publish: bool) -> BulletinView 
                 org_name: r.org_name,
                 on_time_rate: figures.on_time_rate(),
                 punctuality: figures.punctuality(),
+                window_punctuality: figures.window_punctuality(),
                 figures,
                 score: r.score_tenths as f64 / 10.0,
                 rank: r.rank,
@@ -138,6 +208,7 @@ fn view(b: Bulletin, rows: Vec<BulletinRow>, can_publish: bool) -> BulletinView 
         bulletin: b,
         rows,
         can_publish,
+        can_recompute,
     }
 }
 
@@ -157,8 +228,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Bullet
         return Err(ServiceError::NotFound("bulletin"));
     }
     let rows = bulletins::rows(c.conn(), id).await?;
-    let can_publish = supervises && b.status == "draft";
-    Ok(view(b, rows, can_publish))
+    Ok(view(b, rows, supervises))
 }
 
 /// The bulletin of a scope for a week, if computed.
@@ -205,6 +275,12 @@ pub async fn publish(
     if !actor.can(Permission::SuperviseItems, &b.scope_org_path) {
         return Err(ServiceError::NotFound("bulletin"));
     }
+    // A bulletin computed before its week closed is no basis for a ranking made public, nor
+    // for accountability: computed again once the week's reports are past their deadline, it
+    // is final.
+    if b.provisional && b.status == "draft" {
+        return Err(ServiceError::Conflict("period_not_closed"));
+    }
     // The audit chain's head goes out on the bulletin: a copy kept outside the database.
     let head = luodi_store::audit::head(tx.conn()).await?;
     let anchor = (head.last_seq > 0).then(|| format!("{}:{}", head.last_seq, head.last_mac));
@@ -222,7 +298,7 @@ pub async fn publish(
     }
     // Its proposals become proposed interviews for the office to confirm or dismiss.
     let rows = bulletins::rows(tx.conn(), id).await?;
-    crate::interviews::propose_from_bulletin(tx.conn(), &b, &rows, svc.now()).await?;
+    crate::interviews::propose_from_bulletin(svc, tx.conn(), actor, &b, &rows).await?;
     // The scope's group robots announce it.
     let scope_name = orgs::get(tx.conn(), b.scope_org_id)
         .await?
@@ -273,8 +349,9 @@ pub fn week_reported(due: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
 }
 
 /// At each bulletin rule's cut-off, computes the draft bulletin of its scope for the week it
-/// reports on (once: a bulletin already there, draft or published, is left alone). Returns how
-/// many were computed.
+/// reports on, or the last closed week when that one is not closed yet (a rule due before the
+/// week's reports). Once: a bulletin already there is left alone, but for a provisional draft,
+/// computed again now that its week is closed. Returns how many were computed.
 pub async fn compute_due(svc: &Services) -> ServiceResult<usize> {
     let now = svc.now();
     let rules = {
@@ -285,12 +362,12 @@ pub async fn compute_due(svc: &Services) -> ServiceResult<usize> {
     let mut computed = 0;
     for rule in rules {
         let cadence = crate::reports::cadence_of(&rule)?;
-        let tz = {
+        let (tz, reporting) = {
             let mut c = svc.db.read().await?;
-            campaigns::rules(c.conn(), rule.campaign_id)
-                .await?
-                .and_then(|r| r.time_zone.parse().ok())
-                .unwrap_or(chrono_tz::Asia::Shanghai)
+            let tz = campaign_tz(c.conn(), rule.campaign_id).await?;
+            let reporting =
+                reporting_cadences(c.conn(), rule.campaign_id, Some(&rule.scope_org_path)).await?;
+            (tz, reporting)
         };
         let Some(due) = cadence
             .dues_between(rule.created_at, now, tz, 100_000)
@@ -299,14 +376,19 @@ pub async fn compute_due(svc: &Services) -> ServiceResult<usize> {
         else {
             continue;
         };
-        let week = week_reported(due, tz);
-        let exists = {
+        let mut week = week_reported(due, tz);
+        let closed = luodi_domain::cadence::week_bounds(&week, tz)
+            .is_some_and(|(start, end)| week_closed(start, end, &reporting, tz, now));
+        if !closed {
+            week = last_closed_week(now, &reporting, tz);
+        }
+        let settled = {
             let mut c = svc.db.read().await?;
             bulletins::find(c.conn(), rule.campaign_id, rule.scope_org_id, &week)
                 .await?
-                .is_some()
+                .is_some_and(|b| b.status == "published" || !b.provisional)
         };
-        if exists {
+        if settled {
             continue;
         }
         match compute(svc, &actor, rule.campaign_id, rule.scope_org_id, &week).await {

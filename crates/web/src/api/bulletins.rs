@@ -20,8 +20,10 @@ pub struct ComputeBody {
     pub campaign_id: i64,
     /// The org whose direct children are ranked.
     pub scope_org_id: i64,
-    /// ISO week, e.g. `2026-W48`.
-    pub week: String,
+    /// ISO week, e.g. `2026-W48`; by default the last closed week (its reports all past their
+    /// deadline). A week not closed yet gives a provisional bulletin, which cannot be published.
+    #[serde(default)]
+    pub week: Option<String>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
@@ -37,8 +39,14 @@ pub async fn compute(
     Signed(s): Signed,
     ApiJson(b): ApiJson<ComputeBody>,
 ) -> Result<Response, ApiError> {
-    let v =
-        bulletins::compute(&state.svc, &s.actor, b.campaign_id, b.scope_org_id, &b.week).await?;
+    let week = match b.week {
+        Some(w) => w,
+        None => {
+            bulletins::default_week(&state.svc, &s.actor, b.campaign_id, Some(b.scope_org_id))
+                .await?
+        }
+    };
+    let v = bulletins::compute(&state.svc, &s.actor, b.campaign_id, b.scope_org_id, &week).await?;
     Ok((StatusCode::CREATED, Json(to_json(&v))).into_response())
 }
 
@@ -70,7 +78,8 @@ pub struct PublishBody {
     pub note: String,
 }
 
-/// Publishes a draft bulletin with the office's note; it never changes afterwards.
+/// Publishes a draft bulletin with the office's note; it never changes afterwards. A provisional
+/// bulletin (computed before its week's report deadline) is refused with 409 `period_not_closed`.
 #[utoipa::path(post, path = "/bulletins/{id}/publish", tag = "bulletins", params(("id" = i64, Path)), request_body = PublishBody,
     responses((status = 200, body = Object), (status = 409, body = super::ErrorBody)))]
 pub async fn publish(

@@ -42,26 +42,20 @@ fn status_tag(s: &str) -> &'static str {
     }
 }
 
-/// The reasons of a proposal, as sentences.
+/// The reasons of a proposal, as sentences: worded and figured as on its bulletin.
 fn reasons(ctx: &Ctx, json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
     v.as_array()
         .map(|a| {
             a.iter()
-                .map(|r| match r["reason"].as_str() {
-                    Some("red_items") => ctx.tr(
-                        "bulletins-reason-red-items",
-                        &[("count", r["count"].as_i64().unwrap_or(0).to_string())],
-                    ),
-                    Some("low_punctuality") => ctx.tr(
-                        "bulletins-reason-low-punctuality",
-                        &[(
-                            "rate",
-                            format!("{:.0}%", r["rate"].as_f64().unwrap_or(0.0) * 100.0),
-                        )],
-                    ),
-                    Some(other) => other.to_owned(),
-                    None => r.as_str().unwrap_or("").to_owned(),
+                .map(|r| {
+                    crate::ui::bulletins::reason_text(ctx, r).unwrap_or_else(|| {
+                        r["reason"]
+                            .as_str()
+                            .or_else(|| r.as_str())
+                            .unwrap_or("")
+                            .to_owned()
+                    })
                 })
                 .collect()
         })

@@ -118,15 +118,25 @@ pub(super) async fn list_response(
     };
     let form = match forms.form {
         Some(f) => f,
-        None => ComputeForm {
-            campaign_id: campaigns.first().map(|c| c.0.clone()).unwrap_or_default(),
-            scope_org_code: if can_compute {
-                default_org_code(state, signed).await
-            } else {
-                String::new()
-            },
-            week: iso_week(state.svc.now().date_naive()),
-        },
+        None => {
+            let campaign_id = campaigns.first().map(|c| c.0.clone()).unwrap_or_default();
+            // The last closed week of the campaign: its reports all past their deadline.
+            let week = match opt_id(Some(&campaign_id)) {
+                Some(id) => bulletins_svc::default_week(&state.svc, actor, id, None)
+                    .await
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            ComputeForm {
+                campaign_id,
+                scope_org_code: if can_compute {
+                    default_org_code(state, signed).await
+                } else {
+                    String::new()
+                },
+                week,
+            }
+        }
     };
     let page = ListPage {
         rows,

@@ -23,7 +23,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use luodi_domain::bulletin::{Figures, ScoringRules};
-use luodi_domain::cadence::{iso_week, parse_iso_week};
+use luodi_domain::cadence::parse_iso_week;
 use luodi_domain::role::Permission;
 use luodi_service::auth::SignedIn;
 use luodi_service::bulletins::{self as bulletins_svc, BulletinView};
@@ -43,18 +43,35 @@ pub fn routes() -> Router<AppState> {
 
 // --- Helpers ---------------------------------------------------------------------------------
 
-/// A rate as a whole percentage (one decimal when not whole); "—" with nothing to count.
+/// A rate as the bulletin prints it (see [`luodi_domain::bulletin::percent`]).
 fn pct(rate: Option<f64>) -> String {
-    match rate {
-        Some(r) => {
-            let p = r * 100.0;
-            if (p - p.round()).abs() < 0.05 {
-                format!("{}%", p.round() as i64)
-            } else {
-                format!("{p:.1}%")
-            }
-        }
-        None => "\u{2014}".to_owned(),
+    luodi_domain::bulletin::percent(rate)
+}
+
+/// One reason of an interview proposal as a sentence, quoting its figures as the bulletin's row
+/// shows them; the interviews pages say it the same way.
+pub(crate) fn reason_text(ctx: &Ctx, r: &serde_json::Value) -> Option<String> {
+    let n = |k: &str| r[k].as_i64().unwrap_or(0);
+    match r.get("reason")?.as_str()? {
+        "red_items" => Some(ctx.tr(
+            "bulletins-reason-red-items",
+            &[("count", n("count").to_string())],
+        )),
+        // Proposals made before the window's counts were recorded carry the rate alone.
+        "low_punctuality" if n("weeks") == 0 => Some(ctx.tr(
+            "bulletins-reason-low-punctuality",
+            &[("rate", pct(r["rate"].as_f64()))],
+        )),
+        "low_punctuality" => Some(ctx.tr(
+            "bulletins-reason-low-punctuality-window",
+            &[
+                ("weeks", n("weeks").to_string()),
+                ("rate", pct(r["rate"].as_f64())),
+                ("due", n("due").to_string()),
+                ("on_time", n("on_time").to_string()),
+            ],
+        )),
+        _ => None,
     }
 }
 

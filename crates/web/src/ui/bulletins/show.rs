@@ -21,6 +21,8 @@ pub(super) struct RankedView {
     pub(super) f: Figures,
     pub(super) on_time: String,
     pub(super) punctuality: String,
+    /// Punctuality over the interview window, e.g. "近 4 周 76.9%"; empty with no window.
+    pub(super) window_punctuality: String,
     pub(super) interview: Option<InterviewView>,
 }
 
@@ -67,6 +69,8 @@ pub(super) struct Head {
     pub(super) rules_version: i64,
     /// The audit chain's head at publication (`SEQ:MAC`).
     pub(super) audit_head: Option<String>,
+    /// Computed before the week's report deadline: why it is provisional, with the deadline.
+    pub(super) provisional: Option<String>,
 }
 
 pub(super) struct Summary {
@@ -89,6 +93,7 @@ pub(super) struct ShowPage {
     pub(super) lists: Vec<(&'static str, String, Vec<String>)>,
     pub(super) commitments: Vec<luodi_service::bulletins::CommitmentLine>,
     pub(super) can_publish: bool,
+    pub(super) can_recompute: bool,
     /// The scope's code, to compute a draft again (when the reader sees it).
     pub(super) scope_code: Option<String>,
     pub(super) campaign_id: i64,
@@ -131,21 +136,7 @@ pub(super) fn interview_view(ctx: &Ctx, v: &serde_json::Value) -> Option<Intervi
     let reasons = v
         .get("reasons")
         .and_then(|r| r.as_array())
-        .map(|rs| {
-            rs.iter()
-                .filter_map(|r| match r.get("reason")?.as_str()? {
-                    "red_items" => Some(ctx.tr(
-                        "bulletins-reason-red-items",
-                        &[("count", r["count"].as_i64().unwrap_or(0).to_string())],
-                    )),
-                    "low_punctuality" => Some(ctx.tr(
-                        "bulletins-reason-low-punctuality",
-                        &[("rate", pct(r["rate"].as_f64()))],
-                    )),
-                    _ => None,
-                })
-                .collect()
-        })
+        .map(|rs| rs.iter().filter_map(|r| reason_text(ctx, r)).collect())
         .unwrap_or_default();
     Some(InterviewView {
         label: ctx.t(&format!("bulletins-interview-{kind}")),
@@ -338,6 +329,14 @@ pub(super) async fn show_response(
         note: b.note.clone(),
         rules_version: b.rules_version,
         audit_head: b.audit_head.clone(),
+        provisional: b.provisional.then(|| {
+            let deadline = v.totals["report_deadline"]
+                .as_str()
+                .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
+                .map(|t| zones.show(&ctx, Some(b.campaign_id), &t))
+                .unwrap_or_else(|| "\u{2014}".to_owned());
+            ctx.tr("bulletins-provisional-why", &[("deadline", deadline)])
+        }),
     };
     let rows = v
         .rows
@@ -352,6 +351,17 @@ pub(super) async fn show_response(
             f: r.figures.clone(),
             on_time: pct(r.on_time_rate),
             punctuality: pct(r.punctuality),
+            window_punctuality: if r.figures.window_weeks > 0 {
+                ctx.tr(
+                    "bulletins-window-punctuality",
+                    &[
+                        ("weeks", r.figures.window_weeks.to_string()),
+                        ("rate", pct(r.window_punctuality)),
+                    ],
+                )
+            } else {
+                String::new()
+            },
             interview: interview_view(&ctx, &r.interview),
         })
         .collect();
@@ -379,6 +389,7 @@ pub(super) async fn show_response(
         rows,
         lists,
         can_publish: v.can_publish,
+        can_recompute: v.can_recompute,
         scope_code: scope.map(|s| s.1),
         campaign_id: b.campaign_id,
         note: forms.note,
