@@ -135,9 +135,17 @@ pub enum Action {
         reason: String,
     },
     Reassign,
-    RequestCloseOut,
+    /// 申请销号, with the unit's statement of what was done.
+    RequestCloseOut {
+        #[serde(default)]
+        statement: String,
+    },
     StartReview,
-    Close,
+    /// 审核通过并销号, with the reviewer's opinion.
+    Close {
+        #[serde(default)]
+        opinion: String,
+    },
     SendBack {
         reason: String,
     },
@@ -183,9 +191,9 @@ impl Action {
             "sign_off" => Action::SignOff,
             "return_not_ours" => Action::ReturnNotOurs { reason: r },
             "reassign" => Action::Reassign,
-            "request_close_out" => Action::RequestCloseOut,
+            "request_close_out" => Action::RequestCloseOut { statement: r },
             "start_review" => Action::StartReview,
-            "close" => Action::Close,
+            "close" => Action::Close { opinion: r },
             "send_back" => Action::SendBack { reason: r },
             "pass_recheck" => Action::PassRecheck,
             "reopen" => Action::Reopen { reason: r },
@@ -227,9 +235,9 @@ impl Action {
             Action::SignOff => "sign_off",
             Action::ReturnNotOurs { .. } => "return_not_ours",
             Action::Reassign => "reassign",
-            Action::RequestCloseOut => "request_close_out",
+            Action::RequestCloseOut { .. } => "request_close_out",
             Action::StartReview => "start_review",
-            Action::Close => "close",
+            Action::Close { .. } => "close",
             Action::SendBack { .. } => "send_back",
             Action::PassRecheck => "pass_recheck",
             Action::Reopen { .. } => "reopen",
@@ -412,7 +420,7 @@ pub fn apply(
             need(s.has_responsible_person, Refusal::NoResponsiblePerson)?;
             Assigned
         }
-        Action::RequestCloseOut => {
+        Action::RequestCloseOut { .. } => {
             status(&[InProgress])?;
             unit()?;
             need(s.evidence_count > 0, Refusal::EvidenceRequired)?;
@@ -424,7 +432,7 @@ pub fn apply(
             need(!standing.responsible_person, Refusal::OwnReview)?;
             UnderReview
         }
-        Action::Close => {
+        Action::Close { .. } => {
             status(&[CloseOutRequested, UnderReview])?;
             sup()?;
             need(!standing.responsible_person, Refusal::OwnReview)?;
@@ -504,7 +512,7 @@ pub fn apply(
     };
     // Every check passed: apply the effects.
     match action {
-        Action::Close => {
+        Action::Close { .. } => {
             // Closing makes a pending extension moot.
             s.pending_extension = None;
             s.closed_on = Some(today);
@@ -628,18 +636,40 @@ mod tests {
         run(&mut s, &[(Action::Assign, SUP), (Action::SignOff, UNIT)]);
         assert_eq!(s.status, Status::InProgress);
         assert_eq!(
-            apply(&mut s, &Action::RequestCloseOut, UNIT, d(10, 2), RULE),
+            apply(
+                &mut s,
+                &Action::RequestCloseOut {
+                    statement: String::new()
+                },
+                UNIT,
+                d(10, 2),
+                RULE
+            ),
             Err(Refusal::EvidenceRequired)
         );
         s.evidence_count = 1;
         run(
             &mut s,
             &[
-                (Action::RequestCloseOut, PERSON),
+                (
+                    Action::RequestCloseOut {
+                        statement: String::new(),
+                    },
+                    PERSON,
+                ),
                 (Action::StartReview, SUP),
             ],
         );
-        let o = apply(&mut s, &Action::Close, SUP, d(10, 20), RULE).expect("close");
+        let o = apply(
+            &mut s,
+            &Action::Close {
+                opinion: String::new(),
+            },
+            SUP,
+            d(10, 20),
+            RULE,
+        )
+        .expect("close");
         assert_eq!((o.from, o.to), (Status::UnderReview, Status::Closed));
         assert_eq!(s.closed_on, Some(d(10, 20)));
         assert_eq!(s.recheck_due_on, Some(d(11, 19)));
@@ -675,7 +705,12 @@ mod tests {
         run(
             &mut s,
             &[
-                (Action::RequestCloseOut, UNIT),
+                (
+                    Action::RequestCloseOut {
+                        statement: String::new(),
+                    },
+                    UNIT,
+                ),
                 (
                     Action::SendBack {
                         reason: why("佐证不足"),
@@ -688,8 +723,18 @@ mod tests {
         run(
             &mut s,
             &[
-                (Action::RequestCloseOut, UNIT),
-                (Action::Close, SUP),
+                (
+                    Action::RequestCloseOut {
+                        statement: String::new(),
+                    },
+                    UNIT,
+                ),
+                (
+                    Action::Close {
+                        opinion: String::new(),
+                    },
+                    SUP,
+                ),
                 (
                     Action::Reopen {
                         reason: why("问题反弹"),
@@ -706,7 +751,12 @@ mod tests {
         run(
             &mut s,
             &[
-                (Action::RequestCloseOut, UNIT),
+                (
+                    Action::RequestCloseOut {
+                        statement: String::new(),
+                    },
+                    UNIT,
+                ),
                 (
                     Action::Suspend {
                         reason: why("上级暂缓"),
@@ -819,7 +869,15 @@ mod tests {
         );
         run(&mut s, &[(Action::SignOff, UNIT)]);
         s.evidence_count = 1;
-        run(&mut s, &[(Action::RequestCloseOut, PERSON)]);
+        run(
+            &mut s,
+            &[(
+                Action::RequestCloseOut {
+                    statement: String::new(),
+                },
+                PERSON,
+            )],
+        );
         // A supervisor who is also the person responsible cannot review their own close-out.
         let both = Standing {
             responsible_unit: true,
@@ -827,7 +885,15 @@ mod tests {
             supervisor: true,
         };
         assert_eq!(
-            apply(&mut s, &Action::Close, both, d(10, 1), RULE),
+            apply(
+                &mut s,
+                &Action::Close {
+                    opinion: String::new()
+                },
+                both,
+                d(10, 1),
+                RULE
+            ),
             Err(Refusal::OwnReview)
         );
         assert_eq!(
@@ -835,7 +901,15 @@ mod tests {
             Err(Refusal::OwnReview)
         );
         assert_eq!(
-            apply(&mut s, &Action::Close, UNIT, d(10, 1), RULE),
+            apply(
+                &mut s,
+                &Action::Close {
+                    opinion: String::new()
+                },
+                UNIT,
+                d(10, 1),
+                RULE
+            ),
             Err(Refusal::NotSupervisor)
         );
         assert_eq!(
@@ -865,9 +939,13 @@ mod tests {
                 Action::SignOff,
                 Action::ReturnNotOurs { reason: why("r") },
                 Action::Reassign,
-                Action::RequestCloseOut,
+                Action::RequestCloseOut {
+                    statement: String::new(),
+                },
                 Action::StartReview,
-                Action::Close,
+                Action::Close {
+                    opinion: String::new(),
+                },
                 Action::SendBack { reason: why("r") },
                 Action::PassRecheck,
                 Action::Reopen { reason: why("r") },
@@ -1016,9 +1094,13 @@ mod tests {
                     1 => Action::SignOff,
                     2 => Action::ReturnNotOurs { reason },
                     3 => Action::Reassign,
-                    4 => Action::RequestCloseOut,
+                    4 => Action::RequestCloseOut {
+                        statement: String::new(),
+                    },
                     5 => Action::StartReview,
-                    6 => Action::Close,
+                    6 => Action::Close {
+                        opinion: String::new(),
+                    },
                     7 => Action::SendBack { reason },
                     8 => Action::PassRecheck,
                     9 => Action::Reopen { reason },

@@ -193,6 +193,12 @@
     if (action) syncReason(action);
   }
 
+  // Filters folded on narrow screens: open by default (so they work without JS), closed here.
+  function initFolds() {
+    if (!MOBILE_NAV.matches) return;
+    doc.querySelectorAll('details[data-fold-narrow]').forEach((d) => { d.open = false; });
+  }
+
   function syncReason(select) {
     const form = select.form;
     const reason = form && form.querySelector('[name="reason"]');
@@ -941,6 +947,7 @@
     initNav();
     initSubmitGuards();
     initBatch();
+    initFolds();
     initAutosubmit();
     initExpandCollapse();
     initTree();

@@ -377,8 +377,13 @@ async fn loop_scenario(
     b.wait_for("#bulletin-compute-form", T).await?;
     b.find("#bc-scope").await?.clear().await?;
     b.find("#bc-scope").await?.send_keys("D-TRANSPORT").await?;
-    b.find("#bc-week").await?.clear().await?;
-    b.find("#bc-week").await?.send_keys("2026-W48").await?;
+    // The week offered is the one just closed: W48, its reports due at 17:00 today.
+    let week = b.find("#bc-week").await?.property("value").await?;
+    if week.as_str() != Some("2026-W48") {
+        return Err(format!(
+            "the week offered is the last closed one, not {week:?}"
+        ));
+    }
     b.find("#bulletin-compute-submit").await?.click().await?;
     b.wait_for_text("#bulletin-table", "辽宁省高速公路管理局", T)
         .await?;

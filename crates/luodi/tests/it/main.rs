@@ -18,6 +18,7 @@ mod browser;
 mod bulletins;
 mod channels;
 mod cli;
+mod closeout;
 mod crash;
 mod dashboard;
 mod four_weeks;

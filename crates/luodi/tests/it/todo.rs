@@ -300,3 +300,66 @@ async fn an_item_sent_back_tells_its_unit() {
     );
     assert!(inbox.contains("退回整改"));
 }
+
+/// The side navigation of every role, in both languages: no label twice, none untranslated.
+#[tokio::test]
+async fn every_menu_reads_once_in_each_language() {
+    let app = TestApp::seeded().await;
+    for user in [
+        "office",
+        "supervisor",
+        "liaison",
+        "owner",
+        "leader",
+        "sysadmin",
+        "secadmin",
+        "auditor",
+    ] {
+        let c = app.demo(user).await;
+        for lang in ["zh-CN", "en"] {
+            let r = c
+                .post(app.url("/lang"))
+                .form(&[("lang", lang), ("back", "/")])
+                .send()
+                .await
+                .expect("lang");
+            assert!(r.status().is_redirection());
+            let (s, html) = page(&app, &c, "/").await;
+            assert_eq!(s, StatusCode::OK, "{user}");
+            let nav = html
+                .split("<nav class=\"nav\"")
+                .nth(1)
+                .and_then(|n| n.split("</nav>").next())
+                .expect("the side navigation");
+            let mut labels: Vec<String> = Vec::new();
+            for part in nav.split("class=\"nav-item").skip(1) {
+                let text = part
+                    .split_once('>')
+                    .map(|(_, rest)| rest)
+                    .and_then(|rest| rest.split("</a>").next())
+                    .expect("a label");
+                // The label without a count badge.
+                let label = text.split("<span").next().unwrap_or("").trim().to_owned();
+                assert!(!label.is_empty(), "{user} {lang}: an empty entry");
+                assert!(
+                    !label.contains("nav-") && !label.contains('{'),
+                    "{user} {lang}: untranslated {label}"
+                );
+                if lang == "en" {
+                    assert!(
+                        !label
+                            .chars()
+                            .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                        "{user}: Chinese in the English menu: {label}"
+                    );
+                }
+                assert!(
+                    !labels.contains(&label),
+                    "{user} {lang}: {label} twice in the menu"
+                );
+                labels.push(label);
+            }
+            assert!(labels.len() >= 3, "{user} {lang}: {labels:?}");
+        }
+    }
+}

@@ -231,9 +231,13 @@ pub fn allowed_actions(
         Action::SignOff,
         Action::ReturnNotOurs { reason: x() },
         Action::Reassign,
-        Action::RequestCloseOut,
+        Action::RequestCloseOut {
+            statement: String::new(),
+        },
         Action::StartReview,
-        Action::Close,
+        Action::Close {
+            opinion: String::new(),
+        },
         Action::SendBack { reason: x() },
         Action::PassRecheck,
         Action::Reopen { reason: x() },

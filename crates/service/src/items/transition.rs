@@ -31,7 +31,7 @@ pub async fn transition(
     {
         after.start_on = Some(today);
     }
-    if matches!(action, Action::Close) {
+    if matches!(action, Action::Close { .. }) {
         after.progress_percent = 100;
     }
     after.updated_at = now;
@@ -44,6 +44,10 @@ pub async fn transition(
         | Action::RejectExtension { reason }
         | Action::Suspend { reason }
         | Action::Withdraw { reason } => reason.trim().to_owned(),
+        // The unit's statement of what was done, the reviewer's opinion: kept as the step's text.
+        Action::RequestCloseOut { statement: text } | Action::Close { opinion: text } => {
+            text.trim().to_owned()
+        }
         _ => String::new(),
     };
     match &action {
@@ -75,7 +79,7 @@ pub async fn transition(
         Action::Withdraw { .. } if before.pending_extension_on.is_some() => {
             items::decide_extension(tx.conn(), id, "withdrawn", now, &actor.name, &reason).await?;
         }
-        Action::Close if before.pending_extension_on.is_some() => {
+        Action::Close { .. } if before.pending_extension_on.is_some() => {
             items::decide_extension(tx.conn(), id, "moot", now, &actor.name, "").await?;
         }
         _ => {}

@@ -141,7 +141,15 @@ async fn dalian(s: &Seeder) -> anyhow::Result<usize> {
         let d = s
             .deliver("dalian_liaison", measures[i].clone(), "已全面完成")
             .await?;
-        measures[i] = s.step("office", &d, Action::Close).await?;
+        measures[i] = s
+            .step(
+                "office",
+                &d,
+                Action::Close {
+                    opinion: String::new(),
+                },
+            )
+            .await?;
     }
     s.at(-15);
     let d = s
@@ -189,7 +197,15 @@ async fn dalian(s: &Seeder) -> anyhow::Result<usize> {
             "已完成，较原定时限晚数日",
         )
         .await?;
-    measures[15] = s.step("office", &d, Action::Close).await?;
+    measures[15] = s
+        .step(
+            "office",
+            &d,
+            Action::Close {
+                opinion: String::new(),
+            },
+        )
+        .await?;
     s.at(0);
     let d = s
         .deliver("dalian_liaison", measures[2].clone(), "已完成")
@@ -297,7 +313,15 @@ async fn transport(s: &Seeder) -> anyhow::Result<usize> {
             "万家站已拆除，交通组织已调整",
         )
         .await?;
-    sub_items[0] = s.step("office", &d, Action::Close).await?;
+    sub_items[0] = s
+        .step(
+            "office",
+            &d,
+            Action::Close {
+                opinion: String::new(),
+            },
+        )
+        .await?;
     works[1] = s
         .note("liaison", &works[1], "今年已完成新改建农村公路1200公里", 45)
         .await?;
@@ -377,7 +401,15 @@ async fn archives(s: &Seeder) -> anyhow::Result<usize> {
         .deliver("archives_liaison", ex, "展览已于6月开展，接待参观2万人次")
         .await?;
     s.at(-44);
-    let ex = s.step("office", &ex, Action::Close).await?;
+    let ex = s
+        .step(
+            "office",
+            &ex,
+            Action::Close {
+                opinion: String::new(),
+            },
+        )
+        .await?;
     let films = s.step("archives_liaison", &films, Action::SignOff).await?;
     let _ = s
         .step("chengjian_liaison", &reform, Action::SignOff)
@@ -493,7 +525,15 @@ async fn shenyang(s: &Seeder) -> anyhow::Result<usize> {
         )
         .await?;
     s.at(-75);
-    let old = s.step("shenyang_office", &old, Action::Close).await?;
+    let old = s
+        .step(
+            "shenyang_office",
+            &old,
+            Action::Close {
+                opinion: String::new(),
+            },
+        )
+        .await?;
     s.at(-40);
     let _ = s.step("shenyang_office", &old, Action::PassRecheck).await?;
     n += 1;

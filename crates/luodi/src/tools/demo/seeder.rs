@@ -152,7 +152,14 @@ impl Seeder {
         }
         d = self.note(unit, &d, note, 100).await?;
         d = self.evidence(unit, &d, "整改完成情况报告.pdf").await?;
-        self.step(unit, &d, Action::RequestCloseOut).await
+        self.step(
+            unit,
+            &d,
+            Action::RequestCloseOut {
+                statement: String::new(),
+            },
+        )
+        .await
     }
 }
 

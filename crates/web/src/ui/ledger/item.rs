@@ -80,6 +80,8 @@ pub struct ActionView {
     pub confirm: Option<String>,
     pub button_class: &'static str,
     pub reason: String,
+    /// What the text asks for: a reason, the unit's statement, the reviewer's opinion.
+    pub reason_label: String,
     pub new_due_on: String,
 }
 
@@ -270,6 +272,11 @@ pub(super) fn action_view(ctx: &Ctx, name: &'static str, forms: &ItemForms) -> A
         name,
         label: ctx.t(&format!("action-{name}")),
         needs_reason: REASON_ACTIONS.contains(&name),
+        reason_label: match name {
+            "request_close_out" => ctx.t("item-close-out-statement"),
+            "close" => ctx.t("item-close-opinion"),
+            _ => ctx.t("item-reason"),
+        },
         needs_date: name == "request_extension",
         confirm: CONFIRM_ACTIONS
             .contains(&name)

@@ -63,7 +63,9 @@ const PER_PAGE: i64 = 50;
 const OPEN_STATUSES: &str = "assigned,returned,in_progress,close_out_requested,under_review";
 const DONE_STATUSES: &str = "closed,verified";
 /// The steps that need a reason, and those that ask before they are taken.
-const REASON_ACTIONS: [&str; 7] = [
+const REASON_ACTIONS: [&str; 9] = [
+    "request_close_out",
+    "close",
     "return_not_ours",
     "send_back",
     "reopen",
@@ -72,7 +74,17 @@ const REASON_ACTIONS: [&str; 7] = [
     "suspend",
     "withdraw",
 ];
-const CONFIRM_ACTIONS: [&str; 3] = ["withdraw", "send_back", "reopen"];
+/// Steps that cannot be taken back: each asks before it is taken (after its required fields).
+const CONFIRM_ACTIONS: [&str; 8] = [
+    "withdraw",
+    "send_back",
+    "reopen",
+    "close",
+    "pass_recheck",
+    "approve_extension",
+    "reject_extension",
+    "return_not_ours",
+];
 
 // --- Labels ----------------------------------------------------------------------------------
 

@@ -1,0 +1,133 @@
+//! Close-out (销号) as offices do it: the unit states what was done when it asks, the reviewer
+//! gives an opinion when approving, and every step that cannot be taken back asks first, after
+//! its required fields.
+
+use crate::helpers::{json, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn full() -> TestApp {
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    app
+}
+
+fn last_event(item: &Value) -> Value {
+    item["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("an event")
+}
+
+#[tokio::test]
+async fn a_close_out_carries_the_units_statement_and_the_reviewers_opinion() {
+    let app = full().await;
+    let office = app.demo("office").await;
+    let dalian = app.demo("dalian_liaison").await;
+
+    // An item of Dalian's in progress, with evidence.
+    let (_, list) = json(
+        dalian
+            .get(app.url("/api/v1/items?status=in_progress&per_page=50"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    let it = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["evidence_count"].as_i64().unwrap_or(0) > 0)
+        .cloned()
+        .expect("an item with evidence");
+    let id = it["id"].as_i64().expect("id");
+
+    // The page asks for the statement, required, on the close-out form.
+    let html = dalian
+        .get(app.url(&format!("/items/{id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let form = html
+        .split("id=\"action-request_close_out-form\"")
+        .nth(1)
+        .expect("the close-out form")
+        .split("</form>")
+        .next()
+        .expect("form");
+    assert!(form.contains("整改完成情况说明"), "{form}");
+    assert!(form.contains("required"), "the statement is required");
+
+    let statement = "已完成政务服务事项梳理，上线事项 326 项，佐证材料已上传。";
+    let (s, v) = json(
+        dalian
+            .post(app.url(&format!("/api/v1/items/{id}/transitions")))
+            .header("If-Match", it["version"].to_string())
+            .json(&json!({ "action": "request_close_out", "reason": statement }))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(last_event(&v)["reason"], statement);
+
+    // The office approves with an opinion; the page asks before closing.
+    let html = office
+        .get(app.url(&format!("/items/{id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let form = html
+        .split("id=\"action-close-form\"")
+        .nth(1)
+        .expect("the close form")
+        .split("</form>")
+        .next()
+        .expect("form");
+    assert!(
+        html.contains("id=\"action-close-form\" data-confirm="),
+        "asks first"
+    );
+    assert!(form.contains("审核意见") && form.contains("required"));
+    let opinion = "佐证充分，同意销号。";
+    let r = office
+        .post(app.url(&format!("/items/{id}/transitions")))
+        .form(&[
+            ("action", "close"),
+            ("version", &v["version"].to_string()),
+            ("reason", opinion),
+        ])
+        .send()
+        .await
+        .expect("close");
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, v) = json(
+        office
+            .get(app.url(&format!("/api/v1/items/{id}")))
+            .send()
+            .await
+            .expect("item"),
+    )
+    .await;
+    assert_eq!(v["status"], "closed");
+    assert_eq!(last_event(&v)["reason"], opinion);
+    // Both texts are in the item's history.
+    let html = office
+        .get(app.url(&format!("/items/{id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(statement) && html.contains(opinion));
+}
