@@ -190,6 +190,16 @@ async fn ledger_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
     b.find("#evidence-submit").await?.click().await?;
     b.wait_for_text("#evidence-table", "整改报告.pdf", T)
         .await?;
+    // Without the completion statement the browser asks for it and nothing is sent.
+    b.find("#action-request_close_out").await?.click().await?;
+    let status = b.find("#item-status").await?.text().await?;
+    if status.contains("申请销号") {
+        return Err("a close-out went without its statement".into());
+    }
+    b.find("#action-request_close_out-reason")
+        .await?
+        .send_keys("已完成整改，报告及现场照片已上传")
+        .await?;
     b.find("#action-request_close_out").await?.click().await?;
     b.wait_for_text("#item-status", "申请销号", T).await?;
     sign_out(b).await?;
@@ -212,6 +222,10 @@ async fn ledger_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
     // Resubmitted by the liaison…
     sign_in(app, b, "liaison").await?;
     b.goto(&item_url).await?;
+    b.find("#action-request_close_out-reason")
+        .await?
+        .send_keys("已补充现场照片")
+        .await?;
     b.find("#action-request_close_out").await?.click().await?;
     b.wait_for_text("#item-status", "申请销号", T).await?;
     sign_out(b).await?;
@@ -219,6 +233,11 @@ async fn ledger_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
     // …and closed by the supervisor.
     sign_in(app, b, "supervisor").await?;
     b.goto(&item_url).await?;
+    b.find("#action-close-reason")
+        .await?
+        .send_keys("佐证充分，同意销号")
+        .await?;
+    b.execute("window.confirm = () => true;", vec![]).await?;
     b.find("#action-close").await?.click().await?;
     b.wait_for_text("#item-status", "已销号", T).await?;
     let light = b.find("#item-light").await?.attr("data-light").await?;
@@ -377,6 +396,8 @@ async fn loop_scenario(
     b.wait_for("#bulletin-compute-form", T).await?;
     b.find("#bc-scope").await?.clear().await?;
     b.find("#bc-scope").await?.send_keys("D-TRANSPORT").await?;
+    // A typed code stands as typed; Escape closes the picker's list.
+    b.find("#bc-scope").await?.send_keys("\u{E00C}").await?;
     // The week offered is the one just closed: W48, its reports due at 17:00 today.
     let week = b.find("#bc-week").await?.property("value").await?;
     if week.as_str() != Some("2026-W48") {
@@ -608,5 +629,66 @@ async fn pick(app: &TestApp, b: &Browser) -> Result<(), String> {
     {
         return Err("Escape did not close the list".into());
     }
+    Ok(())
+}
+
+/// A day by clicking only: the office ticks three red items of Dalian's in the ledger and urges
+/// them in one batch; Dalian's liaison signs in to the to-do page, sees the unread notices,
+/// opens the inbox and the urge, and lands on the item.
+#[tokio::test]
+async fn a_batch_urge_reaches_the_liaisons_todo_and_inbox_by_clicking() {
+    if !browser_required() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let b = Browser::start().await.expect("browser");
+    let r = urge_scenario(&app, &b).await;
+    if r.is_err() {
+        let _ = b
+            .save_screenshot(std::env::temp_dir().join("luodi-urge-failure.png"))
+            .await;
+    }
+    let _ = b.quit().await;
+    r.expect("urge scenario");
+}
+
+async fn urge_scenario(app: &TestApp, b: &Browser) -> Result<(), String> {
+    sign_in(app, b, "office").await?;
+    // The office's to-do leads to the ledger; there it filters Dalian's red items.
+    b.wait_for("#todo", T).await?;
+    let dalian = app.org_id("210200-BIZENV").await;
+    b.goto(&app.url(&format!("/ledger?within={dalian}&light=red&status=open")))
+        .await?;
+    b.wait_for("#batch-form", T).await?;
+    let boxes = b.find_all("#ledger-table input[name=\"ids\"]").await?;
+    if boxes.len() != 3 {
+        return Err(format!("three red items in Dalian, not {}", boxes.len()));
+    }
+    for bx in &boxes {
+        bx.click().await?;
+    }
+    set_value(b, "#batch-action", "urge").await?;
+    b.find("#batch-reason")
+        .await?
+        .send_keys("请本周五前报送整改进展")
+        .await?;
+    b.execute("window.confirm = () => true;", vec![]).await?;
+    b.find("#batch-submit").await?.click().await?;
+    b.wait_for_text("#batch-summary", "完成 3 项", T).await?;
+    sign_out(b).await?;
+
+    sign_in(app, b, "dalian_liaison").await?;
+    b.wait_for("#todo-notices", T).await?;
+    b.find("#todo-notices-go").await?.click().await?;
+    b.wait_for_url("/inbox", T).await?;
+    b.wait_for_text("#inbox", "请本周五前报送整改进展", T)
+        .await?;
+    b.find("#inbox li.unread .notice-open")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_url("/items/", T).await?;
+    b.wait_for("#item-title", T).await?;
     Ok(())
 }

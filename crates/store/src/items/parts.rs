@@ -161,7 +161,10 @@ pub struct Event {
     pub item_id: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
+    /// The account's name when the step was taken (a username: what the audit trail names).
     pub actor_name: String,
+    /// The person's display name now, for pages (empty for the command line and the system).
+    pub actor_display: String,
     pub action: String,
     pub from_status: String,
     pub to_status: String,
@@ -219,9 +222,10 @@ pub async fn add_event(c: Conn<'_>, e: &NewEvent<'_>) -> StoreResult<()> {
 pub async fn events(c: Conn<'_>, item_id: i64) -> StoreResult<Vec<Event>> {
     db::fetch_all(
         c,
-        Sql::new("SELECT id, item_id, at, actor_id, actor_name, action, from_status, to_status, reason, data_json FROM item_events WHERE item_id = ")
+        Sql::new("SELECT e.id, e.item_id, e.at, e.actor_id, e.actor_name, COALESCE(u.display_name, '') AS actor_display, e.action, e.from_status, e.to_status, e.reason, e.data_json \
+             FROM item_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.item_id = ")
             .arg(item_id)
-            .push(" ORDER BY id"),
+            .push(" ORDER BY e.id"),
     )
     .await
 }

@@ -68,14 +68,9 @@ pub fn query_base(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
     s
 }
 
-/// A time as shown in tables: UTC, to the second.
+/// A time as the campaign's people read it: Beijing time (the campaigns' zone), to the minute;
+/// every signed-in page names the zone once, at its foot (`time-zone-note`).
 pub fn fmt_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
-/// A time as the campaign's people read it: Beijing time, to the minute (the page names the
-/// zone once, `time-zone-note`).
-pub fn fmt_local(t: &DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::Asia::Shanghai)
         .format("%Y-%m-%d %H:%M")
         .to_string()

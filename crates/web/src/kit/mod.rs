@@ -22,7 +22,7 @@ pub use form::{
 };
 pub use ledger_query::{item_query, ItemListParams};
 pub use links::{drill, href, Drill, OrgDrill, PeriodDrill, PhaseDrill, WeekDrill};
-pub use list::{fmt_local, fmt_time, opt_id, pager_info, query_base, ListQuery, Pager};
+pub use list::{fmt_time, opt_id, pager_info, query_base, ListQuery, Pager};
 pub use notice::{notice_link, notice_text};
 pub use page::{error_page, render, Ctx, Nav, ScopeOption, UserCtx};
 pub use refusal::{reshow, shown_on_page};

@@ -2,7 +2,7 @@
 //! digests, bulletins), unread first in weight; opening one marks it read, which the sender
 //! sees on the item's page.
 
-use super::{render, see_other, Ctx};
+use super::{fmt_time, render, see_other, Ctx};
 use crate::auth::Signed;
 use crate::error::ApiError;
 use crate::kit::{notice_link, notice_text};
@@ -68,7 +68,7 @@ async fn inbox_page(
                 id: d.id,
                 kind_label: ctx.t(&format!("inbox-kind-{}", d.subject)),
                 text: notice_text(&state.i18n, ctx.lang, &d.subject, &body),
-                at: crate::kit::fmt_local(&d.created_at),
+                at: fmt_time(&d.created_at),
                 read: d.read_at.is_some(),
             }
         })

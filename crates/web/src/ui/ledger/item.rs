@@ -54,6 +54,8 @@ pub struct MilestoneView {
 pub struct TimelineEntry {
     pub at: String,
     pub who: String,
+    /// The account (username) behind the name, shown on hover.
+    pub who_id: String,
     pub label: String,
     /// `event`, `note` or `revision`, for the marker's colour.
     pub kind: &'static str,
@@ -202,7 +204,13 @@ pub(super) fn timeline(ctx: &Ctx, d: &ItemDetail) -> Vec<TimelineEntry> {
             0,
             TimelineEntry {
                 at: fmt_time(&e.at),
-                who: e.actor_name.clone(),
+                // People by name; the username on hover (the template's title).
+                who: if e.actor_display.is_empty() {
+                    e.actor_name.clone()
+                } else {
+                    e.actor_display.clone()
+                },
+                who_id: e.actor_name.clone(),
                 label,
                 kind: "event",
                 from_to,
@@ -227,6 +235,7 @@ pub(super) fn timeline(ctx: &Ctx, d: &ItemDetail) -> Vec<TimelineEntry> {
             TimelineEntry {
                 at: fmt_time(&n.at),
                 who: n.author_name.clone(),
+                who_id: String::new(),
                 label: ctx.t("event-note"),
                 kind: "note",
                 from_to: None,
@@ -247,6 +256,7 @@ pub(super) fn timeline(ctx: &Ctx, d: &ItemDetail) -> Vec<TimelineEntry> {
             TimelineEntry {
                 at: fmt_time(&r.at),
                 who: r.approved_by.clone(),
+                who_id: String::new(),
                 label: ctx.t("event-revision"),
                 kind: "revision",
                 from_to: None,
@@ -449,8 +459,8 @@ pub(super) async fn item_response(
             .map(|n| ToldView {
                 who: n.user_name,
                 kind: ctx.t(&format!("inbox-kind-{}", n.subject)),
-                at: fmt_local(&n.created_at),
-                read: n.read_at.as_ref().map(fmt_local),
+                at: fmt_time(&n.created_at),
+                read: n.read_at.as_ref().map(fmt_time),
             })
             .collect()
     } else {

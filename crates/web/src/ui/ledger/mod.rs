@@ -23,7 +23,6 @@ use super::{opt_id, query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::i18n::{I18n, Lang};
-use crate::kit::fmt_local;
 use crate::kit::{attachment_response, item_query, ItemListParams};
 use crate::AppState;
 use askama::Template;
