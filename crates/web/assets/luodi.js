@@ -404,7 +404,8 @@
     if (!(max > 0)) return;
 
     const files = Array.from(input.files || []);
-    const tooLarge = files.some((f) => f.size > max);
+    // Several files go in one request: their sum is what the server limits.
+    const tooLarge = files.reduce((n, f) => n + f.size, 0) > max;
     const slot = errorSlot(input);
     const row = input.closest('.form-row');
     const form = input.form;
@@ -446,6 +447,44 @@
     // Browsers may keep a selected file across back/forward navigation.
     doc.querySelectorAll('input[type="file"][data-max-bytes]').forEach((input) => {
       if (input.files && input.files.length > 0) checkFileSize(input);
+    });
+  }
+
+  /* ---------------------------------------------------------------------
+   * 6c. Upload progress: form[data-upload-progress] sends its files with
+   *     XMLHttpRequest and fills the form's <progress>; the page the server
+   *     answers with (the item, or the form with its error) then replaces
+   *     this one, as a plain submit would.
+   * ------------------------------------------------------------------- */
+
+  function initUploadProgress() {
+    doc.addEventListener('submit', (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-upload-progress')) return;
+      if (event.defaultPrevented || typeof XMLHttpRequest === 'undefined') return;
+      event.preventDefault();
+      const bar = form.querySelector('progress');
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', form.action);
+      xhr.upload.addEventListener('progress', (e) => {
+        if (bar && e.lengthComputable) {
+          bar.hidden = false;
+          bar.max = e.total;
+          bar.value = e.loaded;
+        }
+      });
+      xhr.addEventListener('load', () => {
+        if (xhr.status < 400 && xhr.responseURL) {
+          window.location.assign(xhr.responseURL);
+        } else {
+          doc.open();
+          doc.write(xhr.responseText);
+          doc.close();
+        }
+      });
+      xhr.addEventListener('error', () => form.submit());
+      submitButtons(form).forEach((b) => { b.disabled = true; });
+      xhr.send(new FormData(form));
     });
   }
 
@@ -952,6 +991,7 @@
     initExpandCollapse();
     initTree();
     initFileLimits();
+    initUploadProgress();
     initPickers();
   });
 })();

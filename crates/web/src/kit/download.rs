@@ -48,3 +48,38 @@ pub fn photo_response(content_type: String, bytes: Vec<u8>) -> Response {
     )
         .into_response()
 }
+
+/// The types a browser may show inline: images and PDFs, never anything that runs.
+pub fn viewable(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "application/pdf"
+    )
+}
+
+/// A file shown in the browser (a preview): only a [`viewable`] type, in a sandbox that runs no
+/// script and reaches nothing, never sniffed as another type; anything else is a download.
+pub fn inline_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    if !viewable(content_type) {
+        return attachment_response(file_name, content_type, bytes);
+    }
+    let mut res = attachment_response(file_name, content_type, bytes);
+    let h = res.headers_mut();
+    if let Some(d) = h
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Ok(v) = d.replacen("attachment", "inline", 1).parse() {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    res
+}

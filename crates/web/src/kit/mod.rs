@@ -15,7 +15,7 @@ mod refusal;
 mod upload;
 
 pub use batch::{batch_answer, BatchAnswer, BatchItemResult};
-pub use download::{attachment_response, photo_response};
+pub use download::{attachment_response, inline_response, photo_response, viewable};
 pub use form::{
     kind_options, parse_version, render_status, see_other, see_refused, see_refused_code,
     validation, FormErrors,
@@ -26,4 +26,4 @@ pub use list::{fmt_time, opt_id, pager_info, query_base, ListQuery, Pager};
 pub use notice::{notice_link, notice_text};
 pub use page::{error_page, render, Ctx, Nav, ScopeOption, UserCtx};
 pub use refusal::{reshow, shown_on_page};
-pub use upload::read_upload;
+pub use upload::{read_upload, read_uploads};

@@ -67,6 +67,8 @@ pub struct TimelineEntry {
 
 pub struct EvidenceView {
     pub id: i64,
+    /// An image or a PDF: shown in the browser (sandboxed) as well as downloaded.
+    pub viewable: bool,
     pub name: String,
     pub size: String,
     pub by: String,
@@ -478,6 +480,7 @@ pub(super) async fn item_response(
             .iter()
             .map(|a| EvidenceView {
                 id: a.id,
+                viewable: crate::kit::viewable(&a.content_type),
                 name: a.file_name.clone(),
                 size: file_size(a.size),
                 by: a.uploaded_by.clone(),

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/notes", post(add_note))
         .route("/items/{id}/evidence", post(upload_evidence))
         .route("/attachments/{id}/download", get(download))
+        .route("/attachments/{id}/view", get(view))
         .route("/roadmap", get(roadmap_page))
 }
 

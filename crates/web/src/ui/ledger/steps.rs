@@ -155,19 +155,42 @@ pub(super) async fn upload_evidence(
     let upload = if declared.is_some_and(|n| n > max + 64 * 1024) {
         Err(too_large())
     } else {
-        crate::kit::read_upload(mp, max).await
+        crate::kit::read_uploads(mp, max).await
     };
+    // Several files in one upload: each stored on its own, in order; the first refusal stops.
     let result = match upload {
-        Ok((name, bytes)) => items_svc::add_evidence(&state.svc, &signed.actor, id, &bytes, &name)
-            .await
-            .map(|_| ())
-            .map_err(ApiError::from),
+        Ok(files) => {
+            let mut r = Ok(());
+            for (name, bytes) in files {
+                if let Err(e) =
+                    items_svc::add_evidence(&state.svc, &signed.actor, id, &bytes, &name).await
+                {
+                    r = Err(ApiError::from(e));
+                    break;
+                }
+            }
+            r
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/items/{id}"), "evidence_added")),
         Err(e) => refused(&state, &headers, &signed, id, e, ItemForms::default()).await,
     }
+}
+
+/// An evidence image or PDF shown in the browser (sandboxed); other types download.
+pub(super) async fn view(
+    State(state): State<AppState>,
+    Signed(signed): Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (a, bytes) = items_svc::evidence(&state.svc, &signed.actor, id).await?;
+    Ok(crate::kit::inline_response(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
 }
 
 /// An evidence file, always as a download (never shown inline), exactly as the API serves it.
