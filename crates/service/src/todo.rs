@@ -248,7 +248,7 @@ async fn report_groups(
     });
     let review = (!supervise.is_empty()).then(|| ReportFilter {
         scopes: supervise,
-        statuses: strings(&["submitted"]),
+        awaiting_review: true,
         ..Default::default()
     });
     for (kind, f, path) in [
@@ -256,7 +256,9 @@ async fn report_groups(
         ("reports_to_review", review, "/reports?status=submitted"),
     ] {
         let Some(f) = f else { continue };
-        let (count, entries) = if preview > 0 {
+        // A province's reports awaiting review are many: counted, not listed (sorting them all
+        // for five would cost more than the rest of the page).
+        let (count, entries) = if preview > 0 && !f.awaiting_review {
             let page = reports::list(c.re(), &f, Page::new(1, preview)).await?;
             let entries = page
                 .items

@@ -191,6 +191,9 @@ pub struct ReportFilter {
     pub within: Option<String>,
     /// Only those first submitted by their cut-off (`on_time`) or after it (`late`).
     pub punctuality: Option<String>,
+    /// Only those awaiting review, read through the partial index of the few that wait (its
+    /// condition must be written out, not bound, for SQLite to use it).
+    pub awaiting_review: bool,
     pub campaign_id: Option<i64>,
 }
 
@@ -206,7 +209,10 @@ fn report_where(s: &mut Sql, f: &ReportFilter) {
     if let Some(v) = f.org_id {
         s.add(" AND p.org_id = ").bind(v);
     }
-    if !f.statuses.is_empty() {
+    let awaiting_review = f.awaiting_review || f.statuses == ["submitted"];
+    if awaiting_review {
+        s.add(" AND p.status = 'submitted'");
+    } else if !f.statuses.is_empty() {
         s.add(" AND p.status IN (");
         for (i, st) in f.statuses.iter().enumerate() {
             if i > 0 {

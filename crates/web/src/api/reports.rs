@@ -240,6 +240,7 @@ pub async fn list(
             .clone()
             .filter(|v| matches!(v.as_str(), "on_time" | "late")),
         campaign_id: p.campaign_id,
+        awaiting_review: false,
     };
     let page = Paging {
         page: p.page,
