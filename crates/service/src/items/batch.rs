@@ -114,12 +114,8 @@ pub async fn ids_matching(svc: &Services, actor: &Actor, q: ItemQuery) -> Servic
         return Err(ServiceError::Forbidden);
     }
     refresh(svc).await?;
-    let mut f = q.filter;
-    f.scopes = actor.scopes(Permission::ReadItems);
     let mut c = svc.db.read().await?;
-    if let Some(w) = q.within {
-        f.within = Some(crate::orgs::visible(c.conn(), actor, w).await?.path);
-    }
+    let f = readable(c.conn(), actor, q.filter, q.within).await?;
     Ok(items::all(c.conn(), &f, MAX_BATCH as i64 + 1)
         .await?
         .into_iter()

@@ -339,13 +339,23 @@ pub async fn list(
         return Err(ServiceError::Forbidden);
     }
     refresh(svc).await?;
-    let mut f = q.filter;
-    f.scopes = actor.scopes(Permission::ReadItems);
     let mut c = svc.db.read().await?;
-    if let Some(w) = q.within {
-        f.within = Some(crate::orgs::visible(c.conn(), actor, w).await?.path);
-    }
+    let f = readable(c.conn(), actor, q.filter, q.within).await?;
     Ok(items::list(c.conn(), &f, q.sort, page).await?)
+}
+
+/// A ledger filter cut to what `actor` may read (and to `within`, an org they may read).
+pub(crate) async fn readable(
+    c: Conn<'_>,
+    actor: &Actor,
+    mut f: ItemFilter,
+    within: Option<i64>,
+) -> ServiceResult<ItemFilter> {
+    f.scopes = actor.scopes(Permission::ReadItems);
+    if let Some(w) = within {
+        f.within = Some(crate::orgs::visible(c, actor, w).await?.path);
+    }
+    Ok(f)
 }
 
 /// The rules of a campaign's items (its time zone, lights and lifecycle): what the pages need
