@@ -142,6 +142,10 @@ async fn an_office_request_becomes_an_account_with_its_role_in_two_administrator
     assert!(body.contains("id=\"nav-onboarding\""));
     assert!(body.contains("id=\"onboarding-form\""));
     assert!(body.contains("data-picker=\"org\""));
+    // The accounts list tells the office this is the way to add people.
+    let (_, users) = page(&app, &office, "/admin/users").await;
+    assert!(users.contains("id=\"users-request-hint\""), "{users}");
+    assert!(!users.contains("id=\"user-new\""));
     let id = file_request(&app, &office, "钱进", "D-ARCHIVES").await;
     assert_eq!(audited(&app, "account_request.create", id).await, 1);
 

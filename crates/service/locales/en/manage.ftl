@@ -95,6 +95,7 @@ campaigns-unknown-scope = No organisation with code "{ $value }" within your sco
 ## Users and roles
 users-title = Users and roles
 users-new = New user
+users-request-hint = With the three administrators kept apart, the campaign office creates no accounts and grants no roles: to add people of your units, file an account request; the system administrator creates the account and the security administrator grants the role.
 users-created = User created
 users-filter-q = Username/name
 users-filter-placeholder = Username or name

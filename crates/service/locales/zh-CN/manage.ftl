@@ -95,6 +95,7 @@ campaigns-unknown-scope = 找不到编码为“{ $value }”的组织，或它�
 ## 用户与角色
 users-title = 用户与角色
 users-new = 新建用户
+users-request-hint = 按三员分立，主题教育办公室不直接创建账号或授予角色：为本辖区单位添加人员，请提交“账号申请”，由系统管理员创建账号、安全管理员授予角色。
 users-created = 用户已创建
 users-filter-q = 用户名/姓名
 users-filter-placeholder = 输入用户名或姓名
