@@ -488,9 +488,6 @@ pub async fn refuse(
     reason: &str,
 ) -> ServiceResult<AccountRequest> {
     let by = actor.user_id.ok_or(ServiceError::Forbidden)?;
-    let mut v = Validation::new();
-    v.text("reason", reason, 500);
-    v.into_result()?;
     let mut tx = svc.db.begin().await?;
     let r = visible(tx.conn(), actor, id).await?;
     let step = match r.status.as_str() {
@@ -504,6 +501,10 @@ pub async fn refuse(
     if actor.is(r.requested_by) || r.user_id.is_some_and(|u| actor.is(u)) {
         return Err(ServiceError::Refused("own_account_request"));
     }
+    // The reason is asked for once the request is known to be the actor's to refuse.
+    let mut v = Validation::new();
+    v.text("reason", reason, 500);
+    v.into_result()?;
     if requests::refuse(tx.conn(), id, &r.status, by, svc.now(), reason.trim()).await? == 0 {
         return Err(ServiceError::Conflict("account_request_not_pending"));
     }
