@@ -495,3 +495,45 @@ async fn a_new_child_org_kind_follows_its_parent() {
         .expect("child kind");
     assert!(select.contains("value=\"county\" selected"), "{select}");
 }
+
+#[tokio::test]
+async fn one_sheet_hands_out_a_batch_of_one_time_passwords_once() {
+    let app = TestApp::seeded().await;
+    let office = app.demo("office").await;
+    let sys = app.demo("sysadmin").await;
+    let a = file_request(&app, &office, "甲一", "D-ARCHIVES").await;
+    let b = file_request(&app, &office, "乙二", "D-TRANSPORT").await;
+    for id in [a, b] {
+        let r = sys
+            .post(app.url(&format!("/onboarding/{id}/create")))
+            .form(&[("username", "")])
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(location(&r), format!("/onboarding/sheet?ids={id}"));
+    }
+    // Both wait for the sheet; the page offers them together.
+    let (_, body) = page(&app, &sys, "/onboarding").await;
+    let all = format!("/onboarding/sheet?ids={b},{a}");
+    assert!(body.contains(&all), "{body}");
+    // Only the administrator who created them collects them.
+    let other = app.demo("secadmin").await;
+    let r = other.get(app.url(&all)).send().await.expect("sheet");
+    assert!(
+        location(&r).contains("refused=not_your_account_request"),
+        "{}",
+        location(&r)
+    );
+    let (s, sheet) = page(&app, &sys, &all).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(sheet.matches("class=\"sheet-password\"").count(), 2);
+    assert!(sheet.contains("甲一") && sheet.contains("乙二"));
+    assert!(
+        sheet.contains("d-archives-") && sheet.contains("d-transport-"),
+        "proposed usernames"
+    );
+    let r = sys.get(app.url(&all)).send().await.expect("again");
+    assert!(location(&r).contains("refused=account_request_password_collected"));
+    let (_, body) = page(&app, &sys, "/onboarding").await;
+    assert!(!body.contains("id=\"onboarding-sheet-all\""));
+}
