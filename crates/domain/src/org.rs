@@ -74,6 +74,22 @@ impl OrgKind {
     }
 }
 
+/// The kind a new child of a `parent` org most likely has, to preselect on the form: under the
+/// province its cities; under a city its counties and districts; under a county or a department
+/// (厅局) their units; under an enterprise or a unit their units; under a branch nothing finer
+/// than another branch. Without a parent (a new root), a province.
+pub fn default_child_kind(parent: Option<OrgKind>) -> OrgKind {
+    match parent {
+        None => OrgKind::Province,
+        Some(OrgKind::Province) => OrgKind::City,
+        Some(OrgKind::City) => OrgKind::County,
+        Some(OrgKind::County | OrgKind::Department | OrgKind::Enterprise | OrgKind::Unit) => {
+            OrgKind::Unit
+        }
+        Some(OrgKind::Branch) => OrgKind::Branch,
+    }
+}
+
 /// Maximum lengths, in characters.
 pub const CODE_MAX: usize = 32;
 pub const NAME_MAX: usize = 100;
@@ -189,6 +205,22 @@ pub fn lookup_forms(q: &str) -> Vec<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn child_kind_follows_the_parent() {
+        assert_eq!(default_child_kind(None), OrgKind::Province);
+        assert_eq!(default_child_kind(Some(OrgKind::Province)), OrgKind::City);
+        assert_eq!(default_child_kind(Some(OrgKind::City)), OrgKind::County);
+        assert_eq!(default_child_kind(Some(OrgKind::Department)), OrgKind::Unit);
+        assert_eq!(default_child_kind(Some(OrgKind::County)), OrgKind::Unit);
+        assert_eq!(default_child_kind(Some(OrgKind::Unit)), OrgKind::Unit);
+        assert_eq!(default_child_kind(Some(OrgKind::Branch)), OrgKind::Branch);
+        // Never the province below anything.
+        for k in OrgKind::ALL {
+            assert_ne!(default_child_kind(Some(k)), OrgKind::Province);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -172,7 +172,7 @@ pub struct NewAccount {
 
 pub const USERNAME_MAX: usize = 32;
 
-fn validate_username(v: &mut Validation, username: &str) {
+pub(crate) fn validate_username(v: &mut Validation, username: &str) {
     let u = username.trim();
     if u.is_empty() {
         v.add("username", "required");
@@ -451,7 +451,9 @@ pub async fn set_disabled(
     Ok(after)
 }
 
-/// Grants `role` on `org_id`'s subtree (or the whole tree) to account `user_id`.
+/// Grants `role` on `org_id`'s subtree to account `user_id`. A business role's scope is always
+/// chosen (`scope_required`): only the three administrators are appointed for the whole tree,
+/// without an org.
 pub async fn grant(
     svc: &Services,
     actor: &Actor,
@@ -477,6 +479,9 @@ pub async fn grant(
     };
     if !reaches(actor, role.granted_by(), org.as_ref()) {
         return Err(ServiceError::Forbidden);
+    }
+    if org.is_none() && !role.is_admin() {
+        return Err(invalid("org_id", "scope_required"));
     }
     let held: Vec<Role> = users::bindings(tx.conn(), user_id)
         .await?

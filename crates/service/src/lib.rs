@@ -22,6 +22,7 @@ pub mod keyworks;
 pub mod ledger;
 pub mod meetings;
 pub mod notify;
+pub mod onboarding;
 pub mod organisation;
 pub mod orgs;
 pub mod outbound;

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub struct TodoGroup {
     /// sign_off, overdue, due_soon, reports_to_write, assign, close_out, extension,
     /// reports_to_review, interviews, red, notices, resets_to_decide, resets_to_hand_out,
-    /// deliveries_failed or audit_unsealed.
+    /// onboarding_to_create, onboarding_to_grant, deliveries_failed or audit_unsealed.
     pub kind: &'static str,
     pub count: i64,
     /// The page where the work is done, filtered to exactly these entries.
@@ -310,8 +310,8 @@ async fn interview_group(
     Ok(())
 }
 
-/// The administrators' own: credential resets to decide or hand out, deliveries given up, the
-/// audit chain behind.
+/// The administrators' own: credential resets to decide or hand out, account requests to
+/// create or grant, deliveries given up, the audit chain behind.
 async fn admin_groups(
     mut c: Conn<'_>,
     actor: &Actor,
@@ -338,6 +338,23 @@ async fn admin_groups(
                 kind,
                 count: n as i64,
                 path: "/admin/resets".into(),
+                urgent: false,
+                entries: Vec::new(),
+            });
+        }
+    }
+    if actor.can_somewhere(Permission::ManageAccounts)
+        || actor.can_somewhere(Permission::ManageRoles)
+    {
+        let (to_create, to_grant) = crate::onboarding::waiting(c.re(), actor).await?;
+        for (kind, n) in [
+            ("onboarding_to_create", to_create),
+            ("onboarding_to_grant", to_grant),
+        ] {
+            groups.push(TodoGroup {
+                kind,
+                count: n,
+                path: "/onboarding".into(),
                 urgent: false,
                 entries: Vec::new(),
             });

@@ -7,6 +7,7 @@
 //! audit sealer's snapshot horizon) in `dialect`. No other module names a backend; a test in
 //! `dialect` keeps it so.
 
+pub mod account_requests;
 pub mod activities;
 pub mod audit;
 pub mod briefings;

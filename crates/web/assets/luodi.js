@@ -16,6 +16,7 @@
  *   7. input[data-picker=org|person]     a search-as-you-type picker (combobox)
  *      form[data-scope-picker]           the top bar's scope switcher as a picker
  *   2b. [data-select-all], #batch-action  row selection and batch reasons
+ *   8. button[data-print]                prints the page (the sheet of one-time passwords)
  *
  * Plain ES2017, no dependencies, no inline handlers or eval, so it runs under
  * a strict CSP (script-src 'self'). Listeners are delegated to `document`
@@ -119,6 +120,11 @@
       if (el.closest('button.nav-toggle')) {
         event.preventDefault();
         setNavOpen(!isNavOpen());
+        return;
+      }
+      if (el.closest('button[data-print]')) {
+        event.preventDefault();
+        window.print();
         return;
       }
       // A click outside the drawer (i.e. on the backdrop) closes it.

@@ -171,7 +171,8 @@ enum UserCommand {
         /// Code of the org the person belongs to.
         #[arg(long, value_name = "CODE")]
         org: Option<String>,
-        /// A role to grant, e.g. unit_liaison; on the subtree of --role-org (or the whole tree).
+        /// A role to grant, e.g. unit_liaison, on the subtree of --role-org. A business role
+        /// needs --role-org; only the three administrator roles reach the whole tree without it.
         #[arg(long)]
         role: Option<String>,
         #[arg(long, value_name = "CODE")]

@@ -200,7 +200,55 @@ async fn probes(app: &TestApp, campaign: i64) -> Vec<Probe> {
     ));
     out.push(probe(Method::GET, "/audit/chain".into(), None));
     out.push(probe(Method::POST, "/audit/chain/purge".into(), None));
+    // Account requests (账号申请): none filed for a foreign unit, none acted on.
+    for code in ["D-TRANSPORT", "210100", "210200-BIZENV"] {
+        let f = app.org_id(code).await;
+        out.push(probe(
+            Method::POST,
+            "/api/v1/account-requests".into(),
+            Some(json!({"display_name": "越权", "org_id": f, "phone": "13912345678", "role": "unit_liaison"})),
+        ));
+    }
+    out.push(form_on("/onboarding", own));
+    let request = foreign_request(app).await;
+    for step in ["create", "grant", "refuse"] {
+        // (grant takes no body: an empty object is accepted and ignored)
+        out.push(probe(
+            Method::POST,
+            format!("/api/v1/account-requests/{request}/{step}"),
+            Some(if step == "refuse" {
+                json!({"reason": "越权"})
+            } else {
+                json!({})
+            }),
+        ));
+        out.push(probe(
+            Method::POST,
+            format!("/onboarding/{request}/{step}"),
+            None,
+        ));
+    }
+    out.push(probe(
+        Method::GET,
+        format!("/onboarding/sheet?ids={request}"),
+        None,
+    ));
     out
+}
+
+/// An account request the Shenyang office filed for one of its units.
+async fn foreign_request(app: &TestApp) -> i64 {
+    let c = app.demo("shenyang_office").await;
+    let (s, v) = json(
+        c.post(app.url("/api/v1/account-requests"))
+            .json(&json!({"display_name": "沈阳新人", "org_code": "210102", "phone": "13912345678", "role": "unit_liaison"}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().expect("id")
 }
 
 async fn assert_all_refused(app: &TestApp, c: &Client, who: &str, probes: &[Probe]) {

@@ -29,6 +29,7 @@ mod items;
 mod keyworks;
 mod loop_pages;
 mod memory;
+mod onboarding;
 mod organisation;
 mod pickers;
 mod programme_pages;

@@ -11,6 +11,7 @@ nav-users = Users and roles
 nav-audit = Audit trail
 nav-deliveries = Notices sent
 nav-resets = Credential resets
+nav-onboarding = Account requests
 nav-group-me = Me
 nav-account = My account
 nav-api-docs = API docs

@@ -11,6 +11,7 @@ nav-users = 用户与角色
 nav-audit = 审计日志
 nav-deliveries = 通知记录
 nav-resets = 凭据重置审批
+nav-onboarding = 账号申请
 nav-group-me = 个人中心
 nav-account = 我的账号
 nav-api-docs = 接口文档

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod me;
 pub mod notices;
+pub mod onboarding;
 pub mod orgs;
 pub mod programmes;
 pub mod records;
@@ -50,6 +51,13 @@ pub fn routes() -> Router<AppState> {
         .route("/credential-resets/{id}/approve", post(resets::approve))
         .route("/credential-resets/{id}/refuse", post(resets::refuse))
         .route("/credential-resets/{id}/collect", post(resets::collect))
+        .route(
+            "/account-requests",
+            get(onboarding::list).post(onboarding::request),
+        )
+        .route("/account-requests/{id}/create", post(onboarding::create))
+        .route("/account-requests/{id}/grant", post(onboarding::grant))
+        .route("/account-requests/{id}/refuse", post(onboarding::refuse))
         .route("/users/{id}/roles", post(users::grant))
         .route("/roles/{id}", axum::routing::delete(users::revoke))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
@@ -201,6 +209,7 @@ pub fn routes() -> Router<AppState> {
         orgs::list, orgs::create, orgs::lookup, orgs::get, orgs::update, orgs::children, orgs::move_org, orgs::import,
         users::list, users::create, users::lookup, users::get, users::disable, users::enable, users::reset_password, users::reset_totp, users::grant, users::revoke,
         resets::list, resets::approve, resets::refuse, resets::collect,
+        onboarding::list, onboarding::request, onboarding::create, onboarding::grant, onboarding::refuse,
         campaigns::list, campaigns::create, campaigns::get, campaigns::update,
         items::list, items::create, items::get, items::update, items::transition, items::batch, items::add_note, items::rollup, items::upload_evidence, items::download, ledger::export, ledger::template, ledger::import,
         programmes::list, programmes::create, programmes::get,

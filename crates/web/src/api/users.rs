@@ -305,7 +305,8 @@ pub async fn reset_totp(
 pub struct GrantBody {
     /// system_admin, security_admin, audit_admin, campaign_office, supervisor, unit_liaison, responsible_person or leader.
     pub role: String,
-    /// The subtree; null for the whole tree.
+    /// The subtree the role reaches: required for the business roles (422 `scope_required`
+    /// without it); null only for the three administrator roles, which reach the whole tree.
     pub org_id: Option<i64>,
 }
 

@@ -27,6 +27,8 @@ pub struct Nav {
     pub deliveries: bool,
     /// Requests to reset an administrator's credentials.
     pub resets: bool,
+    /// 账号申请: the office that asks, the administrators who create and grant.
+    pub onboarding: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +149,7 @@ impl Ctx {
                 || a.can_somewhere(Permission::ManageOrgs),
             resets: a.can_somewhere(Permission::ApproveResets)
                 || a.can_somewhere(Permission::ManageAccounts),
+            onboarding: luodi_service::onboarding::may_list(a),
         };
         ctx.waiting = luodi_service::todo::count(&state.svc, a)
             .await

@@ -21,6 +21,7 @@ pub mod keyworks;
 pub mod ledger;
 pub mod meetings;
 pub mod notices;
+pub mod onboarding;
 pub mod organisation;
 pub mod orgs;
 pub mod programmes;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .merge(campaigns::routes())
         .merge(admin::routes())
         .merge(resets::routes())
+        .merge(onboarding::routes())
         .merge(audit::routes())
         .merge(ledger::routes())
         .merge(item_edit::routes())

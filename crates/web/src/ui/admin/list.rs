@@ -25,6 +25,8 @@ pub(super) struct ListPage {
     pub(super) pager: Pager,
     pub(super) pager_info: String,
     pub(super) can_create: bool,
+    /// An office that adds people by asking for accounts (账号申请), not by creating them.
+    pub(super) can_request: bool,
 }
 
 pub(super) async fn list_page(
@@ -73,6 +75,7 @@ pub(super) async fn list_page(
         pager_info: pager_info(&ctx, &pager),
         pager,
         can_create: actor.can_somewhere(Permission::ManageAccounts),
+        can_request: luodi_service::onboarding::may_request(actor),
         ctx,
     };
     Ok(render(&page))

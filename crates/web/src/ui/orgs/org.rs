@@ -118,6 +118,14 @@ pub(crate) async fn org_response(
         version: org.version.to_string(),
     });
     let can_manage = actor.can(Permission::ManageOrgs, &org.path);
+    // A new child's kind starts from its parent's (a unit under a department, not a province).
+    let mut child = forms.child;
+    if child.kind.is_empty() {
+        child.kind =
+            luodi_domain::org::default_child_kind(luodi_domain::org::OrgKind::parse(&org.kind))
+                .as_str()
+                .to_owned();
+    }
     let robots = if can_manage {
         luodi_service::webhooks::list(&state.svc, actor, org.id)
             .await?
@@ -147,7 +155,7 @@ pub(crate) async fn org_response(
         kinds: kind_options(&ctx),
         edit,
         edit_errors: forms.edit_errors,
-        child: forms.child,
+        child,
         child_errors: forms.child_errors,
         mv: forms.mv,
         move_errors: forms.move_errors,
