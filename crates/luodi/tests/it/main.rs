@@ -20,6 +20,7 @@ mod channels;
 mod cli;
 mod crash;
 mod dashboard;
+mod exports;
 mod four_weeks;
 mod hardening;
 mod import;

@@ -1,0 +1,153 @@
+//! Every list exports to .xlsx with the page's filters: the workbook has a title row, the page's
+//! column headers, and as many rows as the filtered list's total; a city office's export holds
+//! only its own city's rows.
+
+use crate::helpers::TestApp;
+use calamine::{Data, Reader, Xlsx};
+use reqwest::{Client, StatusCode};
+use std::io::Cursor;
+
+/// The grid of an exported workbook's first sheet, as text.
+async fn export(app: &TestApp, c: &Client, path: &str) -> Vec<Vec<String>> {
+    let r = c.get(app.url(path)).send().await.expect("export");
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "{path}"
+    );
+    let disposition = r
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains(".xlsx"),
+        "{disposition}"
+    );
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut book = Xlsx::new(Cursor::new(bytes)).expect("an xlsx workbook");
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).expect("sheet");
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|d| match d {
+                    Data::Empty => String::new(),
+                    d => d.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The total the page's pager states ("共 N 条").
+async fn page_total(app: &TestApp, c: &Client, path: &str) -> (usize, String) {
+    let r = c.get(app.url(path)).send().await.expect("page");
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    let body = r.text().await.expect("body");
+    let info = body
+        .split("<span class=\"info\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{path} has no pager"));
+    let total = info
+        .trim_start_matches('共')
+        .trim()
+        .split(|ch: char| !ch.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{path}: no total in {}", &info[..40.min(info.len())]));
+    (total, body)
+}
+
+/// Exports `list` (a page path with its filters) through `export_path` and checks the workbook
+/// against the page: the export link is on the page, the headers are there, the rows are as many
+/// as the page's total. The data rows.
+async fn matches_page(
+    app: &TestApp,
+    c: &Client,
+    list: &str,
+    export_path: &str,
+    first_header: &str,
+) -> Vec<Vec<String>> {
+    let (total, body) = page_total(app, c, list).await;
+    let link = export_path.replace('&', "&amp;");
+    assert!(
+        body.contains(&format!("href=\"{link}\"")),
+        "{list} links to {export_path}"
+    );
+    let grid = export(app, c, export_path).await;
+    assert!(
+        grid[0][0].contains(&format!("共 {total} 条")),
+        "title row {:?}",
+        grid[0]
+    );
+    assert_eq!(grid[1][0], first_header, "{export_path}: {:?}", grid[1]);
+    let rows = grid[2..].to_vec();
+    assert_eq!(rows.len(), total, "{export_path}");
+    rows
+}
+
+#[tokio::test]
+async fn reports_export_with_the_page_filters_and_scope() {
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let all = matches_page(&app, &office, "/reports", "/reports/export.xlsx", "周期").await;
+    assert!(!all.is_empty());
+    // A filter on the page is a filter in the file.
+    let accepted = matches_page(
+        &app,
+        &office,
+        "/reports?status=accepted",
+        "/reports/export.xlsx?status=accepted",
+        "周期",
+    )
+    .await;
+    assert!(accepted.len() < all.len());
+    assert!(
+        accepted.iter().all(|r| r[4] == "已审核通过"),
+        "{accepted:?}"
+    );
+    assert!(
+        all.iter().any(|r| r[2].contains("大连")),
+        "demo reports of Dalian"
+    );
+
+    // A city office exports its city only, and cannot ask for another city's subtree.
+    let shenyang = app.demo("shenyang_office").await;
+    let own = matches_page(&app, &shenyang, "/reports", "/reports/export.xlsx", "周期").await;
+    assert!(own.iter().all(|r| !r[2].contains("大连")), "{own:?}");
+    let dalian = app.org_id("210200").await;
+    let r = shenyang
+        .get(app.url(&format!("/reports/export.xlsx?within={dalian}")))
+        .send()
+        .await
+        .expect("foreign");
+    assert!(
+        matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.status()
+    );
+
+    // English readers get English headers.
+    office
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("back", "/")])
+        .send()
+        .await
+        .expect("lang");
+    let r = office
+        .get(app.url("/reports/export.xlsx"))
+        .send()
+        .await
+        .expect("en");
+    let mut book = Xlsx::new(Cursor::new(r.bytes().await.expect("b").to_vec())).expect("xlsx");
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).expect("sheet");
+    assert_eq!(range.get((1, 0)), Some(&Data::String("Period".into())));
+}
