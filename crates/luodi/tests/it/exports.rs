@@ -151,3 +151,54 @@ async fn reports_export_with_the_page_filters_and_scope() {
     let range = book.worksheet_range(&name).expect("sheet");
     assert_eq!(range.get((1, 0)), Some(&Data::String("Period".into())));
 }
+
+#[tokio::test]
+async fn record_lists_and_interviews_export() {
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    for (list, first) in [
+        ("/meetings", "会议日期"),
+        ("/research", "课题"),
+        ("/key-works", "重点工作"),
+    ] {
+        let rows = matches_page(&app, &office, list, &format!("{list}/export.xlsx"), first).await;
+        assert!(!rows.is_empty(), "{list}: demo rows");
+    }
+    let shenyang = app.demo("shenyang_office").await;
+    for list in ["/meetings", "/research", "/key-works"] {
+        let path = format!("{list}/export.xlsx");
+        let grid = export(&app, &shenyang, &path).await;
+        assert!(
+            grid[2..]
+                .iter()
+                .all(|r| r.iter().all(|c| !c.contains("大连"))),
+            "{path}: {grid:?}"
+        );
+    }
+
+    // Interviews: no pager, every row of the (filtered) list is in the file.
+    for (list, path) in [
+        ("/interviews", "/interviews/export.xlsx"),
+        (
+            "/interviews?status=proposed",
+            "/interviews/export.xlsx?status=proposed",
+        ),
+    ] {
+        let body = office
+            .get(app.url(list))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
+        assert!(body.contains(&format!("href=\"{path}\"")), "{list}");
+        let shown = body.matches("<td><a href=\"/interviews/").count();
+        let grid = export(&app, &office, path).await;
+        assert_eq!(grid.len() - 2, shown, "{path}");
+        if list.contains("proposed") {
+            assert!(grid[2..].iter().all(|r| r[3] == "待确认"), "{grid:?}");
+        }
+    }
+}
