@@ -202,3 +202,49 @@ async fn record_lists_and_interviews_export() {
         }
     }
 }
+
+#[tokio::test]
+async fn orgs_and_accounts_export_with_their_filters() {
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let all = matches_page(&app, &office, "/orgs", "/orgs/export.xlsx", "编码").await;
+    let found = matches_page(
+        &app,
+        &office,
+        "/orgs?q=%E5%A4%A7%E8%BF%9E",
+        "/orgs/export.xlsx?q=%E5%A4%A7%E8%BF%9E",
+        "编码",
+    )
+    .await;
+    assert!(!found.is_empty() && found.len() < all.len());
+    assert!(all.iter().any(|r| r[1].contains("大连")));
+    // A city office's tree is its city.
+    let shenyang = app.demo("shenyang_office").await;
+    let own = matches_page(&app, &shenyang, "/orgs", "/orgs/export.xlsx", "编码").await;
+    assert!(!own.is_empty() && own.len() < all.len());
+    assert!(own.iter().all(|r| !r[1].contains("大连")), "{own:?}");
+
+    let sys = app.demo("sysadmin").await;
+    let users = matches_page(
+        &app,
+        &sys,
+        "/admin/users",
+        "/admin/users/export.xlsx",
+        "用户名",
+    )
+    .await;
+    assert!(users.iter().any(|r| r[0] == "shenyang_office"));
+    let one = matches_page(
+        &app,
+        &sys,
+        "/admin/users?q=shenyang",
+        "/admin/users/export.xlsx?q=shenyang",
+        "用户名",
+    )
+    .await;
+    assert!(!one.is_empty() && one.len() < users.len());
+    assert!(one
+        .iter()
+        .all(|r| r[0].contains("shenyang") || r[1].contains("shenyang")));
+}
