@@ -121,6 +121,9 @@ async fn reports_export_with_the_page_filters_and_scope() {
     // A city office exports its city only, and cannot ask for another city's subtree.
     let shenyang = app.demo("shenyang_office").await;
     let own = matches_page(&app, &shenyang, "/reports", "/reports/export.xlsx", "周期").await;
+    // (The demo's reports are the provincial transport department's units, Dalian's toll
+    // stations among them: none is Shenyang's.)
+    assert!(own.len() < all.len());
     assert!(own.iter().all(|r| !r[2].contains("大连")), "{own:?}");
     let dalian = app.org_id("210200").await;
     let r = shenyang
@@ -247,4 +250,35 @@ async fn orgs_and_accounts_export_with_their_filters() {
     assert!(one
         .iter()
         .all(|r| r[0].contains("shenyang") || r[1].contains("shenyang")));
+}
+
+#[tokio::test]
+async fn the_audit_trail_exports_for_the_auditor() {
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let auditor = app.demo("auditor").await;
+    let all = matches_page(&app, &auditor, "/audit", "/audit/export.xlsx", "时间").await;
+    assert!(!all.is_empty());
+    let exported = matches_page(
+        &app,
+        &auditor,
+        "/audit?action=data.export",
+        "/audit/export.xlsx?action=data.export",
+        "时间",
+    )
+    .await;
+    // Exports are in the trail (the one above, at least).
+    assert!(!exported.is_empty() && exported.len() < all.len());
+    assert!(
+        exported.iter().all(|r| r[2] == "data.export"),
+        "{exported:?}"
+    );
+    // A city office reads no trail.
+    let shenyang = app.demo("shenyang_office").await;
+    let r = shenyang
+        .get(app.url("/audit/export.xlsx"))
+        .send()
+        .await
+        .expect("refused");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
