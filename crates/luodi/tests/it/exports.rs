@@ -282,3 +282,28 @@ async fn the_audit_trail_exports_for_the_auditor() {
         .expect("refused");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn deliveries_export_with_their_filters() {
+    let app = TestApp::spawn().await;
+    luodi::tools::demo::seed_all(&app.svc).await.expect("seed");
+    let office = app.demo("office").await;
+    let all = matches_page(
+        &app,
+        &office,
+        "/deliveries",
+        "/deliveries/export.xlsx",
+        "生成时间",
+    )
+    .await;
+    let failed = matches_page(
+        &app,
+        &office,
+        "/deliveries?status=failed",
+        "/deliveries/export.xlsx?status=failed",
+        "生成时间",
+    )
+    .await;
+    assert!(failed.len() <= all.len());
+    assert!(failed.iter().all(|r| r[4] == "发送失败"), "{failed:?}");
+}
