@@ -16,6 +16,7 @@ pub mod docx;
 pub mod ledger;
 pub mod org_import;
 pub mod sheet;
+pub mod table;
 
 /// One problem with one cell of an uploaded sheet.
 ///

@@ -61,6 +61,17 @@ impl Page {
             per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
         }
     }
+    /// Most rows a list exported as a spreadsheet holds: one query, however large the page.
+    pub const EXPORT_ROWS: i64 = 10_000;
+
+    /// The first [`Self::EXPORT_ROWS`] rows of a list, for its spreadsheet (past the pages'
+    /// [`Self::MAX_PER_PAGE`], which bounds what one page of HTML shows).
+    pub fn export() -> Self {
+        Self {
+            page: 1,
+            per_page: Self::EXPORT_ROWS,
+        }
+    }
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }

@@ -21,6 +21,7 @@ mod cli;
 mod closeout;
 mod crash;
 mod dashboard;
+mod exports;
 mod four_weeks;
 mod hardening;
 mod import;

@@ -227,7 +227,7 @@ pub(super) fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
 }
 
 /// `s`, cut to what a cell can hold (Excel's limit counts UTF-16 units).
-pub(super) fn fit_cell(s: &str) -> Cow<'_, str> {
+pub(crate) fn fit_cell(s: &str) -> Cow<'_, str> {
     if s.len() <= EXCEL_MAX_CHARS {
         return Cow::Borrowed(s);
     }

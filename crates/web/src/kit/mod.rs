@@ -5,6 +5,7 @@
 
 mod batch;
 mod download;
+mod export;
 mod form;
 mod ledger_query;
 mod links;
@@ -16,6 +17,7 @@ mod upload;
 
 pub use batch::{batch_answer, BatchAnswer, BatchItemResult};
 pub use download::{attachment_response, inline_response, photo_response, viewable};
+pub use export::{export_href, export_page, xlsx_list, Cell, XLSX};
 pub use form::{
     kind_options, parse_version, render_status, see_other, see_refused, see_refused_code,
     validation, FormErrors,

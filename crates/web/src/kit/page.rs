@@ -63,6 +63,9 @@ pub struct Ctx {
     /// Why the last action was refused (after a redirect), in the reader's language.
     pub refusal: Option<String>,
     pub back: String,
+    /// The list's "导出Excel" link with the page's filters ([`crate::kit::export_href`]); empty
+    /// on pages that export nothing.
+    pub export: String,
     /// How much waits on the user (the to-do count in the top bar) and how many notices are
     /// unread.
     pub waiting: i64,
@@ -112,6 +115,7 @@ impl Ctx {
             flash: None,
             refusal: None,
             back: "/".into(),
+            export: String::new(),
             waiting: 0,
             unread: 0,
         }

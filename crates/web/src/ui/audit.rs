@@ -1,7 +1,7 @@
 //! The audit administrator's browser of the audit trail.
 
+use super::{export_href, export_page, query_base, render, xlsx_list, Ctx, Pager};
 use super::{fmt_time, pager_info, see_other, see_refused};
-use super::{query_base, render, Ctx, Pager};
 use crate::auth::Signed;
 use crate::error::ApiError;
 use crate::AppState;
@@ -77,6 +77,7 @@ fn object_href(r: &AuditRecord) -> Option<String> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(audit_page))
+        .route("/audit/export.xlsx", get(export))
         .route("/audit/chain", get(chain_page))
         .route("/audit/chain/purge", post(purge))
 }
@@ -111,12 +112,15 @@ struct AuditPage {
     pager_info: String,
 }
 
-async fn audit_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, ApiError> {
+/// The service's filter from the page's fields, and whether each date was understood.
+#[allow(clippy::type_complexity)]
+fn audit_filter(
+    q: &AuditQuery,
+) -> (
+    AuditFilter,
+    Result<Option<DateTime<Utc>>, ()>,
+    Result<Option<DateTime<Utc>>, ()>,
+) {
     let from = day_start(&q.from, 0);
     let to = day_start(&q.to, 1);
     let filter = AuditFilter {
@@ -128,42 +132,23 @@ async fn audit_page(
         from: from.unwrap_or_default(),
         to: to.unwrap_or_default(),
     };
-    let list = luodi_service::audit::list(
-        &state.svc,
-        &signed.actor,
-        filter,
-        luodi_service::Page::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50)),
-    )
-    .await?;
-    let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-title").await?;
-    ctx.back = "/audit".into();
-    let title = ctx.t("audit-title");
-    let ctx = ctx.crumb(title, "");
-    let date_error = (from.is_err() || to.is_err()).then(|| ctx.tr("err-bad_date", &[]));
-    let per_page = q.per_page.map(|p| p.to_string());
-    let base = query_base(
-        "/audit",
-        &[
-            ("actor", Some(&q.actor)),
-            ("action", Some(&q.action)),
-            ("object_type", Some(&q.object_type)),
-            ("outcome", Some(&q.outcome)),
-            ("from", Some(&q.from)),
-            ("to", Some(&q.to)),
-            ("per_page", per_page.as_deref()),
-        ],
-    );
-    let pager = Pager::new(list.total, list.page, list.per_page, &base);
-    let label = |prefix: &str, v: &str| {
-        let key = format!("{prefix}{v}");
-        if ctx.i18n.has(ctx.lang, &key) {
-            ctx.t(&key)
-        } else {
-            v.to_owned()
-        }
-    };
-    let rows = list
-        .items
+    (filter, from, to)
+}
+
+/// A code's label (`prefix` + code) in the reader's language, or the code when it has none.
+fn label(ctx: &Ctx, prefix: &str, v: &str) -> String {
+    let key = format!("{prefix}{v}");
+    if ctx.i18n.has(ctx.lang, &key) {
+        ctx.t(&key)
+    } else {
+        v.to_owned()
+    }
+}
+
+/// The records as the trail shows them.
+fn audit_rows(ctx: &Ctx, items: &[AuditRecord]) -> Vec<AuditRow> {
+    let label = |prefix: &str, v: &str| label(ctx, prefix, v);
+    items
         .iter()
         .map(|r| AuditRow {
             id: r.id,
@@ -183,7 +168,94 @@ async fn audit_page(
             before: pretty(r.before_json.as_deref()),
             after: pretty(r.after_json.as_deref()),
         })
+        .collect()
+}
+
+/// The filtered trail as a workbook, for the auditor's files: same columns as the page, the
+/// changes as text.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let (filter, ..) = audit_filter(&q);
+    let list = luodi_service::audit::list(&state.svc, &signed.actor, filter, export_page()).await?;
+    let ctx = Ctx::anonymous(&state, &headers, "audit-title");
+    let rows = audit_rows(&ctx, &list.items)
+        .into_iter()
+        .map(|r| {
+            let object = if r.object_id.is_empty() {
+                r.object
+            } else {
+                format!("{} #{}", r.object, r.object_id)
+            };
+            let mut details = Vec::new();
+            if let Some(b) = r.before {
+                details.push(format!("{}: {b}", ctx.t("audit-before")));
+            }
+            if let Some(a) = r.after {
+                details.push(format!("{}: {a}", ctx.t("audit-after")));
+            }
+            vec![
+                r.at.into(),
+                r.actor.into(),
+                r.action.into(),
+                object.into(),
+                r.outcome.into(),
+                r.ip.into(),
+                details.join("\n").into(),
+            ]
+        })
         .collect();
+    let columns = [
+        "audit-time",
+        "audit-actor",
+        "audit-action",
+        "audit-object",
+        "audit-outcome",
+        "audit-ip",
+        "audit-details",
+    ];
+    xlsx_list(&ctx, "audit-title", &columns, rows, list.total).await
+}
+
+async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let (filter, from, to) = audit_filter(&q);
+    let list = luodi_service::audit::list(
+        &state.svc,
+        &signed.actor,
+        filter,
+        luodi_service::Page::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50)),
+    )
+    .await?;
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "audit", "audit-title").await?;
+    ctx.back = "/audit".into();
+    let title = ctx.t("audit-title");
+    let mut ctx = ctx.crumb(title, "");
+    let date_error = (from.is_err() || to.is_err()).then(|| ctx.tr("err-bad_date", &[]));
+    let per_page = q.per_page.map(|p| p.to_string());
+    let base = query_base(
+        "/audit",
+        &[
+            ("actor", Some(&q.actor)),
+            ("action", Some(&q.action)),
+            ("object_type", Some(&q.object_type)),
+            ("outcome", Some(&q.outcome)),
+            ("from", Some(&q.from)),
+            ("to", Some(&q.to)),
+            ("per_page", per_page.as_deref()),
+        ],
+    );
+    ctx.export = export_href("/audit/export.xlsx", &base);
+    let pager = Pager::new(list.total, list.page, list.per_page, &base);
+    let label = |prefix: &str, v: &str| label(&ctx, prefix, v);
+    let rows = audit_rows(&ctx, &list.items);
     let mut object_types: Vec<(String, String)> = OBJECT_TYPES
         .iter()
         .map(|t| (t.to_string(), label("object-", t)))

@@ -4,7 +4,7 @@
 use super::{render, Ctx};
 use crate::auth::Signed;
 use crate::error::{explain, ApiError, RowMessage};
-use crate::kit::{attachment_response, item_query, ItemListParams};
+use crate::kit::{attachment_response, item_query, ItemListParams, XLSX};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
@@ -14,8 +14,6 @@ use axum::routing::get;
 use axum::Router;
 use luodi_service::campaigns::Campaign;
 use luodi_service::Page;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub fn routes() -> Router<AppState> {
     Router::new()

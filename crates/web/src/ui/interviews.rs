@@ -2,8 +2,8 @@
 //! with its reasons, the office's decision (confirm or dismiss a proposal), the record of the
 //! interview held, and its commitments as tracked items with their lights.
 
+use super::{export_href, query_base, render, xlsx_list, Cell, Ctx};
 use super::{fmt_time, render_status, see_other, see_refused, FormErrors};
-use super::{render, Ctx};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::ui::forms::form_status;
@@ -28,6 +28,7 @@ const COMMITMENT_ROWS: usize = 5;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/interviews", get(list_page))
+        .route("/interviews/export.xlsx", get(export))
         .route("/interviews/{id}", get(show))
         .route("/interviews/{id}/decide", post(decide))
         .route("/interviews/{id}/record", post(record))
@@ -105,19 +106,68 @@ struct ListQuery {
     status: String,
 }
 
+/// The interviews of the reader's subtree with the list's filter, as the list shows them.
+async fn rows(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    q: &ListQuery,
+) -> Result<Vec<Row>, ApiError> {
+    let all = interviews_svc::list(&state.svc, &signed.actor).await?;
+    Ok(all
+        .iter()
+        .filter(|v| q.status.is_empty() || v.status == q.status)
+        .map(|v| row(ctx, v))
+        .collect())
+}
+
+/// The filtered list as a workbook, same columns as the page.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::anonymous(&state, &headers, "interviews-title");
+    let mut all = rows(&state, &signed, &ctx, &q).await?;
+    let total = all.len() as i64;
+    all.truncate(luodi_service::Page::EXPORT_ROWS as usize);
+    let rows: Vec<Vec<Cell>> = all
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.org_name.into(),
+                r.reasons.join("\n").into(),
+                r.kind.into(),
+                r.status_label.into(),
+                r.held_on.into(),
+                r.created.into(),
+            ]
+        })
+        .collect();
+    let columns = [
+        "bulletin-col-org",
+        "interviews-reasons",
+        "interviews-kind",
+        "manage-status",
+        "interviews-held-on",
+        "interviews-proposed-at",
+    ];
+    xlsx_list(&ctx, "interviews-title", &columns, rows, total).await
+}
+
 async fn list_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Signed(signed): Signed,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let ctx = Ctx::signed(&state, &headers, &signed, "interviews", "interviews-title").await?;
-    let all = interviews_svc::list(&state.svc, &signed.actor).await?;
-    let rows = all
-        .iter()
-        .filter(|v| q.status.is_empty() || v.status == q.status)
-        .map(|v| row(&ctx, v))
-        .collect();
+    let mut ctx = Ctx::signed(&state, &headers, &signed, "interviews", "interviews-title").await?;
+    ctx.export = export_href(
+        "/interviews/export.xlsx",
+        &query_base("/interviews", &[("status", Some(q.status.as_str()))]),
+    );
+    let rows = rows(&state, &signed, &ctx, &q).await?;
     let statuses = ctx.options(
         "interviews-status-",
         &["proposed", "confirmed", "held", "dismissed"],

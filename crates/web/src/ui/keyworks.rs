@@ -2,8 +2,9 @@
 //! trajectory drawn against the actuals, the week's actual entered once, the confidence rating).
 
 use super::dashboard::{indicator_row, IndicatorRow};
+use super::export_page;
 use super::ledger::{row_view, ItemRowView};
-use super::records::{create, list_parts, new_page, placed, FormParts, RecordKind};
+use super::records::{create, export_list, list_parts, new_page, placed, FormParts, RecordKind};
 use super::{opt_id, render, Ctx, Pager};
 use super::{parse_version, see_other, see_refused, FormErrors};
 use crate::auth::Signed;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/key-works", get(list_page).post(create::<KeyWorks>))
         .route("/key-works/new", get(new_page::<KeyWorks>))
+        .route("/key-works/export.xlsx", get(export))
         .route("/key-works/{id}", get(show_page))
         .route("/key-works/{id}/indicators", post(add_indicator))
         .route("/key-works/{id}/tasks", post(link_task))
@@ -55,6 +57,20 @@ struct ListPage {
     pager: Pager,
     pager_info: String,
     can_create: bool,
+}
+
+/// The list as a workbook, same columns as the page.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    let list = svc::list(&state.svc, &signed.actor, None, export_page()).await?;
+    let columns = ["keywork-title", "keywork-org", "keywork-description"];
+    export_list::<KeyWorks, _>(&state, &headers, list, &columns, |_, k| {
+        vec![k.title.into(), k.org_name.into(), k.description.into()]
+    })
+    .await
 }
 
 async fn list_page(

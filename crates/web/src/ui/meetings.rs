@@ -2,8 +2,9 @@
 //! a meeting with its minutes, the commitments it made and the earlier ones it reviewed, each
 //! with its light.
 
+use super::export_page;
 use super::ledger::{row_view, ItemRowView};
-use super::records::{create, list_parts, new_page, placed, FormParts, RecordKind};
+use super::records::{create, export_list, list_parts, new_page, placed, FormParts, RecordKind};
 use super::FormErrors;
 use super::{opt_id, render, Ctx, Pager};
 use crate::auth::Signed;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/meetings", get(list_page).post(create::<Meetings>))
         .route("/meetings/new", get(new_page::<Meetings>))
+        .route("/meetings/export.xlsx", get(export))
         .route("/meetings/{id}", get(show_page))
 }
 
@@ -48,6 +50,38 @@ struct ListPage {
     pager: Pager,
     pager_info: String,
     can_create: bool,
+}
+
+/// The list as a workbook, same columns as the page.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    let list = svc::list(
+        &state.svc,
+        &signed.actor,
+        MeetingFilter::default(),
+        export_page(),
+    )
+    .await?;
+    let columns = [
+        "meeting-held-on",
+        "meeting-title",
+        "meeting-kind",
+        "meeting-org",
+        "meeting-chair",
+    ];
+    export_list::<Meetings, _>(&state, &headers, list, &columns, |ctx, m| {
+        vec![
+            m.held_on.into(),
+            m.title.into(),
+            ctx.t(&format!("meeting-kind-{}", m.kind)).into(),
+            m.org_name.into(),
+            m.chair.into(),
+        ]
+    })
+    .await
 }
 
 async fn list_page(

@@ -37,9 +37,9 @@ use axum::Router;
 
 // What every page takes from the toolkit, for `use super::…` in the page files.
 pub use crate::kit::{
-    fmt_time, kind_options, opt_id, pager_info, parse_version, query_base, render, render_status,
-    see_other, see_refused, validation, Ctx, FormErrors, ListQuery, Nav, Pager, ScopeOption,
-    UserCtx,
+    export_href, export_page, fmt_time, kind_options, opt_id, pager_info, parse_version,
+    query_base, render, render_status, see_other, see_refused, validation, xlsx_list, Cell, Ctx,
+    FormErrors, ListQuery, Nav, Pager, ScopeOption, UserCtx,
 };
 
 pub fn routes() -> Router<AppState> {

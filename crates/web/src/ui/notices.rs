@@ -2,8 +2,8 @@
 //! org or an item, and the record of what went out by e-mail and robot.
 
 use super::orgs::{org_response, OrgForms, OrgPageQuery, RobotForm};
+use super::{export_href, export_page, query_base, render, xlsx_list, Cell, Ctx, Pager};
 use super::{fmt_time, pager_info, see_other, see_refused, validation, FormErrors};
-use super::{query_base, render, Ctx, Pager};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
 use crate::AppState;
@@ -13,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use luodi_service::auth::SignedIn;
 use luodi_service::reminders::DeliveryRecord;
 use luodi_service::webhooks::{self, WebhookInput};
 use serde::Deserialize;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/deliveries", get(deliveries_page))
+        .route("/deliveries/export.xlsx", get(export))
         .route("/deliveries/{id}/retry", post(retry))
         .route("/orgs/{id}/urge", post(urge_org))
         .route("/items/{id}/urge", post(urge_item))
@@ -218,6 +220,67 @@ fn row(ctx: &Ctx, d: DeliveryRecord) -> DeliveryRow {
     }
 }
 
+/// The record's page with the list's filters, through the service.
+async fn records(
+    state: &AppState,
+    signed: &SignedIn,
+    q: &DeliveryQuery,
+    page: luodi_service::Page,
+) -> Result<luodi_service::Paged<DeliveryRecord>, ApiError> {
+    Ok(luodi_service::reminders::records(
+        &state.svc,
+        &signed.actor,
+        Some(q.status.clone()),
+        Some(q.channel.clone()),
+        page,
+    )
+    .await?)
+}
+
+/// The filtered record as a workbook, same columns as the page.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<DeliveryQuery>,
+) -> Result<Response, ApiError> {
+    let list = records(&state, &signed, &q, export_page()).await?;
+    let ctx = Ctx::anonymous(&state, &headers, "deliveries-title");
+    let rows = list
+        .items
+        .into_iter()
+        .map(|d| {
+            let r = row(&ctx, d);
+            let recipient = if r.address.is_empty() {
+                r.recipient
+            } else {
+                format!("{} <{}>", r.recipient, r.address)
+            };
+            vec![
+                r.created_at.into(),
+                r.channel.into(),
+                recipient.into(),
+                r.subject.into(),
+                r.status.into(),
+                Cell::from(r.attempts),
+                r.when.into(),
+                r.last_error.into(),
+            ]
+        })
+        .collect();
+    let columns = [
+        "deliveries-created",
+        "deliveries-channel",
+        "deliveries-recipient",
+        "deliveries-subject",
+        "manage-status",
+        "deliveries-attempts",
+        "deliveries-when",
+        "deliveries-error",
+    ];
+    xlsx_list(&ctx, "deliveries-title", &columns, rows, list.total).await
+}
+
 async fn deliveries_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -230,14 +293,7 @@ async fn deliveries_page(
         .with_refusal(q.refused.as_deref());
     ctx.back = "/deliveries".into();
     let page = luodi_service::Page::new(q.page.unwrap_or(1), 50);
-    let list = luodi_service::reminders::records(
-        &state.svc,
-        &signed.actor,
-        Some(q.status.clone()),
-        Some(q.channel.clone()),
-        page,
-    )
-    .await?;
+    let list = records(&state, &signed, &q, page).await?;
     let base = query_base(
         "/deliveries",
         &[
@@ -245,6 +301,7 @@ async fn deliveries_page(
             ("channel", Some(q.channel.as_str())),
         ],
     );
+    ctx.export = export_href("/deliveries/export.xlsx", &base);
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
     let rows = list.items.into_iter().map(|d| row(&ctx, d)).collect();
     let statuses = ctx.options("delivery-", &["queued", "sent", "failed"]);

@@ -198,6 +198,7 @@ pub async fn list_parts<K: RecordKind, T>(
         .await?
         .with_flash(Some(ok).filter(|k| !k.is_empty()));
     ctx.back = K::PATH.into();
+    ctx.export = format!("{}/export.xlsx", K::PATH);
     let title = ctx.t(K::TITLE);
     let ctx = ctx.crumb(title, "");
     let pager = Pager::new(
@@ -213,6 +214,20 @@ pub async fn list_parts<K: RecordKind, T>(
         can_create: signed.actor.can_somewhere(Permission::EditItems),
         ctx,
     })
+}
+
+/// A kind's list (already read through the service, [`super::export_page`]) as a workbook:
+/// `columns` are the list page's header keys, `cells` a row's cells under them.
+pub async fn export_list<K: RecordKind, T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    list: Paged<T>,
+    columns: &[&str],
+    cells: impl Fn(&Ctx, T) -> Vec<super::Cell>,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::anonymous(state, headers, K::TITLE);
+    let rows = list.items.into_iter().map(|r| cells(&ctx, r)).collect();
+    super::xlsx_list(&ctx, K::TITLE, columns, rows, list.total).await
 }
 
 /// The context of a kind's new form.

@@ -2,9 +2,10 @@
 //! each finding either links to the rectification item its problem became or offers the form
 //! that raises it; the report closes the topic.
 
+use super::export_page;
 use super::forms::org_by_code;
 use super::ledger::{row_view, ItemRowView};
-use super::records::{create, list_parts, new_page, placed, FormParts, RecordKind};
+use super::records::{create, export_list, list_parts, new_page, placed, FormParts, RecordKind};
 use super::{opt_id, render, Ctx, Pager};
 use super::{parse_version, see_other, see_refused, FormErrors};
 use crate::auth::{lang_of, Signed};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/research", get(list_page).post(create::<Topics>))
         .route("/research/new", get(new_page::<Topics>))
+        .route("/research/export.xlsx", get(export))
         .route("/research/{id}", get(show_page))
         .route("/research/{id}/visits", post(add_visit))
         .route("/research/{id}/findings", post(add_finding))
@@ -55,6 +57,36 @@ struct ListPage {
     pager: Pager,
     pager_info: String,
     can_create: bool,
+}
+
+/// The list as a workbook, same columns as the page.
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+) -> Result<Response, ApiError> {
+    let list = svc::list(
+        &state.svc,
+        &signed.actor,
+        TopicFilter::default(),
+        export_page(),
+    )
+    .await?;
+    let columns = [
+        "research-topic",
+        "research-org",
+        "research-lead",
+        "manage-status",
+    ];
+    export_list::<Topics, _>(&state, &headers, list, &columns, |ctx, t| {
+        vec![
+            t.title.into(),
+            t.org_name.into(),
+            t.lead.into(),
+            ctx.t(&format!("research-status-{}", t.status)).into(),
+        ]
+    })
+    .await
 }
 
 async fn list_page(

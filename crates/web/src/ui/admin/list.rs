@@ -29,6 +29,56 @@ pub(super) struct ListPage {
     pub(super) can_request: bool,
 }
 
+/// The text and disabled filters as typed, and the text the service searches for.
+fn filters(q: &ListQuery) -> (String, Option<String>, bool) {
+    let text = q.q.clone().unwrap_or_default();
+    let disabled = q.disabled.as_deref().is_some_and(|d| !d.is_empty());
+    let filter = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    (text, filter, disabled)
+}
+
+/// The filtered accounts as a workbook, same columns as the page.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let (_, filter, disabled) = filters(&q);
+    let list =
+        accounts_svc::list(&state.svc, &signed.actor, filter, disabled, export_page()).await?;
+    let ctx = Ctx::anonymous(&state, &headers, "users-title");
+    let rows = list
+        .items
+        .into_iter()
+        .map(|u| {
+            let mut status = ctx.t(if u.disabled {
+                "status-disabled"
+            } else {
+                "status-enabled"
+            });
+            if u.must_change_password {
+                status = format!("{status} {}", ctx.t("users-must-change"));
+            }
+            vec![
+                u.username.into(),
+                u.display_name.into(),
+                u.org_name.unwrap_or_else(|| ctx.t("users-no-org")).into(),
+                status.into(),
+                fmt_time(&u.created_at).into(),
+            ]
+        })
+        .collect();
+    let columns = [
+        "users-username",
+        "users-display-name",
+        "users-org",
+        "manage-status",
+        "manage-created-at",
+    ];
+    xlsx_list(&ctx, "users-title", &columns, rows, list.total).await
+}
+
 pub(super) async fn list_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -36,9 +86,7 @@ pub(super) async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     let actor = &signed.actor;
-    let text = q.q.clone().unwrap_or_default();
-    let disabled = q.disabled.as_deref().is_some_and(|d| !d.is_empty());
-    let filter = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    let (text, filter, disabled) = filters(&q);
     let per_page = q.per_page.map(|p| p.to_string());
     let list = accounts_svc::list(&state.svc, actor, filter, disabled, q.page()).await?;
     let mut ctx = users_ctx(&state, &headers, &signed, "users-title")
@@ -53,6 +101,7 @@ pub(super) async fn list_page(
             ("per_page", per_page.as_deref()),
         ],
     );
+    ctx.export = export_href("/admin/users/export.xlsx", &base);
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
     let rows = list
         .items

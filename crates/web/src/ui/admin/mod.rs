@@ -9,6 +9,7 @@ use account::*;
 use list::*;
 use new_account::*;
 
+use super::{export_href, export_page, xlsx_list};
 use super::{fmt_time, pager_info, render_status, see_other, see_refused, FormErrors};
 use super::{opt_id, query_base, render, Ctx, ListQuery, Pager};
 use crate::auth::{lang_of, Signed};
@@ -105,6 +106,7 @@ fn grantable_roles(ctx: &Ctx, actor: &Actor) -> Vec<(String, String)> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list_page).post(create))
+        .route("/admin/users/export.xlsx", get(export))
         .route("/admin/users/new", get(new_page))
         .route("/admin/users/{id}", get(show))
         .route("/admin/users/{id}/roles", post(grant))

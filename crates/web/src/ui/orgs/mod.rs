@@ -11,8 +11,9 @@ pub(crate) use org::{org_response, OrgForms, OrgPageQuery};
 use tree::*;
 
 use super::{
-    fmt_time, kind_options, opt_id, pager_info, parse_version, query_base, render, render_status,
-    see_other, validation, Ctx, FormErrors, ListQuery, Pager,
+    export_href, export_page, fmt_time, kind_options, opt_id, pager_info, parse_version,
+    query_base, render, render_status, see_other, validation, xlsx_list, Cell, Ctx, FormErrors,
+    ListQuery, Pager,
 };
 use crate::auth::{lang_of, Signed};
 use crate::error::{explain, ApiError, RowMessage};
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs", get(list_page).post(create))
         .route("/orgs/tree", get(tree_fragment))
+        .route("/orgs/export.xlsx", get(export))
         .route("/orgs/import", get(import_page).post(import))
         .route("/orgs/import/template.xlsx", get(import_template))
         .route("/orgs/{id}", get(org_page))

@@ -89,17 +89,8 @@ pub(super) async fn orgs_list_response(
     }
 
     // The list.
-    let text = q.q.clone().unwrap_or_default();
-    let kind = q.kind.clone().unwrap_or_default();
-    let disabled = q.disabled.as_deref().is_some_and(|d| !d.is_empty());
+    let (query, text, kind, disabled) = org_query(&ctx, &q);
     let per_page = q.per_page.map(|p| p.to_string());
-    let query = OrgQuery {
-        within: ctx.scope.as_ref().map(|s| s.id),
-        parent_id: None,
-        kind: Some(kind.trim().to_owned()).filter(|k| !k.is_empty()),
-        q: Some(text.trim().to_owned()).filter(|t| !t.is_empty()),
-        include_disabled: disabled,
-    };
     let list = orgs_svc::list(&state.svc, actor, query, q.page()).await?;
     let base = query_base(
         "/orgs",
@@ -110,6 +101,7 @@ pub(super) async fn orgs_list_response(
             ("per_page", per_page.as_deref()),
         ],
     );
+    ctx.export = export_href("/orgs/export.xlsx", &base);
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
     let status = form_status(&errors);
     let page = OrgsPage {
@@ -128,6 +120,57 @@ pub(super) async fn orgs_list_response(
         ctx,
     };
     Ok(render_status(status, &page))
+}
+
+/// The list's query from the page's filters, within the scope the reader stands in; the text,
+/// kind and disabled filters as read.
+fn org_query(ctx: &Ctx, q: &ListQuery) -> (OrgQuery, String, String, bool) {
+    let text = q.q.clone().unwrap_or_default();
+    let kind = q.kind.clone().unwrap_or_default();
+    let disabled = q.disabled.as_deref().is_some_and(|d| !d.is_empty());
+    let query = OrgQuery {
+        within: ctx.scope.as_ref().map(|s| s.id),
+        parent_id: None,
+        kind: Some(kind.trim().to_owned()).filter(|k| !k.is_empty()),
+        q: Some(text.trim().to_owned()).filter(|t| !t.is_empty()),
+        include_disabled: disabled,
+    };
+    (query, text, kind, disabled)
+}
+
+/// The filtered list as a workbook, same columns as the page.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    // The full context: the list stands in the reader's scope, as on the page.
+    let ctx = Ctx::signed(&state, &headers, &signed, "orgs", "orgs-title").await?;
+    let (query, ..) = org_query(&ctx, &q);
+    let list = orgs_svc::list(&state.svc, &signed.actor, query, export_page()).await?;
+    let rows = list
+        .items
+        .iter()
+        .map(|n| {
+            let v = node_view(&ctx, n);
+            vec![
+                v.code.into(),
+                v.name.into(),
+                v.kind_label.into(),
+                Cell::from(v.child_count),
+                v.status.into(),
+            ]
+        })
+        .collect();
+    let columns = [
+        "orgs-code",
+        "orgs-name",
+        "orgs-kind",
+        "orgs-child-count",
+        "manage-status",
+    ];
+    xlsx_list(&ctx, "orgs-title", &columns, rows, list.total).await
 }
 
 #[derive(Template)]

@@ -54,13 +54,22 @@ pub(super) struct ListPage {
     pub(super) hidden: Vec<(&'static str, String)>,
 }
 
-pub(super) async fn list_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Signed(signed): Signed,
-    Query(q): Query<ReportListQuery>,
-) -> Result<Response, ApiError> {
-    let actor = &signed.actor;
+/// The list's filters as the page reads them from its query, and the service's filter.
+struct Filters {
+    filter: ReportFilter,
+    status: String,
+    period: String,
+    missing: bool,
+    within: Option<luodi_service::orgs::Org>,
+    punctuality: Option<String>,
+    campaign_id: Option<i64>,
+}
+
+async fn filters(
+    state: &AppState,
+    actor: &Actor,
+    q: &ReportListQuery,
+) -> Result<Filters, ApiError> {
     if !actor.can_somewhere(Permission::ReadItems) {
         return Err(ServiceError::Forbidden.into());
     }
@@ -93,6 +102,34 @@ pub(super) async fn list_page(
         missing_at: missing.then_some(now),
         ..Default::default()
     };
+    Ok(Filters {
+        filter,
+        status,
+        period,
+        missing,
+        within,
+        punctuality,
+        campaign_id,
+    })
+}
+
+pub(super) async fn list_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ReportListQuery>,
+) -> Result<Response, ApiError> {
+    let actor = &signed.actor;
+    let now = state.svc.now();
+    let Filters {
+        filter,
+        status,
+        period,
+        missing,
+        within,
+        punctuality,
+        campaign_id,
+    } = filters(&state, actor, &q).await?;
     let page = Page::new(q.page.trim().parse().unwrap_or(1), PER_PAGE);
     let list = reports_svc::list(&state.svc, actor, filter, page).await?;
 
@@ -112,36 +149,12 @@ pub(super) async fn list_page(
         ],
     );
     ctx.back = base.trim_end_matches(['?', '&']).to_owned();
+    ctx.export = export_href("/reports/export.xlsx", &base);
     let title = ctx.t("reports-title");
     let ctx = ctx.crumb(title, "");
     let pager = Pager::new(list.total, list.page, list.per_page, &base);
 
-    let mut zones = Zones::default();
-    for r in &list.items {
-        zones.load_rule(&state, r.rule_id).await;
-    }
-    let rows = list
-        .items
-        .iter()
-        .map(|r| {
-            let (state_name, state_label, state_class) =
-                state_tag(&ctx, report_state(r.due_at, r.submitted_at, now));
-            ReportRow {
-                id: r.id,
-                period: r.period_key.clone(),
-                rule: r.rule_name.clone(),
-                org_id: r.org_id,
-                org_name: r.org_name.clone(),
-                due: zones.show_for_rule(&ctx, r.rule_id, &r.due_at),
-                status: r.status.clone(),
-                status_label: status_label(&ctx, &r.status),
-                status_class: status_class(&r.status),
-                state: state_name,
-                state_label,
-                state_class,
-            }
-        })
-        .collect();
+    let rows = report_rows(&state, &ctx, &list.items, now).await;
     let mut drill = Vec::new();
     let mut hidden = Vec::new();
     if let Some(o) = &within {
@@ -175,4 +188,79 @@ pub(super) async fn list_page(
         ctx,
     };
     Ok(render(&page))
+}
+
+/// The rows as the list shows them (and exports them).
+async fn report_rows(
+    state: &AppState,
+    ctx: &Ctx,
+    items: &[Report],
+    now: DateTime<Utc>,
+) -> Vec<ReportRow> {
+    let mut zones = Zones::default();
+    for r in items {
+        zones.load_rule(state, r.rule_id).await;
+    }
+    items
+        .iter()
+        .map(|r| {
+            let (state_name, state_label, state_class) =
+                state_tag(ctx, report_state(r.due_at, r.submitted_at, now));
+            ReportRow {
+                id: r.id,
+                period: r.period_key.clone(),
+                rule: r.rule_name.clone(),
+                org_id: r.org_id,
+                org_name: r.org_name.clone(),
+                due: zones.show_for_rule(ctx, r.rule_id, &r.due_at),
+                status: r.status.clone(),
+                status_label: status_label(ctx, &r.status),
+                status_class: status_class(&r.status),
+                state: state_name,
+                state_label,
+                state_class,
+            }
+        })
+        .collect()
+}
+
+/// The filtered list as a workbook: the first rows of what the page shows, same columns.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Signed(signed): Signed,
+    Query(q): Query<ReportListQuery>,
+) -> Result<Response, ApiError> {
+    let f = filters(&state, &signed.actor, &q).await?;
+    let list = reports_svc::list(&state.svc, &signed.actor, f.filter, export_page()).await?;
+    let ctx = Ctx::anonymous(&state, &headers, "reports-title");
+    let rows = report_rows(&state, &ctx, &list.items, state.svc.now()).await;
+    let cells = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.period.into(),
+                r.rule.into(),
+                r.org_name.into(),
+                r.due.into(),
+                r.status_label.into(),
+                r.state_label.into(),
+            ]
+        })
+        .collect();
+    xlsx_list(
+        &ctx,
+        "reports-title",
+        &[
+            "reports-col-period",
+            "reports-col-rule",
+            "reports-col-org",
+            "reports-col-due",
+            "reports-col-status",
+            "reports-col-state",
+        ],
+        cells,
+        list.total,
+    )
+    .await
 }

@@ -13,8 +13,8 @@ use report::*;
 use rules::*;
 use steps::*;
 
+use super::{export_href, export_page, opt_id, query_base, render, xlsx_list, Ctx, Pager};
 use super::{kind_options, pager_info, parse_version, render_status, see_other};
-use super::{opt_id, query_base, render, Ctx, Pager};
 use super::{validation, FormErrors};
 use crate::auth::{lang_of, Signed};
 use crate::error::ApiError;
@@ -45,6 +45,7 @@ use std::collections::HashMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports", get(list_page))
+        .route("/reports/export.xlsx", get(export))
         .route("/reports/{id}", get(report_page).post(write))
         .route("/reports/{id}/review", post(review))
         .route("/rules", get(rules_page).post(create_rule))
