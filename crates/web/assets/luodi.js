@@ -688,6 +688,9 @@
           pick(active);
         }
       } else if (e.key === 'Escape') {
+        // Also before an answer has come: a lookup still on its way must not open the list.
+        clearTimeout(timer);
+        asked++;
         if (!list.hidden) {
           e.preventDefault();
           e.stopPropagation();
